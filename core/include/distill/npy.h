@@ -1,0 +1,19 @@
+#pragma once
+// NumPy .npy files of 2-D float32 arrays: how embeddings are imported,
+// exported and cached, readable by np.load and by the reference tools.
+#include <string>
+
+#include "distill/matrix.h"
+
+namespace distill {
+
+// Reads a C-ordered 2-D array of little-endian float32 (float64 and float16
+// are converted). Throws distill::Error naming the file and what is expected
+// for anything else: not an .npy, another dtype, Fortran order, not 2-D, or
+// fewer bytes than the header promises (a truncated copy).
+Matrix read_npy(const std::string& path);
+
+// Writes `m` as a version 1.0 .npy of '<f4', atomically.
+void write_npy(const std::string& path, const Matrix& m);
+
+}  // namespace distill
