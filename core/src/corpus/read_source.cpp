@@ -1,0 +1,95 @@
+// read_source: opens a source, settles its format and runs the reader.
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+
+#include "corpus/column_mapping.h"
+#include "corpus/readers.h"
+#include "corpus/row_intake.h"
+#include "corpus/source_file.h"
+#include "distill/corpus.h"
+#include "distill/error.h"
+
+namespace distill {
+
+namespace {
+
+std::string lowercase_extension(const std::string& path) {
+    std::string ext = std::filesystem::path(path).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    return ext;
+}
+
+std::string describe_byte(int c) {
+    if (c >= 0x21 && c <= 0x7e) return "'" + std::string(1, static_cast<char>(c)) + "'";
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(c));
+    return std::string("byte ") + hex;
+}
+
+// The first byte after a byte order mark and whitespace tells JSON array
+// from JSONL; the stream is rewound afterwards. An empty file reads as JSONL
+// and then reports that it holds no records.
+SourceFormat sniff_json_format(const std::string& path, std::istream& in) {
+    int c = in.get();
+    if (c == 0xEF && in.get() == 0xBB && in.get() == 0xBF) c = in.get();
+    while (c == ' ' || c == '\t' || c == '\r' || c == '\n') c = in.get();
+    in.clear();
+    in.seekg(0);
+    if (c == '[') return SourceFormat::JsonArray;
+    if (c == '{' || c == std::char_traits<char>::eof()) return SourceFormat::Jsonl;
+    throw Error(located_message(path, 1,
+                                "cannot tell the format: the file starts with " + describe_byte(c) +
+                                    ", not '[' (JSON array) or '{' (JSONL)",
+                                "set the source's format"));
+}
+
+SourceFormat resolve_format(const SourceSpec& source, std::istream& in) {
+    if (source.format != SourceFormat::Auto) return source.format;
+    const std::string ext = lowercase_extension(source.path);
+    if (ext == ".csv") return SourceFormat::Csv;
+    if (ext == ".tsv") return SourceFormat::Tsv;
+    return sniff_json_format(source.path, in);
+}
+
+void run_reader(SourceFormat format, std::istream& in, corpus::RowIntake& rows) {
+    switch (format) {
+        case SourceFormat::Jsonl:
+            return corpus::read_jsonl(in, rows);
+        case SourceFormat::JsonArray:
+            return corpus::read_json_array(in, rows);
+        case SourceFormat::Csv:
+            return corpus::read_delimited(in, ',', rows);
+        case SourceFormat::Tsv:
+            return corpus::read_delimited(in, '\t', rows);
+        case SourceFormat::Auto:
+            break;  // resolved before
+    }
+}
+
+}  // namespace
+
+SourceReport read_source(const SourceSpec& source, BadInputPolicy policy,
+                         const std::function<void(Record&&)>& sink,
+                         std::vector<InputProblem>* problems, ProgressSink* progress) {
+    throw_if_cancelled(progress);
+    std::ifstream in = corpus::open_source_file(source.path);
+    corpus::check_column_map(source);
+    const SourceFormat format = resolve_format(source, in);
+    corpus::RowIntake rows(source, policy, sink, problems, progress,
+                           corpus::source_file_size(source.path));
+    run_reader(format, in, rows);
+    return rows.finish();
+}
+
+std::string InputProblem::to_string() const { return located_message(path, line, message, ""); }
+
+std::size_t CorpusReport::skipped() const {
+    std::size_t total = 0;
+    for (const SourceReport& source : sources) total += source.skipped;
+    return total;
+}
+
+}  // namespace distill
