@@ -1,0 +1,29 @@
+#pragma once
+// Each subcommand of `distill` registers its options and its handler here.
+// Handlers throw distill::Error for a reason the user can act on; main()
+// prints it as the one-line reason and exits non-zero (SPEC §9).
+#include <stdexcept>
+
+#include <CLI/CLI.hpp>
+
+namespace distill::cli {
+
+// Exit codes shared by every subcommand.
+enum ExitCode : int {
+    kOk = 0,
+    kFailed = 1,       // a distill::Error: bad input, I/O failure...
+    kUsage = 2,        // the command line itself is wrong
+    kNotBuilt = 69,    // the stage exists in the contract but not in this build yet (EX_UNAVAILABLE)
+    kCancelled = 130,  // interrupted by Ctrl-C; nothing partial was left behind
+};
+
+// Thrown by a subcommand of the contract that this build does not have yet.
+class NotBuiltYet : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+void add_corpus_commands(CLI::App& app);   // corpus, presets
+void add_planned_commands(CLI::App& app);  // the SPEC §9 stages later issues fill
+
+}  // namespace distill::cli

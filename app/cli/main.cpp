@@ -1,0 +1,44 @@
+// distill: the headless command line of Distill Studio (SPEC §9). A thin
+// main over core: every stage is a subcommand that reads and writes plain
+// files, exits 0 on success and non-zero with a one-line reason on stderr.
+#include <cstdio>
+#include <exception>
+
+#include "commands.h"
+#include "distill/compute_info.h"
+#include "distill/error.h"
+
+int main(int argc, char** argv) {
+    using namespace distill::cli;
+    CLI::App app{"distill: curate instruction-tuning datasets by distillation (headless Distill Studio)",
+                 "distill"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", [] {
+        return std::string("distill ") + distill::version() + "\n" + distill::compute_info().summary();
+    });
+    app.footer("Run `distill SUBCOMMAND --help` for a subcommand's options. "
+               "Exit codes: 0 ok, 1 failed, 2 usage, 69 stage not built yet, 130 cancelled.");
+    add_corpus_commands(app);
+    add_planned_commands(app);
+
+    try {
+        app.parse(argc, argv);
+        return kOk;
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);  // prints CLI11's explanation
+        return kUsage;
+    } catch (const distill::Cancelled&) {
+        std::fprintf(stderr, "\ndistill: cancelled; no partial output was left behind\n");
+        return kCancelled;
+    } catch (const NotBuiltYet& e) {
+        std::fprintf(stderr, "distill: %s\n", e.what());
+        return kNotBuilt;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "distill: %s\n", e.what());
+        return kFailed;
+    }
+}

@@ -1,0 +1,86 @@
+// The stages of the SPEC §9 contract that later issues build. Their options
+// are declared now so `distill SUBCOMMAND --help` documents the contract,
+// but running one says plainly that it is not built yet and exits 69: no
+// subcommand pretends to work.
+#include "commands.h"
+
+namespace distill::cli {
+namespace {
+
+CLI::App* planned(CLI::App& app, const char* name, const char* description, const char* issue) {
+    auto* sub = app.add_subcommand(name, description);
+    sub->callback([name, issue] {
+        throw NotBuiltYet(std::string(name) + ": this stage is not built yet (" + issue + ")");
+    });
+    return sub;
+}
+
+void device_options(CLI::App* sub) {
+    sub->add_option("--device", "auto (default), cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+}
+
+}  // namespace
+
+void add_planned_commands(CLI::App& app) {
+    auto* embed = planned(app, "embed", "Embed the questions of a JSONL file into an .npy matrix", "issue #3");
+    embed->add_option("--model", "A sentence-transformers model directory, or `hashing`")->required();
+    embed->add_option("--input", "JSONL, one object per line")->required();
+    embed->add_option("--field", "The text field (default: text)");
+    embed->add_option("--output", "float32 .npy, one row per line")->required();
+    device_options(embed);
+    embed->add_option("--batch-size", "Questions per batch");
+    embed->add_option("--dtype", "fp32, fp16 or bf16")->check(CLI::IsMember({"fp32", "fp16", "bf16"}));
+
+    auto* tokens = planned(app, "tokens", "Write the embedding model's token ids of each line", "issue #3");
+    tokens->add_option("--model", "A sentence-transformers model directory")->required();
+    tokens->add_option("--input", "JSONL, one object per line")->required();
+    tokens->add_option("--field", "The text field (default: text)");
+    tokens->add_option("--output", "JSONL, one {\"input_ids\": [...]} per line")->required();
+
+    auto* communities = planned(app, "communities", "Community detection (fast clustering) on embeddings",
+                                "issue #4");
+    communities->add_option("--embeddings", "float32 .npy")->required();
+    communities->add_option("--threshold", "Cosine threshold (reference default 0.75)");
+    communities->add_option("--min-size", "Minimum community size (reference default 10)");
+    communities->add_option("--output", "JSON array of arrays of row ids, in the reference's order")->required();
+    device_options(communities);
+
+    auto* search = planned(app, "search", "Top-k cosine search of queries against a corpus", "issue #4");
+    search->add_option("--corpus", "float32 .npy")->required();
+    search->add_option("--queries", "float32 .npy")->required();
+    search->add_option("--top-k", "Hits per query")->required();
+    search->add_option("--output", "JSON array per query of {corpus_id, score}")->required();
+
+    auto* format = planned(app, "format", "Format few-shot records into prompts with a domain preset", "issue #5");
+    format->add_option("--preset", "math, science, complexqa, complexqa1 or cnn")->required();
+    format->add_option("--input", "Few-shot JSONL: {\"origin\": {...}, \"shot\": [...]} per line")->required();
+    format->add_option("--output", "raw JSONL of {instruction, input, output}")->required();
+    format->add_option("--tokenizer", "The LLM's sentencepiece tokenizer.model (cnn length check)");
+    format->add_option("--max-seq-len", "Maximum sequence length in tokens");
+
+    auto* chat = planned(app, "chat", "Turn OASST message trees into prompt/response pairs", "issue #5");
+    chat->add_option("--oasst", "2023-04-12_oasst_ready.trees.jsonl")->required();
+    chat->add_option("--template", "llama-2, mistral, chatml, vicuna")->required();
+    chat->add_option("--output", "raw JSONL of {instruction, input, output}")->required();
+    chat->add_option("--conversations", "Also write every conversation as JSONL");
+
+    auto* exp = planned(app, "export", "Tokenize raw JSONL files into lit-gpt train.pt / valid.pt", "issue #6");
+    exp->add_option("--raw", "A raw JSONL file; repeat for several domains")->required();
+    exp->add_option("--tokenizer", "The LLM's sentencepiece tokenizer.model")->required();
+    exp->add_option("--output-dir", "Where train.pt, valid.pt and manifest.json go")->required();
+    exp->add_option("--max-seq-len", "Truncate to this many tokens");
+    exp->add_flag("--mask-inputs")->description("Set the prompt part of labels to -1");
+    exp->add_option("--valid-fraction", "Share of rows in valid.pt");
+    exp->add_option("--seed", "Shuffle seed (default 42)");
+
+    auto* run = planned(app, "run", "Run every stage of a project, cached, with progress", "issue #6");
+    run->add_option("--config", "A project / pipeline JSON file")->required();
+    run->add_option("--output-dir", "Where every stage's output goes")->required();
+
+    auto* bench = planned(app, "bench", "Benchmarks: embed, communities, search or export",
+                          "issues #3, #4, #6");
+    bench->add_option("what", "embed, communities, search or export")
+        ->check(CLI::IsMember({"embed", "communities", "search", "export"}));
+}
+
+}  // namespace distill::cli
