@@ -1,0 +1,37 @@
+#pragma once
+// Embedding stage (SPEC §2): questions in, one float32 row per question out
+// (unit length for the hashing embedder and for models with a Normalize
+// module; imported vectors as they were saved). Implementations are chosen by a spec string, faiss-style:
+//   "hashing"   the built-in lexical embedder: no weights, deterministic
+//   DIR         a sentence-transformers model directory (BERT or MPNet)
+//   "npy:PATH"  vectors computed elsewhere, one row per question
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "distill/matrix.h"
+#include "distill/progress.h"
+
+namespace distill {
+
+struct EmbedOptions {
+    std::string device = "auto";  // auto, cpu, cuda
+    std::string dtype = "fp32";   // fp32, fp16, bf16 (CUDA)
+    int batch_size = 0;           // 0: chosen by the embedder
+};
+
+class Embedder {
+public:
+    virtual ~Embedder() = default;
+    // Everything that determines the vectors (kind, model files, settings),
+    // as a string: part of the embedding cache key, so a changed model or
+    // setting invalidates cached vectors by itself.
+    virtual std::string identity() const = 0;
+    // One row per text, in order. Throws Cancelled when progress asks.
+    virtual Matrix embed(const std::vector<std::string>& texts, ProgressSink* progress = nullptr) = 0;
+};
+
+// Throws distill::Error naming the spec and what is accepted.
+std::unique_ptr<Embedder> make_embedder(const std::string& spec, const EmbedOptions& options = {});
+
+}  // namespace distill

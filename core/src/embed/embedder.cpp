@@ -1,0 +1,64 @@
+#include "distill/embedder.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include <xxhash.h>
+
+#include "distill/error.h"
+#include "distill/npy.h"
+#include "embed/hashing_embedder.h"
+
+namespace distill {
+namespace {
+
+// Vectors computed elsewhere (SPEC §2): one row per question, in corpus order.
+class NpyEmbedder final : public Embedder {
+public:
+    explicit NpyEmbedder(std::string path) : path_(std::move(path)) {}
+
+    // The file's content hash, not its name: re-exporting different vectors
+    // to the same path must invalidate what was cached from it.
+    std::string identity() const override {
+        std::ifstream in(path_, std::ios::binary);
+        if (!in) throw Error(path_ + ": cannot open the imported embeddings; check the path");
+        XXH3_state_t* state = XXH3_createState();
+        XXH3_64bits_reset(state);
+        std::vector<char> buffer(1 << 20);
+        while (in.read(buffer.data(), std::streamsize(buffer.size())) || in.gcount() > 0)
+            XXH3_64bits_update(state, buffer.data(), std::size_t(in.gcount()));
+        const auto digest = XXH3_64bits_digest(state);
+        XXH3_freeState(state);
+        char hex[17];
+        std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(digest));
+        return std::string("npy/") + hex;
+    }
+
+    Matrix embed(const std::vector<std::string>& texts, ProgressSink* progress) override {
+        throw_if_cancelled(progress);
+        Matrix m = read_npy(path_);
+        if (m.rows != texts.size())
+            throw Error(path_ + ": has " + std::to_string(m.rows) + " rows but there are " +
+                        std::to_string(texts.size()) +
+                        " questions; export one row per question, in the pooled corpus's order");
+        return m;
+    }
+
+private:
+    std::string path_;
+};
+
+}  // namespace
+
+std::unique_ptr<Embedder> make_embedder(const std::string& spec, const EmbedOptions& options) {
+    (void)options;  // the hashing and imported embedders have no device or batch settings
+    if (spec == "hashing") return std::make_unique<HashingEmbedder>();
+    if (spec.rfind("npy:", 0) == 0) return std::make_unique<NpyEmbedder>(spec.substr(4));
+    if (std::filesystem::is_directory(spec))
+        throw Error(spec + ": sentence-transformers model directories are not supported yet (issue #3); "
+                           "use `hashing` or import vectors with npy:PATH");
+    throw Error("embedder '" + spec + "' is not one of: hashing, a sentence-transformers model directory, "
+                "npy:PATH (is the directory path right?)");
+}
+
+}  // namespace distill
