@@ -31,12 +31,6 @@ void add_planned_commands(CLI::App& app) {
     embed->add_option("--batch-size", "Questions per batch");
     embed->add_option("--dtype", "fp32, fp16 or bf16")->check(CLI::IsMember({"fp32", "fp16", "bf16"}));
 
-    auto* tokens = planned(app, "tokens", "Write the embedding model's token ids of each line", "issue #3");
-    tokens->add_option("--model", "A sentence-transformers model directory")->required();
-    tokens->add_option("--input", "JSONL, one object per line")->required();
-    tokens->add_option("--field", "The text field (default: text)");
-    tokens->add_option("--output", "JSONL, one {\"input_ids\": [...]} per line")->required();
-
     auto* communities = planned(app, "communities", "Community detection (fast clustering) on embeddings",
                                 "issue #4");
     communities->add_option("--embeddings", "float32 .npy")->required();

@@ -29,4 +29,9 @@ check "a missing source fails with one line naming it" \
   "[ $rc -eq 1 ] && [ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q 'missing.jsonl' '$tmp/err'"
 check "a failed run leaves no output file" "[ ! -e '$tmp/out.jsonl' ] && [ -z \"\$(ls -A '$tmp' | grep tmp-)\" ]"
 
+for model in tiny-bert-cls tiny-mpnet-mean; do
+  "$distill" tokens --model "$data/models/$model" --input "$data/models/sentences.jsonl" --output "$tmp/$model.jsonl" 2>/dev/null
+  check "tokens of $model equal the reference's ids" "python3 -c \"import json,sys; a=[json.loads(l)['input_ids'] for l in open(sys.argv[1])]; b=[json.loads(l)['input_ids'] for l in open(sys.argv[2])]; sys.exit(a!=b)\" '$tmp/$model.jsonl' '$data/models/$model/golden_tokens.jsonl'"
+done
+
 exit $fail
