@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
                "Exit codes: 0 ok, 1 failed, 2 usage, 69 stage not built yet, 130 cancelled.");
     add_corpus_commands(app);
     add_tokens_command(app);
+    add_cluster_commands(app);
     add_planned_commands(app);
 
     try {

@@ -31,20 +31,6 @@ void add_planned_commands(CLI::App& app) {
     embed->add_option("--batch-size", "Questions per batch");
     embed->add_option("--dtype", "fp32, fp16 or bf16")->check(CLI::IsMember({"fp32", "fp16", "bf16"}));
 
-    auto* communities = planned(app, "communities", "Community detection (fast clustering) on embeddings",
-                                "issue #4");
-    communities->add_option("--embeddings", "float32 .npy")->required();
-    communities->add_option("--threshold", "Cosine threshold (reference default 0.75)");
-    communities->add_option("--min-size", "Minimum community size (reference default 10)");
-    communities->add_option("--output", "JSON array of arrays of row ids, in the reference's order")->required();
-    device_options(communities);
-
-    auto* search = planned(app, "search", "Top-k cosine search of queries against a corpus", "issue #4");
-    search->add_option("--corpus", "float32 .npy")->required();
-    search->add_option("--queries", "float32 .npy")->required();
-    search->add_option("--top-k", "Hits per query")->required();
-    search->add_option("--output", "JSON array per query of {corpus_id, score}")->required();
-
     auto* format = planned(app, "format", "Format few-shot records into prompts with a domain preset", "issue #5");
     format->add_option("--preset", "math, science, complexqa, complexqa1 or cnn")->required();
     format->add_option("--input", "Few-shot JSONL: {\"origin\": {...}, \"shot\": [...]} per line")->required();

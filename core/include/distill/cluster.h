@@ -1,0 +1,128 @@
+#pragma once
+// Clustering stage (SPEC §3) and the nearest-neighbour search the few-shot
+// stage builds on (SPEC §4): exact cosine similarity over L2-normalised rows,
+// computed tile by tile (never the whole N x N matrix) with libtorch on the
+// CPU (BLAS) or on a CUDA device.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "distill/matrix.h"
+#include "distill/progress.h"
+
+namespace distill {
+
+// A row of the embedding matrix (a question of the pooled corpus).
+using RowId = std::uint32_t;
+using Community = std::vector<RowId>;
+
+// Where and how similarity tiles are computed; shared by every function here.
+struct SimilarityCompute {
+    std::string device = "auto";  // auto (CUDA when torch sees one), cpu, cuda
+    // Rows and columns per similarity tile; 0 picks a per-device default
+    // (CPU 2048: a 16 MiB tile; CUDA 8192). Memory grows with its square.
+    std::size_t tile = 0;
+    // How each tile is scanned. "auto": a fused loop over the scores on the
+    // CPU, tensor ops on CUDA. "tensor" forces the CUDA path's tensor ops on
+    // the CPU, so that path is tested where no GPU is; "fused" is CPU only.
+    std::string scan = "auto";
+};
+
+struct CommunityOptions {
+    double threshold = 0.75;      // cosine, in [-1, 1]; compared in float32 like the reference
+    std::size_t min_size = 10;    // >= 1; capped at the number of rows, as the reference does
+    SimilarityCompute compute;
+    // Member lists kept from the similarity pass, in bytes (8 per member).
+    // Beyond it the pass only counts, and the seeds it could not keep are
+    // recomputed batch by batch when their turn comes: slower, same result.
+    std::size_t member_budget_bytes = std::size_t(1) << 30;
+};
+
+struct CommunityResult {
+    // Largest first (equal sizes in seed-row order); members by descending
+    // cosine to the seed (equal cosines by row id). Rows in none are outliers.
+    std::vector<Community> communities;
+    // The row whose neighbourhood became each community. Usually its first
+    // member, but not always: an earlier, larger community may have taken it.
+    std::vector<RowId> centres;
+    std::size_t seeds = 0;            // rows with >= min_size neighbours at the threshold
+    std::size_t recomputed_seeds = 0; // seeds whose members did not fit member_budget_bytes
+    std::string device;               // "cpu" or "cuda"
+};
+
+// sentence-transformers' util.community_detection (v6.0.1) exactly: a row
+// whose min_size-th most similar row (itself included) has cosine >= the
+// threshold seeds a candidate of every row at >= the threshold; candidates
+// are taken largest first, each dropping rows an earlier one took, and kept
+// when at least min_size rows remain. Throws distill::Error on empty input,
+// NaN or infinite values, a threshold outside [-1, 1] or min_size 0; throws
+// Cancelled when progress asks.
+CommunityResult detect_communities(const Matrix& embeddings, const CommunityOptions& options,
+                                   ProgressSink* progress = nullptr);
+
+struct SearchHit {
+    RowId corpus_id = 0;
+    float score = 0;  // cosine
+};
+
+struct SearchOptions {
+    std::size_t top_k = 10;
+    // Empty, or one corpus row per query to leave out of its hits (the
+    // query's own row when queries are taken from the corpus); -1: none.
+    std::vector<std::int64_t> exclude;
+    SimilarityCompute compute;
+};
+
+// For every query row, its top_k corpus rows by cosine, best first (equal
+// scores by row id); fewer when the corpus is smaller. Like
+// util.semantic_search, except that a query's own row can be excluded.
+// Throws distill::Error on empty input, NaN or infinite values, differing
+// dimensions, top_k 0 or a bad exclude list.
+std::vector<std::vector<SearchHit>> semantic_search(const Matrix& corpus, const Matrix& queries,
+                                                    const SearchOptions& options,
+                                                    ProgressSink* progress = nullptr);
+
+// SPEC §3 sampling, `n` questions from the communities. When n is below the
+// number of communities every community gives one member; otherwise a
+// community of `size` members gives max(1, floor(size * n / total_members)),
+// at most its size. Counts per community, in order.
+std::vector<std::size_t> sample_counts(const std::vector<Community>& communities, std::size_t n);
+
+// Draws sample_counts() members of each community uniformly without
+// replacement: one std::mt19937_64 seeded with `seed` serves the communities
+// in order; each draw is a partial Fisher-Yates shuffle of the community's
+// members whose index j in [i, size) comes from Lemire's unbiased
+// multiply-shift of one 64-bit output (rejecting the few biased ones). No
+// standard-library distribution is involved, so the same seed gives the same
+// sample with every compiler and library. Members come in draw order.
+std::vector<Community> sample_communities(const std::vector<Community>& communities, std::size_t n,
+                                          std::uint64_t seed = 42);
+
+// Benchmark (`distill bench communities`): synthetic clustered unit vectors,
+// community detection on them, and a plain matmul of the same size for scale.
+struct CommunityBenchOptions {
+    std::size_t rows = 100000;
+    std::size_t dim = 768;
+    CommunityOptions detect;       // threshold 0.75, min_size 10 by default
+    std::uint64_t seed = 42;
+    bool matmul_baseline = true;   // also time the full N x N x dim matmul, tile by tile
+};
+
+struct CommunityBenchResult {
+    std::size_t rows = 0, dim = 0;
+    std::string device;
+    int cpu_threads = 0;               // libtorch intra-op threads during the run
+    double detect_seconds = 0;         // detect_communities, end to end
+    double matmul_seconds = 0;         // the baseline; 0 when not run
+    std::size_t communities = 0, covered = 0, seeds = 0;
+    std::string summary() const;       // one line for people
+};
+
+// Unit vectors around random centres with varied spread, community sizes
+// from a heavy-tailed law, and 20% background rows, deterministic in `seed`.
+Matrix synthetic_clustered_embeddings(std::size_t rows, std::size_t dim, std::uint64_t seed);
+
+CommunityBenchResult bench_communities(const CommunityBenchOptions& options, ProgressSink* progress = nullptr);
+
+}  // namespace distill

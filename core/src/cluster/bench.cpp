@@ -1,0 +1,136 @@
+// `distill bench communities`: community detection on synthetic data shaped
+// like a pooled question corpus, next to the matmul it cannot avoid.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <numbers>
+#include <random>
+
+#include "cluster/similarity_engine.h"
+#include "distill/cluster.h"
+
+namespace distill {
+namespace {
+
+// Standard normal variates by Box-Muller on 53-bit uniforms: a benchmark's
+// data must not depend on the standard library's distributions either.
+class Gaussian {
+public:
+    explicit Gaussian(std::uint64_t seed) : rng_(seed) {}
+    double uniform() { return (static_cast<double>(rng_() >> 11) + 0.5) * 0x1.0p-53; }  // in (0, 1)
+    double operator()() {
+        if (has_spare_) {
+            has_spare_ = false;
+            return spare_;
+        }
+        const double radius = std::sqrt(-2.0 * std::log(uniform())), angle = 2.0 * std::numbers::pi * uniform();
+        spare_ = radius * std::sin(angle);
+        has_spare_ = true;
+        return radius * std::cos(angle);
+    }
+    std::uint64_t below(std::uint64_t n) { return static_cast<std::uint64_t>(uniform() * static_cast<double>(n)); }
+
+private:
+    std::mt19937_64 rng_;
+    double spare_ = 0;
+    bool has_spare_ = false;
+};
+
+void normalise(std::span<float> v) {
+    double sum = 0;
+    for (const float x : v) sum += double(x) * x;
+    const auto scale = static_cast<float>(1.0 / std::max(std::sqrt(sum), 1e-12));
+    for (float& x : v) x *= scale;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+Matrix synthetic_clustered_embeddings(std::size_t rows, std::size_t dim, std::uint64_t seed) {
+    Matrix m(rows, dim);
+    Gaussian g(seed);
+    const std::size_t background = rows / 5;
+    std::vector<float> centre(dim);
+    std::size_t i = 0;
+    while (i < rows - background) {
+        // Sizes from a Pareto law (alpha 1.5, mean about 18, capped at
+        // 1000); spread sigma in [0.25, 0.75] puts same-cluster cosines near
+        // 1 / (1 + sigma^2), i.e. 0.64 to 0.94: some clusters are
+        // communities at 0.75, some are not.
+        const auto size = std::min<std::size_t>(
+            {rows - background - i, 1000, 2 + static_cast<std::size_t>(8.0 * (std::pow(g.uniform(), -1.0 / 1.5) - 1.0))});
+        const double sigma = 0.25 + 0.5 * g.uniform();
+        for (auto& x : centre) x = static_cast<float>(g());
+        normalise(centre);
+        const std::size_t first = i;
+        for (; i < first + size; ++i) {
+            auto row = m.row(i);
+            if (i > first && g.uniform() < 0.02) {  // an exact duplicate question
+                const auto source = m.row(first + g.below(i - first));
+                std::copy(source.begin(), source.end(), row.begin());
+                continue;
+            }
+            const double scale = sigma / std::sqrt(static_cast<double>(dim));
+            for (std::size_t k = 0; k < dim; ++k) row[k] = centre[k] + static_cast<float>(scale * g());
+            normalise(row);
+        }
+    }
+    for (; i < rows; ++i) {
+        auto row = m.row(i);
+        for (auto& x : row) x = static_cast<float>(g());
+        normalise(row);
+    }
+    // Pooled corpora are not sorted by topic: shuffle the rows (Fisher-Yates).
+    std::vector<float> tmp(dim);
+    for (std::size_t k = rows; k > 1; --k) {
+        const std::size_t j = g.below(k);
+        auto a = m.row(k - 1), b = m.row(j);
+        std::copy(a.begin(), a.end(), tmp.begin());
+        std::copy(b.begin(), b.end(), a.begin());
+        std::copy(tmp.begin(), tmp.end(), b.begin());
+    }
+    return m;
+}
+
+CommunityBenchResult bench_communities(const CommunityBenchOptions& options, ProgressSink* progress) {
+    CommunityBenchResult r;
+    r.rows = options.rows;
+    r.dim = options.dim;
+    const Matrix x = synthetic_clustered_embeddings(options.rows, options.dim, options.seed);
+    r.cpu_threads = cluster::SimilarityEngine::cpu_threads();
+
+    const auto start = std::chrono::steady_clock::now();
+    const auto found = detect_communities(x, options.detect, progress);
+    r.detect_seconds = seconds_since(start);
+    r.device = found.device;
+    r.communities = found.communities.size();
+    r.seeds = found.seeds;
+    for (const auto& c : found.communities) r.covered += c.size();
+
+    if (options.matmul_baseline) {
+        cluster::SimilarityEngine engine(x, options.detect.compute);
+        r.matmul_seconds = engine.time_full_matmul(progress);
+    }
+    return r;
+}
+
+std::string CommunityBenchResult::summary() const {
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "communities: %zu x %zu on %s (%d CPU threads): %.3f s, %zu communities covering %zu rows "
+                  "(%zu seeds)",
+                  rows, dim, device.c_str(), cpu_threads, detect_seconds, communities, covered, seeds);
+    std::string s = line;
+    if (matmul_seconds > 0) {
+        std::snprintf(line, sizeof line, "; full %zu x %zu x %zu matmul: %.3f s (ratio %.2f)", rows, rows, dim,
+                      matmul_seconds, detect_seconds / matmul_seconds);
+        s += line;
+    }
+    return s;
+}
+
+}  // namespace distill

@@ -1,0 +1,79 @@
+#pragma once
+// The clustering stage's only contact with libtorch (similarity_engine_torch.cpp).
+// Cosines of L2-normalised rows are computed in square tiles (one matmul
+// each, into a reused buffer) and every tile is scanned right away, so
+// memory is one tile plus what the caller keeps, never N x N. The same code
+// runs on the CPU (BLAS) and on CUDA; only the scan of a tile differs: a
+// fused loop over the scores on the CPU, tensor ops (ge, sum, nonzero, topk)
+// on the GPU. SimilarityCompute::scan = "tensor" runs the latter on the CPU,
+// which is how the CUDA path's logic is tested on machines without a GPU.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "distill/cluster.h"
+
+namespace distill::cluster {
+
+struct Neighbour {
+    RowId id;
+    float score;
+};
+using NeighbourList = std::vector<Neighbour>;
+
+// The order of hits and of community members: higher cosine first, equal
+// cosines by row id, so results never depend on scan or thread order.
+inline bool ranks_before(const Neighbour& a, const Neighbour& b) {
+    return a.score > b.score || (a.score == b.score && a.id < b.id);
+}
+
+// Outcome of one pass over every pair of corpus rows at a threshold.
+struct ThresholdPass {
+    std::vector<std::uint32_t> counts;   // per row: rows at >= threshold, itself included
+    std::vector<NeighbourList> members;  // per row: those rows, in no order, where complete[row]
+    std::vector<std::uint8_t> complete;  // 1 where members holds them all
+};
+
+class SimilarityEngine {
+public:
+    // Keeps an L2-normalised copy of `corpus` (F.normalize's eps 1e-12) on
+    // the chosen device. The caller has validated it (non-empty, finite).
+    SimilarityEngine(const Matrix& corpus, const SimilarityCompute& compute);
+    ~SimilarityEngine();
+    SimilarityEngine(const SimilarityEngine&) = delete;
+    SimilarityEngine& operator=(const SimilarityEngine&) = delete;
+
+    const std::string& device() const;  // "cpu" or "cuda"
+    std::size_t rows() const;
+
+    // Counts, for every row, the rows with cosine >= threshold, visiting each
+    // unordered pair of tiles once (the matrix is symmetric: half the
+    // matmuls). Member lists are kept for rows whose count reaches keep_min
+    // while they fit member_budget_bytes; past that the pass only counts
+    // (rows left incomplete are for members_of()).
+    ThresholdPass threshold_pass(float threshold, std::size_t keep_min, std::size_t member_budget_bytes,
+                                 ProgressSink* progress);
+
+    // All rows with cosine >= threshold to each of `rows`, in no order.
+    std::vector<NeighbourList> members_of(std::span<const RowId> rows, float threshold, ProgressSink* progress);
+
+    // Each query's k best corpus rows (ranks_before order), leaving out
+    // exclude[q] when exclude is non-empty and exclude[q] >= 0.
+    std::vector<NeighbourList> top_k(const Matrix& queries, std::size_t k, std::span<const std::int64_t> exclude,
+                                     ProgressSink* progress);
+
+    // Seconds for the plain matmuls of every tile of the full N x N matrix,
+    // with no scan: the scale a benchmark compares the passes with.
+    double time_full_matmul(ProgressSink* progress);
+
+    // libtorch's intra-op threads now (raised to every core on first use).
+    static int cpu_threads();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace distill::cluster

@@ -1,0 +1,377 @@
+#include "cluster/similarity_engine.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <torch/cuda.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <limits>
+#include <mutex>
+#include <thread>
+
+#include "distill/error.h"
+
+namespace distill::cluster {
+namespace {
+
+// Tile side per device: a 16 MiB float tile keeps the CPU scan in cache and
+// is large enough for BLAS to run at full speed; a GPU wants bigger matmuls
+// (256 MiB tiles).
+constexpr std::size_t kCpuTile = 2048;
+constexpr std::size_t kCudaTile = 8192;
+
+// Debian's libtorch sizes its OpenMP pool by *physical* cores as cpuinfo
+// sees them, which is 1 on this project's 2-vCPU build machine (at::
+// get_num_threads() returned 1): the tile scans would run on one core.
+// OpenBLAS, which does the matmuls, already starts one thread per CPU. An
+// OMP_NUM_THREADS set by the user wins.
+void use_all_cpu_cores() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        if (std::getenv("OMP_NUM_THREADS")) return;
+        const int cores = static_cast<int>(std::thread::hardware_concurrency());
+        if (cores > at::get_num_threads()) at::set_num_threads(cores);
+    });
+}
+
+at::Device pick_device(const std::string& name) {
+    if (name == "cpu") return at::kCPU;
+    if (name == "cuda" || name == "auto") {
+        if (torch::cuda::is_available()) return at::kCUDA;
+        if (name == "auto") return at::kCPU;
+        throw Error("device cuda: libtorch sees no CUDA device (a CPU-only libtorch, or no GPU/driver); "
+                    "use --device cpu or auto");
+    }
+    throw Error("device '" + name + "' is not one of auto, cpu, cuda");
+}
+
+// Rows of `x` scaled to unit length as torch.nn.functional.normalize does:
+// x / max(||x||, 1e-12), so an all-zero row stays zero.
+at::Tensor normalised_on(const Matrix& x, at::Device device) {
+    const auto host = at::from_blob(const_cast<float*>(x.values.data()),
+                                    {static_cast<std::int64_t>(x.rows), static_cast<std::int64_t>(x.cols)},
+                                    at::TensorOptions().dtype(at::kFloat));
+    const auto v = host.to(device);
+    return v / v.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-12);
+}
+
+// Where one tile's scores at >= threshold go. Row i of the tile is list
+// row_base + i and its neighbours' ids are col_base + j. With column_side
+// (an off-diagonal tile of the symmetric pass) every score also counts for
+// column j: list col_base + j, neighbour row_base + i.
+struct TileSink {
+    std::uint32_t* counts;
+    NeighbourList* members;  // null: count only
+    std::size_t row_base;
+    std::size_t col_base;
+    bool column_side;
+};
+
+// Scores at >= t among a fixed run of 16: a loop GCC vectorises at -O2
+// (one packed compare per 4 floats without AVX), where a loop over a whole
+// row compiles to one scalar compare per score. Most runs hold no hit.
+constexpr std::size_t kRun = 16;
+inline unsigned hits_in_run(const float* s, float t) {
+    unsigned k = 0;
+    for (std::size_t i = 0; i < kRun; ++i) k += s[i] >= t;
+    return k;
+}
+
+// The CPU scan: one read of the scores per tile, rows split between
+// threads. Column-side hits are gathered per thread and merged afterwards
+// so no two threads touch one list. Returns the member entries added.
+std::size_t scan_fused(const float* s, std::size_t r, std::size_t c, float t, const TileSink& sink) {
+    struct ColumnHit {
+        std::uint32_t col, row;
+        float score;
+    };
+    const auto parts = static_cast<std::size_t>(std::clamp<std::int64_t>(at::get_num_threads(), 1, r));
+    std::vector<std::vector<std::uint32_t>> column_counts(sink.column_side ? parts : 0);
+    std::vector<std::vector<ColumnHit>> column_hits(sink.column_side && sink.members ? parts : 0);
+    std::vector<std::size_t> added(parts, 0);
+    at::parallel_for(0, static_cast<std::int64_t>(parts), 1, [&](std::int64_t begin, std::int64_t end) {
+        for (auto p = static_cast<std::size_t>(begin); p < static_cast<std::size_t>(end); ++p) {
+            std::uint32_t* cc = nullptr;
+            if (sink.column_side) {
+                column_counts[p].assign(c, 0);
+                cc = column_counts[p].data();
+            }
+            const bool itemise = cc || sink.members;
+            for (std::size_t i = p * r / parts; i < (p + 1) * r / parts; ++i) {
+                const float* row = s + i * c;
+                const auto take = [&](std::size_t j) {
+                    if (cc) ++cc[j];
+                    if (!sink.members) return;
+                    sink.members[sink.row_base + i].push_back({static_cast<RowId>(sink.col_base + j), row[j]});
+                    if (sink.column_side)
+                        column_hits[p].push_back({static_cast<std::uint32_t>(j), static_cast<std::uint32_t>(i), row[j]});
+                };
+                std::uint32_t n = 0;
+                std::size_t j = 0;
+                for (; j + kRun <= c; j += kRun) {
+                    const unsigned k = hits_in_run(row + j, t);
+                    n += k;
+                    if (k && itemise)
+                        for (std::size_t x = j; x < j + kRun; ++x)
+                            if (row[x] >= t) take(x);
+                }
+                for (; j < c; ++j)
+                    if (row[j] >= t) {
+                        ++n;
+                        if (itemise) take(j);
+                    }
+                sink.counts[sink.row_base + i] += n;
+                if (sink.members) added[p] += n * (sink.column_side ? 2 : 1);
+            }
+        }
+    });
+    for (const auto& cc : column_counts)
+        for (std::size_t j = 0; j < c; ++j) sink.counts[sink.col_base + j] += cc[j];
+    for (const auto& hits : column_hits)
+        for (const auto& h : hits)
+            sink.members[sink.col_base + h.col].push_back({static_cast<RowId>(sink.row_base + h.row), h.score});
+    std::size_t total = 0;
+    for (auto a : added) total += a;
+    return total;
+}
+
+// The same scan with tensor ops, for tiles that live on a GPU.
+std::size_t scan_tensor(const at::Tensor& tile, float t, const TileSink& sink) {
+    const auto mask = tile.ge(t);
+    const auto add_counts = [&](const at::Tensor& sums, std::size_t base) {
+        const auto host = sums.to(at::kCPU, at::kLong).contiguous();
+        const auto* v = host.data_ptr<std::int64_t>();
+        for (std::int64_t i = 0; i < host.numel(); ++i) sink.counts[base + i] += static_cast<std::uint32_t>(v[i]);
+    };
+    add_counts(mask.sum(1), sink.row_base);
+    if (sink.column_side) add_counts(mask.sum(0), sink.col_base);
+    if (!sink.members) return 0;
+    // nonzero and masked_select both list hits in row-major order.
+    const auto where = mask.nonzero().to(at::kCPU).contiguous();
+    const auto scores = tile.masked_select(mask).to(at::kCPU).contiguous();
+    const auto* ij = where.data_ptr<std::int64_t>();
+    const auto* sc = scores.data_ptr<float>();
+    const auto hits = static_cast<std::size_t>(scores.numel());
+    for (std::size_t h = 0; h < hits; ++h) {
+        const auto i = static_cast<std::size_t>(ij[2 * h]), j = static_cast<std::size_t>(ij[2 * h + 1]);
+        sink.members[sink.row_base + i].push_back({static_cast<RowId>(sink.col_base + j), sc[h]});
+        if (sink.column_side)
+            sink.members[sink.col_base + j].push_back({static_cast<RowId>(sink.row_base + i), sc[h]});
+    }
+    return hits * (sink.column_side ? 2 : 1);
+}
+
+// A query's best k so far, best first.
+class TopK {
+public:
+    explicit TopK(std::size_t k) : k_(k) { best_.reserve(k + 1); }
+    float floor() const { return best_.size() < k_ ? -std::numeric_limits<float>::infinity() : best_.back().score; }
+    void offer(Neighbour n) {
+        if (best_.size() == k_ && !ranks_before(n, best_.back())) return;
+        auto at = best_.end();
+        while (at != best_.begin() && ranks_before(n, *(at - 1))) --at;
+        best_.insert(at, n);
+        if (best_.size() > k_) best_.pop_back();
+    }
+    NeighbourList take() { return std::move(best_); }
+
+private:
+    std::size_t k_;
+    NeighbourList best_;
+};
+
+void add_progress(ProgressSink* progress, const char* stage, std::uint64_t done, std::uint64_t total) {
+    if (progress) progress->update(stage, done, total);
+}
+
+}  // namespace
+
+struct SimilarityEngine::Impl {
+    at::Device device{at::kCPU};
+    std::string device_name;
+    bool fused = true;
+    std::size_t tile = kCpuTile;
+    at::Tensor x;       // [n, d] unit rows on `device`
+    at::Tensor buffer;  // tile * tile scores, reused by every tile
+
+    std::size_t n() const { return static_cast<std::size_t>(x.size(0)); }
+
+    // Scores of rows [r0, r0 + r) of `a` against corpus rows [c0, c0 + c),
+    // into the shared buffer.
+    at::Tensor tile_scores(const at::Tensor& a, std::size_t r0, std::size_t r, std::size_t c0, std::size_t c) {
+        auto out = buffer.narrow(0, 0, static_cast<std::int64_t>(r * c)).view({static_cast<std::int64_t>(r), static_cast<std::int64_t>(c)});
+        at::mm_out(out, a.narrow(0, static_cast<std::int64_t>(r0), static_cast<std::int64_t>(r)),
+                   x.narrow(0, static_cast<std::int64_t>(c0), static_cast<std::int64_t>(c)).t());
+        return out;
+    }
+
+    std::size_t scan(const at::Tensor& scores, float t, const TileSink& sink) {
+        if (fused)
+            return scan_fused(scores.data_ptr<float>(), static_cast<std::size_t>(scores.size(0)),
+                              static_cast<std::size_t>(scores.size(1)), t, sink);
+        return scan_tensor(scores, t, sink);
+    }
+};
+
+SimilarityEngine::SimilarityEngine(const Matrix& corpus, const SimilarityCompute& compute)
+    : impl_(std::make_unique<Impl>()) {
+    auto& m = *impl_;
+    m.device = pick_device(compute.device);
+    const bool cuda = m.device.is_cuda();
+    m.device_name = cuda ? "cuda" : "cpu";
+    if (compute.scan == "auto") m.fused = !cuda;
+    else if (compute.scan == "tensor") m.fused = false;
+    else if (compute.scan == "fused") {
+        if (cuda) throw Error("scan 'fused' reads scores on the CPU; use scan auto or tensor with device cuda");
+        m.fused = true;
+    } else {
+        throw Error("scan '" + compute.scan + "' is not one of auto, fused, tensor");
+    }
+    if (!cuda) use_all_cpu_cores();
+    m.tile = compute.tile > 0 ? compute.tile : (cuda ? kCudaTile : kCpuTile);
+    m.x = normalised_on(corpus, m.device);
+    const auto side = static_cast<std::int64_t>(std::min(m.tile, corpus.rows));
+    m.buffer = at::empty({side * side}, at::TensorOptions().dtype(at::kFloat).device(m.device));
+}
+
+SimilarityEngine::~SimilarityEngine() = default;
+
+const std::string& SimilarityEngine::device() const { return impl_->device_name; }
+std::size_t SimilarityEngine::rows() const { return impl_->n(); }
+
+int SimilarityEngine::cpu_threads() {
+    use_all_cpu_cores();
+    return at::get_num_threads();
+}
+
+ThresholdPass SimilarityEngine::threshold_pass(float threshold, std::size_t keep_min, std::size_t member_budget_bytes,
+                                               ProgressSink* progress) {
+    auto& m = *impl_;
+    const std::size_t n = m.n(), b = std::min(m.tile, n), blocks = (n + b - 1) / b;
+    ThresholdPass pass;
+    pass.counts.assign(n, 0);
+    pass.members.resize(n);
+    pass.complete.assign(n, 0);
+    const std::size_t budget = member_budget_bytes / sizeof(Neighbour);
+    bool collecting = budget > 0;
+    std::size_t stored = 0;
+    const std::uint64_t tiles = blocks * (blocks + 1) / 2;
+    std::uint64_t done = 0;
+    for (std::size_t bi = 0; bi < blocks; ++bi) {
+        const std::size_t r0 = bi * b, r = std::min(b, n - r0);
+        for (std::size_t bj = bi; bj < blocks; ++bj) {
+            throw_if_cancelled(progress);
+            const std::size_t c0 = bj * b, c = std::min(b, n - c0);
+            const auto scores = m.tile_scores(m.x, r0, r, c0, c);
+            stored += m.scan(scores, threshold,
+                             {pass.counts.data(), collecting ? pass.members.data() : nullptr, r0, c0, bi != bj});
+            if (collecting && stored > budget) {
+                // Rows from this block on are incomplete: give their partial
+                // lists back; the caller recomputes the seeds among them.
+                collecting = false;
+                for (std::size_t i = r0; i < n; ++i) NeighbourList().swap(pass.members[i]);
+            }
+            add_progress(progress, "communities: similarities", ++done, tiles);
+        }
+        // Every pair touching block bi has been seen: its rows are final.
+        for (std::size_t i = r0; i < r0 + r; ++i) {
+            if (collecting && pass.counts[i] >= keep_min) {
+                pass.complete[i] = 1;
+            } else {
+                stored -= std::min(stored, pass.members[i].size());
+                NeighbourList().swap(pass.members[i]);
+            }
+        }
+    }
+    return pass;
+}
+
+std::vector<NeighbourList> SimilarityEngine::members_of(std::span<const RowId> rows, float threshold,
+                                                        ProgressSink* progress) {
+    auto& m = *impl_;
+    const std::size_t n = m.n(), b = std::min(m.tile, n);
+    std::vector<NeighbourList> members(rows.size());
+    std::vector<std::uint32_t> counts(rows.size(), 0);
+    for (std::size_t q0 = 0; q0 < rows.size(); q0 += b) {
+        const std::size_t r = std::min(b, rows.size() - q0);
+        std::vector<std::int64_t> ids(rows.begin() + q0, rows.begin() + q0 + r);
+        const auto index = at::from_blob(ids.data(), {static_cast<std::int64_t>(r)}, at::kLong).to(m.device);
+        const auto queries = m.x.index_select(0, index);
+        for (std::size_t c0 = 0; c0 < n; c0 += b) {
+            throw_if_cancelled(progress);
+            const auto scores = m.tile_scores(queries, 0, r, c0, std::min(b, n - c0));
+            m.scan(scores, threshold, {counts.data(), members.data(), q0, c0, false});
+        }
+    }
+    return members;
+}
+
+std::vector<NeighbourList> SimilarityEngine::top_k(const Matrix& queries, std::size_t k,
+                                                   std::span<const std::int64_t> exclude, ProgressSink* progress) {
+    auto& m = *impl_;
+    const std::size_t n = m.n(), b = std::min(m.tile, n), nq = queries.rows;
+    const auto q = normalised_on(queries, m.device);
+    std::vector<TopK> best(nq, TopK(k));
+    const auto excluded = [&](std::size_t query) { return exclude.empty() ? std::int64_t(-1) : exclude[query]; };
+    const std::uint64_t tiles = ((nq + b - 1) / b) * ((n + b - 1) / b);
+    std::uint64_t done = 0;
+    for (std::size_t q0 = 0; q0 < nq; q0 += b) {
+        const std::size_t r = std::min(b, nq - q0);
+        for (std::size_t c0 = 0; c0 < n; c0 += b) {
+            throw_if_cancelled(progress);
+            const std::size_t c = std::min(b, n - c0);
+            const auto scores = m.tile_scores(q, q0, r, c0, c);
+            if (m.fused) {
+                const float* s = scores.data_ptr<float>();
+                at::parallel_for(0, static_cast<std::int64_t>(r), 16, [&](std::int64_t begin, std::int64_t end) {
+                    for (auto i = static_cast<std::size_t>(begin); i < static_cast<std::size_t>(end); ++i) {
+                        auto& top = best[q0 + i];
+                        const std::int64_t skip = excluded(q0 + i) - static_cast<std::int64_t>(c0);
+                        const float* row = s + i * c;
+                        float floor = top.floor();
+                        for (std::size_t j = 0; j < c; ++j) {
+                            if (row[j] < floor || static_cast<std::int64_t>(j) == skip) continue;
+                            top.offer({static_cast<RowId>(c0 + j), row[j]});
+                            floor = top.floor();
+                        }
+                    }
+                });
+            } else {
+                // One spare candidate per row covers an excluded row among them.
+                const auto kk = static_cast<std::int64_t>(std::min(c, k + (exclude.empty() ? 0 : 1)));
+                const auto [values, indices] = scores.topk(kk, 1, /*largest=*/true, /*sorted=*/false);
+                const auto v = values.to(at::kCPU).contiguous();
+                const auto ix = indices.to(at::kCPU).contiguous();
+                const float* vp = v.data_ptr<float>();
+                const std::int64_t* ip = ix.data_ptr<std::int64_t>();
+                for (std::size_t i = 0; i < r; ++i)
+                    for (std::int64_t h = 0; h < kk; ++h) {
+                        const std::int64_t id = static_cast<std::int64_t>(c0) + ip[i * kk + h];
+                        if (id != excluded(q0 + i)) best[q0 + i].offer({static_cast<RowId>(id), vp[i * kk + h]});
+                    }
+            }
+            add_progress(progress, "search", ++done, tiles);
+        }
+    }
+    std::vector<NeighbourList> hits;
+    hits.reserve(nq);
+    for (auto& top : best) hits.push_back(top.take());
+    return hits;
+}
+
+double SimilarityEngine::time_full_matmul(ProgressSink* progress) {
+    auto& m = *impl_;
+    const std::size_t n = m.n(), b = std::min(m.tile, n);
+    const auto start = std::chrono::steady_clock::now();
+    for (std::size_t r0 = 0; r0 < n; r0 += b) {
+        throw_if_cancelled(progress);
+        for (std::size_t c0 = 0; c0 < n; c0 += b) m.tile_scores(m.x, r0, std::min(b, n - r0), c0, std::min(b, n - c0));
+        add_progress(progress, "matmul baseline", r0 / b + 1, (n + b - 1) / b);
+    }
+    if (m.device.is_cuda()) torch::cuda::synchronize();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace distill::cluster

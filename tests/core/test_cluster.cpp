@@ -1,0 +1,406 @@
+// Community detection, search and sampling (SPEC §3, §4) against the
+// reference's own outputs on shared/fixtures/cd-a (copied to tests/data/cd-a).
+#include <QtTest>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "distill/cluster.h"
+#include "distill/compute_info.h"
+#include "distill/error.h"
+#include "distill/npy.h"
+
+namespace {
+
+using distill::Community;
+using distill::Matrix;
+
+const std::string kCdA = DISTILL_TEST_DATA "/cd-a/";
+
+nlohmann::json load_json(const std::string& path) {
+    std::ifstream in(path);
+    return nlohmann::json::parse(in);
+}
+
+const Matrix& fixture_embeddings() {
+    static const Matrix x = distill::read_npy(kCdA + "embeddings.npy");
+    return x;
+}
+
+// Cosine in double precision, the yardstick for "at the threshold".
+double cosine(const Matrix& x, std::size_t a, std::size_t b) {
+    double dot = 0, na = 0, nb = 0;
+    for (std::size_t k = 0; k < x.cols; ++k) {
+        const double u = x.row(a)[k], v = x.row(b)[k];
+        dot += u * v, na += u * u, nb += v * v;
+    }
+    return dot / std::sqrt(na * nb);
+}
+
+// Empty when `ours` equals `expected` community by community (same order,
+// same members as sets); a member may differ only when its cosine to the
+// community's seed is within 1e-6 of the threshold: there float32 rounding
+// decides, and the SPEC sets ties aside. Also checks that both list members
+// by descending cosine to the seed (ties within 1e-6 in any order).
+QString difference(const Matrix& x, const std::vector<Community>& expected, const distill::CommunityResult& result,
+                   double threshold) {
+    const auto& ours = result.communities;
+    if (expected.size() != ours.size())
+        return QString("%1 communities, expected %2").arg(ours.size()).arg(expected.size());
+    if (result.centres.size() != ours.size()) return "not one centre per community";
+    for (std::size_t k = 0; k < expected.size(); ++k) {
+        const std::set<distill::RowId> want(expected[k].begin(), expected[k].end()),
+            got(ours[k].begin(), ours[k].end());
+        if (got.size() != ours[k].size()) return QString("community %1 lists a row twice").arg(k);
+        std::vector<distill::RowId> differ;
+        std::set_symmetric_difference(want.begin(), want.end(), got.begin(), got.end(), std::back_inserter(differ));
+        for (const auto row : differ) {
+            const double c = cosine(x, result.centres[k], row);
+            if (std::abs(c - threshold) > 1e-6)
+                return QString("community %1 (seed %2): row %3 with cosine %4 is %5")
+                    .arg(k).arg(result.centres[k]).arg(row).arg(c, 0, 'g', 9)
+                    .arg(want.count(row) ? "missing" : "extra");
+        }
+        for (const auto* list : {&expected[k], &ours[k]})
+            for (std::size_t i = 1; i < list->size(); ++i)
+                if (cosine(x, result.centres[k], (*list)[i]) > cosine(x, result.centres[k], (*list)[i - 1]) + 1e-6)
+                    return QString("community %1: %2 member %3 is out of descending cosine order")
+                        .arg(k).arg(list == &ours[k] ? "our" : "the reference's").arg(i);
+    }
+    return {};
+}
+
+std::vector<Community> reference_communities(const nlohmann::json& setting) {
+    std::vector<Community> out;
+    for (const auto& c : setting.at("communities")) out.push_back(c.get<Community>());
+    return out;
+}
+
+Matrix rows_of(const Matrix& x, const std::vector<std::size_t>& rows) {
+    Matrix m(rows.size(), x.cols);
+    for (std::size_t i = 0; i < rows.size(); ++i) std::copy(x.row(rows[i]).begin(), x.row(rows[i]).end(), m.row(i).begin());
+    return m;
+}
+
+// Same hits up to ties: the same score at every rank (1e-5), distinct ids,
+// and each id really has that score (the contract-check's rule).
+QString search_difference(const Matrix& corpus, const Matrix& queries, const std::vector<double>& want_scores,
+                          const std::vector<distill::SearchHit>& got, std::size_t q) {
+    if (got.size() != want_scores.size())
+        return QString("query %1: %2 hits, expected %3").arg(q).arg(got.size()).arg(want_scores.size());
+    std::set<distill::RowId> ids;
+    for (std::size_t h = 0; h < got.size(); ++h) {
+        if (!ids.insert(got[h].corpus_id).second) return QString("query %1: row %2 twice").arg(q).arg(got[h].corpus_id);
+        double dot = 0;
+        for (std::size_t k = 0; k < corpus.cols; ++k) dot += double(queries.row(q)[k]) * corpus.row(got[h].corpus_id)[k];
+        if (std::abs(got[h].score - want_scores[h]) > 1e-5 || std::abs(dot - want_scores[h]) > 1e-5)
+            return QString("query %1 rank %2: row %3 scored %4 (true %5), expected %6")
+                .arg(q).arg(h).arg(got[h].corpus_id).arg(got[h].score).arg(dot).arg(want_scores[h]);
+    }
+    return {};
+}
+
+std::string error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const distill::Error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+class CancelAfter : public distill::ProgressSink {
+public:
+    explicit CancelAfter(int updates) : left_(updates) {}
+    void update(std::string_view, std::uint64_t, std::uint64_t) override { --left_; }
+    bool cancel_requested() const override { return left_ <= 0; }
+
+private:
+    int left_;
+};
+
+}  // namespace
+
+class TestCluster : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void reproducesReferenceCommunities_data() {
+        QTest::addColumn<QString>("key");
+        for (const auto& [key, setting] : load_json(kCdA + "communities.json").items())
+            QTest::newRow(key.c_str()) << QString::fromStdString(key);
+    }
+
+    void reproducesReferenceCommunities() {
+        QFETCH(QString, key);
+        const auto setting = load_json(kCdA + "communities.json").at(key.toStdString());
+        distill::CommunityOptions o;
+        o.threshold = setting.at("threshold");
+        o.min_size = setting.at("min_community_size");
+        const auto result = distill::detect_communities(fixture_embeddings(), o);
+        const auto expected = reference_communities(setting);
+        QVERIFY2(!expected.empty(), "the fixture has communities");
+        const QString diff = difference(fixture_embeddings(), expected, result, o.threshold);
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+        QCOMPARE(result.device, std::string("cpu"));
+        QCOMPARE(result.recomputed_seeds, std::size_t(0));
+    }
+
+    // The CUDA path's tensor scan (run on the CPU), odd tile sizes that
+    // leave ragged edge tiles, and member budgets too small for the pass
+    // (seeds recomputed batch by batch) must all give the reference's answer.
+    void everyEngineConfigurationAgrees_data() {
+        QTest::addColumn<QString>("scan");
+        QTest::addColumn<int>("tile");
+        QTest::addColumn<qlonglong>("budget");
+        const qlonglong gib = qlonglong(1) << 30;
+        QTest::newRow("tensor scan") << QString("tensor") << 0 << gib;
+        QTest::newRow("tile 333") << QString("fused") << 333 << gib;
+        QTest::newRow("tile 37") << QString("fused") << 37 << gib;
+        QTest::newRow("no budget") << QString("fused") << 0 << qlonglong(0);
+        QTest::newRow("budget 2000 B") << QString("fused") << 500 << qlonglong(2000);
+        QTest::newRow("tensor, tile 700, budget 100 kB") << QString("tensor") << 700 << qlonglong(100000);
+    }
+
+    void everyEngineConfigurationAgrees() {
+        QFETCH(QString, scan);
+        QFETCH(int, tile);
+        QFETCH(qlonglong, budget);
+        const auto all = load_json(kCdA + "communities.json");
+        for (const auto& [key, setting] : all.items()) {
+            distill::CommunityOptions o;
+            o.threshold = setting.at("threshold");
+            o.min_size = setting.at("min_community_size");
+            o.compute.scan = scan.toStdString();
+            o.compute.tile = static_cast<std::size_t>(tile);
+            o.member_budget_bytes = static_cast<std::size_t>(budget);
+            const auto result = distill::detect_communities(fixture_embeddings(), o);
+            const QString diff =
+                difference(fixture_embeddings(), reference_communities(setting), result, o.threshold);
+            QVERIFY2(diff.isEmpty(), qPrintable(QString::fromStdString(key) + ": " + diff));
+            if (budget < 100000) QVERIFY(result.recomputed_seeds > 0);
+        }
+    }
+
+    void minimumSizeIsCappedAtTheRowCount() {
+        // The reference uses min(min_community_size, len(embeddings)).
+        Matrix x(3, 2);
+        x.values = {1, 0, 1, 0, 2, 0};
+        distill::CommunityOptions o;
+        o.min_size = 10;
+        const auto result = distill::detect_communities(x, o);
+        QCOMPARE(result.communities.size(), std::size_t(1));
+        QCOMPARE(result.communities[0], (Community{0, 1, 2}));
+    }
+
+    void cancels() {
+        distill::CommunityOptions o;
+        o.compute.tile = 100;
+        CancelAfter sink(3);
+        QVERIFY_THROWS_EXCEPTION(distill::Cancelled, distill::detect_communities(fixture_embeddings(), o, &sink));
+    }
+
+    void searchMatchesReference() {
+        const auto ref = load_json(kCdA + "semantic_search.json");
+        const auto ids = ref.at("query_ids").get<std::vector<std::size_t>>();
+        const Matrix queries = rows_of(fixture_embeddings(), ids);
+        for (const char* scan : {"auto", "tensor"}) {
+            distill::SearchOptions o;
+            o.top_k = ref.at("top_k");
+            o.compute.scan = scan;
+            o.compute.tile = std::string(scan) == "auto" ? 0 : 256;
+            const auto hits = distill::semantic_search(fixture_embeddings(), queries, o);
+            QCOMPARE(hits.size(), ids.size());
+            for (std::size_t q = 0; q < ids.size(); ++q) {
+                std::vector<double> want;
+                for (const auto& h : ref.at("hits")[q]) want.push_back(h.at("score"));
+                const QString diff = search_difference(fixture_embeddings(), queries, want, hits[q], q);
+                QVERIFY2(diff.isEmpty(), qPrintable(QString(scan) + ": " + diff));
+            }
+        }
+    }
+
+    void searchCanExcludeTheQuerysOwnRow() {
+        const auto& x = fixture_embeddings();
+        const std::vector<std::size_t> ids{0, 5, 17, 1234, 2999};
+        const Matrix queries = rows_of(x, ids);
+        for (const char* scan : {"auto", "tensor"}) {
+            distill::SearchOptions o;
+            o.top_k = 5;
+            o.compute.scan = scan;
+            o.compute.tile = 128;
+            o.exclude.assign(ids.begin(), ids.end());
+            o.exclude[1] = -1;  // this one keeps its own row
+            const auto hits = distill::semantic_search(x, queries, o);
+            for (std::size_t q = 0; q < ids.size(); ++q) {
+                // Brute force in double: every corpus row but the excluded one.
+                std::vector<double> all;
+                for (std::size_t r = 0; r < x.rows; ++r)
+                    if (static_cast<std::int64_t>(r) != o.exclude[q]) all.push_back(cosine(x, ids[q], r));
+                std::sort(all.rbegin(), all.rend());
+                all.resize(5);
+                for (const auto& h : hits[q]) QVERIFY(static_cast<std::int64_t>(h.corpus_id) != o.exclude[q]);
+                const QString diff = search_difference(x, queries, all, hits[q], q);
+                QVERIFY2(diff.isEmpty(), qPrintable(QString(scan) + ": " + diff));
+            }
+            QCOMPARE(hits[1][0].corpus_id, distill::RowId(5));
+        }
+    }
+
+    void searchReturnsFewerHitsThanAskedOnASmallCorpus() {
+        Matrix corpus(3, 2);
+        corpus.values = {1, 0, 0, 1, 1, 1};
+        Matrix query(1, 2);
+        query.values = {1, 0.1f};
+        distill::SearchOptions o;
+        o.top_k = 10;
+        o.exclude = {0};
+        const auto hits = distill::semantic_search(corpus, query, o);
+        QCOMPARE(hits[0].size(), std::size_t(2));
+        QCOMPARE(hits[0][0].corpus_id, distill::RowId(2));
+        QCOMPARE(hits[0][1].corpus_id, distill::RowId(1));
+    }
+
+    void badInputIsAnErrorWithAReason() {
+        const auto contains = [](const std::string& message, const char* part) {
+            if (message.find(part) != std::string::npos) return true;
+            qWarning("message: %s", message.c_str());
+            return false;
+        };
+        distill::CommunityOptions o;
+        QVERIFY(contains(error_of([&] { distill::detect_communities(Matrix(), o); }), "empty"));
+        QVERIFY(contains(error_of([&] { distill::detect_communities(Matrix(0, 48), o); }), "empty"));
+        Matrix nan(4, 3);
+        std::fill(nan.values.begin(), nan.values.end(), 0.5f);
+        nan.row(2)[1] = std::nanf("");
+        QVERIFY(contains(error_of([&] { distill::detect_communities(nan, o); }), "row 2 (0-based) contains NaN"));
+        nan.row(2)[1] = INFINITY;
+        QVERIFY(contains(error_of([&] { distill::detect_communities(nan, o); }), "row 2 (0-based) contains NaN"));
+        const Matrix& x = fixture_embeddings();
+        for (const double t : {1.5, -1.01, double(NAN)}) {
+            distill::CommunityOptions bad;
+            bad.threshold = t;
+            QVERIFY(contains(error_of([&] { distill::detect_communities(x, bad); }), "[-1, 1]"));
+        }
+        distill::CommunityOptions zero;
+        zero.min_size = 0;
+        QVERIFY(contains(error_of([&] { distill::detect_communities(x, zero); }), "use 1 or more"));
+        distill::CommunityOptions tpu;
+        tpu.compute.device = "tpu";
+        QVERIFY(contains(error_of([&] { distill::detect_communities(x, tpu); }), "not one of auto, cpu, cuda"));
+        distill::CommunityOptions scan;
+        scan.compute.scan = "simd";
+        QVERIFY(contains(error_of([&] { distill::detect_communities(x, scan); }), "not one of auto, fused, tensor"));
+        if (distill::compute_info().cuda_devices == 0) {
+            distill::CommunityOptions cuda;
+            cuda.compute.device = "cuda";
+            QVERIFY(contains(error_of([&] { distill::detect_communities(x, cuda); }), "no CUDA device"));
+        }
+
+        distill::SearchOptions s;
+        s.top_k = 3;
+        Matrix narrow(2, 47);
+        QVERIFY(contains(error_of([&] { distill::semantic_search(x, narrow, s); }), "47 dimensions but the corpus has 48"));
+        QVERIFY(contains(error_of([&] { distill::semantic_search(Matrix(), x, s); }), "corpus embeddings are empty"));
+        QVERIFY(contains(error_of([&] { distill::semantic_search(x, Matrix(0, 48), s); }), "query embeddings are empty"));
+        QVERIFY(contains(error_of([&] { distill::semantic_search(x, nan, s); }), "row 2 (0-based)"));
+        const Matrix two = rows_of(x, {1, 2});
+        s.top_k = 0;
+        QVERIFY(contains(error_of([&] { distill::semantic_search(x, two, s); }), "top-k 0"));
+        s.top_k = 3;
+        s.exclude = {1};
+        QVERIFY(contains(error_of([&] { distill::semantic_search(x, two, s); }), "one corpus row (or -1) per query"));
+        s.exclude = {1, 3000};
+        QVERIFY(contains(error_of([&] { distill::semantic_search(x, two, s); }), "excludes corpus row 3000"));
+    }
+
+    void samplingFewerThanCommunitiesTakesOneFromEach() {
+        const std::vector<Community> communities{{1, 2, 3, 4}, {10, 11}, {20, 21, 22}, {30}};
+        QCOMPARE(distill::sample_counts(communities, 3), (std::vector<std::size_t>{1, 1, 1, 1}));
+        const auto sample = distill::sample_communities(communities, 3, 7);
+        QCOMPARE(sample.size(), communities.size());
+        for (std::size_t c = 0; c < communities.size(); ++c) {
+            QCOMPARE(sample[c].size(), std::size_t(1));
+            QVERIFY(std::count(communities[c].begin(), communities[c].end(), sample[c][0]) == 1);
+        }
+    }
+
+    void samplingSharesByCommunitySize() {
+        // 100 + 50 + 30 + 15 + 5 = 200 members, N = 20: floor(size * 20 / 200)
+        // = 10, 5, 3, 1, 0 -> at least 1.
+        std::vector<Community> communities;
+        distill::RowId next = 0;
+        for (const std::size_t size : {100, 50, 30, 15, 5}) {
+            Community c(size);
+            for (auto& r : c) r = next++;
+            communities.push_back(c);
+        }
+        QCOMPARE(distill::sample_counts(communities, 20), (std::vector<std::size_t>{10, 5, 3, 1, 1}));
+        QCOMPARE(distill::sample_counts(communities, 5), (std::vector<std::size_t>{2, 1, 1, 1, 1}));
+        // More than there are members: every member, never a repeat.
+        QCOMPARE(distill::sample_counts(communities, 1000), (std::vector<std::size_t>{100, 50, 30, 15, 5}));
+
+        const auto a = distill::sample_communities(communities, 20, 42);
+        QCOMPARE(a, distill::sample_communities(communities, 20, 42));  // same seed, same sample
+        QVERIFY(a != distill::sample_communities(communities, 20, 43));
+        for (std::size_t c = 0; c < communities.size(); ++c) {
+            QCOMPARE(a[c].size(), distill::sample_counts(communities, 20)[c]);
+            const std::set<distill::RowId> distinct(a[c].begin(), a[c].end());
+            QCOMPARE(distinct.size(), a[c].size());
+            for (const auto r : a[c]) QVERIFY(std::count(communities[c].begin(), communities[c].end(), r) == 1);
+        }
+        const auto everyone = distill::sample_communities(communities, 1000, 42);
+        for (std::size_t c = 0; c < communities.size(); ++c) {
+            auto sorted = everyone[c];
+            std::sort(sorted.begin(), sorted.end());
+            QCOMPARE(sorted, communities[c]);
+        }
+        QVERIFY_THROWS_EXCEPTION(distill::Error, distill::sample_counts(communities, 0));
+        QVERIFY(distill::sample_communities({}, 10, 42).empty());
+    }
+
+    // The draw is part of a project's reproducibility: pin it, so a change
+    // of generator or shuffle cannot pass unnoticed.
+    void samplingDrawIsPinned() {
+        Community c(10);
+        for (distill::RowId i = 0; i < 10; ++i) c[i] = i;
+        const auto sample = distill::sample_communities({c}, 4, 42);
+        QCOMPARE(sample[0], (Community{7, 6, 8, 3}));
+    }
+
+    // Draws are uniform: every member of a community of 5 is picked as the
+    // one sample about equally often over many seeds.
+    void samplingIsUniform() {
+        const std::vector<Community> communities{{0, 1, 2, 3, 4}, {5}};
+        std::vector<int> hits(5, 0);
+        for (std::uint64_t seed = 0; seed < 5000; ++seed) ++hits[distill::sample_communities(communities, 1, seed)[0][0]];
+        for (const int h : hits) QVERIFY2(h > 850 && h < 1150, qPrintable(QString::number(h)));
+    }
+
+    void benchmarkRunsOnSyntheticData() {
+        distill::CommunityBenchOptions o;
+        o.rows = 3000;
+        o.dim = 64;
+        const auto r = distill::bench_communities(o);
+        QVERIFY(r.communities > 0);
+        QVERIFY(r.covered <= r.rows && r.covered >= r.communities * 10);
+        QVERIFY(r.seeds >= r.communities);
+        QVERIFY(r.matmul_seconds > 0);
+        QVERIFY(r.cpu_threads >= 1);
+        QVERIFY(r.summary().find("3000 x 64") != std::string::npos);
+        const auto x = distill::synthetic_clustered_embeddings(500, 16, 1);
+        QCOMPARE(x.values, distill::synthetic_clustered_embeddings(500, 16, 1).values);
+        for (std::size_t i = 0; i < x.rows; ++i) {
+            double norm = 0;
+            for (const float v : x.row(i)) norm += double(v) * v;
+            QVERIFY(std::abs(norm - 1.0) < 1e-5);
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCluster)
+#include "test_cluster.moc"
