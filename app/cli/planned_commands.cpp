@@ -31,19 +31,6 @@ void add_planned_commands(CLI::App& app) {
     embed->add_option("--batch-size", "Questions per batch");
     embed->add_option("--dtype", "fp32, fp16 or bf16")->check(CLI::IsMember({"fp32", "fp16", "bf16"}));
 
-    auto* format = planned(app, "format", "Format few-shot records into prompts with a domain preset", "issue #5");
-    format->add_option("--preset", "math, science, complexqa, complexqa1 or cnn")->required();
-    format->add_option("--input", "Few-shot JSONL: {\"origin\": {...}, \"shot\": [...]} per line")->required();
-    format->add_option("--output", "raw JSONL of {instruction, input, output}")->required();
-    format->add_option("--tokenizer", "The LLM's sentencepiece tokenizer.model (cnn length check)");
-    format->add_option("--max-seq-len", "Maximum sequence length in tokens");
-
-    auto* chat = planned(app, "chat", "Turn OASST message trees into prompt/response pairs", "issue #5");
-    chat->add_option("--oasst", "2023-04-12_oasst_ready.trees.jsonl")->required();
-    chat->add_option("--template", "llama-2, mistral, chatml, vicuna")->required();
-    chat->add_option("--output", "raw JSONL of {instruction, input, output}")->required();
-    chat->add_option("--conversations", "Also write every conversation as JSONL");
-
     auto* exp = planned(app, "export", "Tokenize raw JSONL files into lit-gpt train.pt / valid.pt", "issue #6");
     exp->add_option("--raw", "A raw JSONL file; repeat for several domains")->required();
     exp->add_option("--tokenizer", "The LLM's sentencepiece tokenizer.model")->required();

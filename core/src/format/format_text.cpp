@@ -1,0 +1,334 @@
+#include "format/format_text.h"
+
+#include <unicode/locid.h>
+#include <unicode/unistr.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <sstream>
+
+#include "corpus/json_syntax.h"
+#include "corpus/text.h"
+#include "distill/error.h"
+#include "distill/format.h"
+#include "distill/progress.h"
+
+namespace distill {
+
+namespace {
+
+// Decodes the UTF-8 code point at text[i] and advances i. nlohmann only
+// accepts valid UTF-8, so every string reaching here is well formed.
+std::uint32_t next_code_point(std::string_view text, std::size_t& i) {
+    const auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>(text[k]); };
+    const std::uint8_t b0 = byte(i);
+    if (b0 < 0x80) return ++i, b0;
+    const int extra = b0 >= 0xF0 ? 3 : b0 >= 0xE0 ? 2 : 1;
+    std::uint32_t cp = b0 & (0x3F >> extra);
+    for (int k = 1; k <= extra && i + k < text.size(); ++k) cp = (cp << 6) | (byte(i + k) & 0x3F);
+    i += extra + 1;
+    return cp;
+}
+
+void append_u_escape(std::string& out, std::uint32_t unit) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(unit & 0xFFFF));
+    out += buf;
+}
+
+// json.dumps' string literal with ensure_ascii: the short escapes, and
+// everything else outside ' '..'~' (DEL included) as lower-case \uXXXX,
+// astral characters as surrogate pairs.
+void append_json_string(std::string& out, std::string_view text) {
+    out += '"';
+    for (std::size_t i = 0; i < text.size();) {
+        const std::uint32_t cp = next_code_point(text, i);
+        switch (cp) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            case '\b': out += "\\b"; break;
+            case '\f': out += "\\f"; break;
+            default:
+                if (cp < 0x20 || cp > 0x7E) {
+                    if (cp >= 0x10000) {
+                        const std::uint32_t v = cp - 0x10000;
+                        append_u_escape(out, 0xD800 | (v >> 10));
+                        append_u_escape(out, 0xDC00 | (v & 0x3FF));
+                    } else {
+                        append_u_escape(out, cp);
+                    }
+                } else {
+                    out += static_cast<char>(cp);
+                }
+        }
+    }
+    out += '"';
+}
+
+// Python's repr() of a str: single quotes unless the text holds a single
+// quote and no double quote; backslash, the quote and control characters
+// escaped.
+void append_string_repr(std::string& out, std::string_view text) {
+    const bool double_quoted = text.find('\'') != std::string_view::npos && text.find('"') == std::string_view::npos;
+    const char quote = double_quoted ? '"' : '\'';
+    out += quote;
+    for (char c : text) {
+        if (c == quote || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if ((static_cast<unsigned char>(c) < 0x20) || c == 0x7F) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(c));
+            out += buf;
+        } else {
+            out += c;
+        }
+    }
+    out += quote;
+}
+
+// Python's float repr and nlohmann's shortest round-trip form agree on the
+// digits; Python writes a whole number with ".0", which nlohmann does too.
+std::string number_text(const Record& value) { return value.dump(); }
+
+void append_python_repr(std::string& out, const Record& value) {
+    switch (value.type()) {
+        case Record::value_t::string: append_string_repr(out, value.get_ref<const std::string&>()); break;
+        case Record::value_t::array: {
+            out += '[';
+            bool first = true;
+            for (const auto& item : value) {
+                if (!first) out += ", ";
+                first = false;
+                append_python_repr(out, item);
+            }
+            out += ']';
+            break;
+        }
+        case Record::value_t::object: {
+            out += '{';
+            bool first = true;
+            for (const auto& [key, item] : value.items()) {
+                if (!first) out += ", ";
+                first = false;
+                append_string_repr(out, key);
+                out += ": ";
+                append_python_repr(out, item);
+            }
+            out += '}';
+            break;
+        }
+        default: out += python_str(value);
+    }
+}
+
+void append_json(std::string& out, const Record& value) {
+    switch (value.type()) {
+        case Record::value_t::string: append_json_string(out, value.get_ref<const std::string&>()); break;
+        case Record::value_t::array: {
+            out += '[';
+            bool first = true;
+            for (const auto& item : value) {
+                if (!first) out += ", ";
+                first = false;
+                append_json(out, item);
+            }
+            out += ']';
+            break;
+        }
+        case Record::value_t::object: {
+            out += '{';
+            bool first = true;
+            for (const auto& [key, item] : value.items()) {
+                if (!first) out += ", ";
+                first = false;
+                append_json_string(out, key);
+                out += ": ";
+                append_json(out, item);
+            }
+            out += '}';
+            break;
+        }
+        case Record::value_t::boolean: out += value.get<bool>() ? "true" : "false"; break;
+        case Record::value_t::null: out += "null"; break;
+        default: out += number_text(value);
+    }
+}
+
+}  // namespace
+
+std::string python_str(const Record& value) {
+    switch (value.type()) {
+        case Record::value_t::string: return value.get<std::string>();
+        case Record::value_t::boolean: return value.get<bool>() ? "True" : "False";
+        case Record::value_t::null: return "None";
+        case Record::value_t::array:
+        case Record::value_t::object: {
+            std::string out;
+            append_python_repr(out, value);
+            return out;
+        }
+        default: return number_text(value);
+    }
+}
+
+std::string python_json_dumps(const Record& value) {
+    std::string out;
+    append_json(out, value);
+    return out;
+}
+
+namespace format {
+
+std::string python_replace(std::string text, std::string_view from, std::string_view to) {
+    if (from.empty()) return text;
+    std::string out;
+    std::size_t start = 0;
+    for (std::size_t hit; (hit = text.find(from, start)) != std::string::npos; start = hit + from.size()) {
+        out.append(text, start, hit - start);
+        out.append(to);
+    }
+    if (start == 0) return text;
+    out.append(text, start, std::string::npos);
+    return out;
+}
+
+bool python_truthy(const Record& value) {
+    switch (value.type()) {
+        case Record::value_t::null: return false;
+        case Record::value_t::boolean: return value.get<bool>();
+        case Record::value_t::string: return !value.get_ref<const std::string&>().empty();
+        case Record::value_t::array:
+        case Record::value_t::object: return !value.empty();
+        case Record::value_t::number_float: return value.get<double>() != 0.0;
+        default: return value != 0;
+    }
+}
+
+std::string with_last_character_upper(const std::string& text) {
+    if (text.empty()) return text;
+    std::size_t last = text.size() - 1;
+    while (last > 0 && (static_cast<unsigned char>(text[last]) & 0xC0) == 0x80) --last;
+    // Python's str.upper() is the full Unicode mapping ("ß" -> "SS"), which
+    // ICU's root-locale toUpper is too.
+    std::string upper;
+    icu::UnicodeString::fromUTF8(icu::StringPiece(text.data() + last, static_cast<std::int32_t>(text.size() - last)))
+        .toUpper(icu::Locale::getRoot())
+        .toUTF8String(upper);
+    return text.substr(0, last) + upper;
+}
+
+std::size_t count_single_space_words(std::string_view text) { return count_spaces(text) + 1; }
+
+std::string field_list(const Record& record) {
+    std::string out;
+    for (const auto& [key, value] : record.items()) {
+        if (!out.empty()) out += ", ";
+        out += corpus::json_quoted(key);
+    }
+    return out.empty() ? "no fields" : out;
+}
+
+PlaceholderText::PlaceholderText(const std::string& text) {
+    const auto is_start = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
+    const auto is_part = [&](char c) { return is_start(c) || (c >= '0' && c <= '9'); };
+    std::string literal;
+    for (std::size_t i = 0; i < text.size();) {
+        if (text[i] == '{' && i + 1 < text.size() && is_start(text[i + 1])) {
+            std::size_t end = i + 1;
+            while (end < text.size() && is_part(text[end])) ++end;
+            if (end < text.size() && text[end] == '}') {
+                literals_.push_back(std::move(literal));
+                literal.clear();
+                names_.push_back(text.substr(i + 1, end - i - 1));
+                i = end + 1;
+                continue;
+            }
+        }
+        literal += text[i++];
+    }
+    literals_.push_back(std::move(literal));
+}
+
+std::string PlaceholderText::render(const std::function<std::string(const std::string&)>& value) const {
+    if (literals_.empty()) return {};
+    std::string out = literals_[0];
+    for (std::size_t i = 0; i < names_.size(); ++i) {
+        out += value(names_[i]);
+        out += literals_[i + 1];
+    }
+    return out;
+}
+
+const std::string* PlaceholderText::sole_placeholder() const {
+    if (names_.size() == 1 && literals_[0].empty() && literals_[1].empty()) return &names_[0];
+    return nullptr;
+}
+
+void keep_problem(std::vector<InputProblem>& problems, InputProblem problem) {
+    if (problems.size() < CorpusReport::kMaxKeptProblems) problems.push_back(std::move(problem));
+}
+
+void for_each_json_line(std::istream& in, const std::string& input_name, BadInputPolicy policy,
+                        ProgressSink* progress, const char* stage, std::size_t& read, std::size_t& skipped,
+                        std::vector<InputProblem>& problems,
+                        const std::function<void(const Record&, std::size_t)>& handle) {
+    const auto problem = [&](std::size_t line, const std::string& what, const std::string& fix) {
+        if (policy == BadInputPolicy::Abort) throw Error(located_message(input_name, line, what, fix));
+        ++skipped;
+        keep_problem(problems, {input_name, line, fix.empty() ? what : what + "; " + fix});
+    };
+    // Progress in bytes against the stream's size when it can tell (files
+    // and strings can; a pipe cannot, and reports 0: unknown).
+    std::uint64_t total = 0, consumed = 0;
+    if (const auto start = in.tellg(); start != std::istream::pos_type(-1) && in.seekg(0, std::ios::end)) {
+        total = static_cast<std::uint64_t>(in.tellg() - start);
+        in.seekg(start);
+    }
+    in.clear();
+    std::string line;
+    std::size_t number = 0;
+    while (std::getline(in, line)) {
+        ++number;
+        consumed += line.size() + 1;
+        if (number == 1) corpus::strip_utf8_bom(line);
+        if (number % 256 == 0) {
+            throw_if_cancelled(progress);
+            if (progress) progress->update(stage, consumed, total);
+        }
+        if (corpus::is_blank(line)) continue;
+        ++read;
+        Record record;
+        try {
+            record = Record::parse(line);
+        } catch (const Record::parse_error& error) {
+            if (const auto bad = corpus::find_invalid_utf8(line))
+                problem(number, "invalid UTF-8 at byte " + std::to_string(*bad + 1) + " of the line",
+                        std::string(corpus::kConvertToUtf8));
+            else
+                problem(number, corpus::json_syntax_problem(error, error.byte), "fix or delete the line");
+            continue;
+        }
+        try {
+            handle(record, number);
+        } catch (const Cancelled&) {
+            throw;
+        } catch (const Error& error) {
+            problem(number, error.what(), "");
+        }
+    }
+    if (in.bad()) throw Error(input_name + ": reading failed after line " + std::to_string(number));
+    if (progress) progress->update(stage, total ? total : consumed, total ? total : consumed);
+}
+
+}  // namespace format
+}  // namespace distill
