@@ -1,0 +1,417 @@
+// The main window driven as a curator would: start a project from the math
+// preset, point its sources at real files, save and reopen it, load the
+// corpus in the background, cancel a load, and choose Skip or Abort at a bad
+// line. Questions the window asks go to ScriptedPrompts instead of modal
+// dialogs, so nothing waits on a person or a timer.
+#include <QAbstractItemModel>
+#include <QFile>
+#include <QImage>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenu>
+#include <QMenuBar>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "distill/project.h"
+#include "main_window.h"
+#include "project_view.h"
+#include "screenshot_run.h"
+#include "source_table_model.h"
+#include "user_prompts.h"
+
+using namespace distill;
+using namespace distill::ui;
+
+namespace {
+
+// Answers the window's questions from the test's script and remembers what
+// it was asked.
+class ScriptedPrompts : public UserPrompts {
+public:
+    BadLineChoice badLineAnswer = BadLineChoice::Abort;
+    UnsavedChangesChoice unsavedAnswer = UnsavedChangesChoice::Cancel;
+    bool startFromPresetAnswer = true;
+
+    QStringList badLineMessages;
+    QStringList errors;
+    int unsavedQuestions = 0;
+    QStringList presetOffers;
+
+    BadLineChoice askBadLine(const QString& message) override {
+        badLineMessages << message;
+        return badLineAnswer;
+    }
+    UnsavedChangesChoice askUnsavedChanges(const QString&) override {
+        ++unsavedQuestions;
+        return unsavedAnswer;
+    }
+    bool confirmStartFromPreset(const QString& presetName, const QString&, int) override {
+        presetOffers << presetName;
+        return startFromPresetAnswer;
+    }
+    QString chooseProjectToOpen(const QString&) override { return {}; }
+    QString chooseProjectSavePath(const QString&) override { return {}; }
+    void showError(const QString& title, const QString& message) override { errors << title + ": " + message; }
+};
+
+struct Window {
+    ScriptedPrompts* prompts;
+    std::unique_ptr<MainWindow> main;
+};
+
+Window makeWindow() {
+    auto prompts = std::make_unique<ScriptedPrompts>();
+    ScriptedPrompts* raw = prompts.get();
+    return {raw, std::make_unique<MainWindow>(std::move(prompts))};
+}
+
+void writeFile(const QString& path, const QByteArray& content) {
+    QFile file(path);
+    QVERIFY2(file.open(QIODevice::WriteOnly), qPrintable(path));
+    file.write(content);
+}
+
+// One small file per math-preset source, shaped like that dataset and in the
+// column names the preset maps. MetaMathQA repeats a gsm8k question, so the
+// pooled corpus has 9 - 1 = 8 records and one duplicate replaced.
+QStringList writeMathSources(const QString& dir) {
+    const QStringList paths = {dir + "/gsm8k.jsonl", dir + "/math_qa.json", dir + "/tal.csv",
+                               dir + "/metamath.jsonl", dir + "/mathinstruct.jsonl"};
+    writeFile(paths[0],
+              "{\"question\": \"What is 2 + 2?\", \"answer\": \"2 + 2 = 4\\n#### 4\"}\n"
+              "{\"question\": \"Tom has 3 apples and eats one. How many are left?\", \"answer\": \"#### 2\"}\n"
+              "{\"question\": \"What is 10 times 7?\", \"answer\": \"#### 70\"}\n");
+    writeFile(paths[1],
+              "[{\"Problem\": \"a train covers 60 km in 1.5 hours. find its speed.\", \"Rationale\": \"60 / 1.5\", "
+              "\"options\": \"a ) 40 , b ) 45\", \"correct\": \"a\"},\n"
+              " {\"Problem\": \"what is 15 % of 200 ?\", \"Rationale\": \"0.15 * 200\", \"options\": \"a ) 30 , b ) "
+              "20\", \"correct\": \"a\"}]\n");
+    writeFile(paths[2],
+              "problem,answer_value\n"
+              "\"If x + 3 = 7, what is x?\",4\n"
+              "\"How many sides has a hexagon?\",6\n");
+    writeFile(paths[3],
+              "{\"query\": \"What is 2 + 2?\", \"response\": \"The answer is: 4\", \"type\": \"GSM_AnsAug\"}\n");
+    writeFile(paths[4],
+              "{\"instruction\": \"Compute 9 squared.\", \"output\": \"81\", \"source\": \"data/CoT/math50k.json\"}\n");
+    return paths;
+}
+
+QAbstractItemModel* sourcesModel(MainWindow& window) {
+    auto* table = window.findChild<QTableView*>("sources");
+    return table ? table->model() : nullptr;
+}
+
+void setSourcePaths(MainWindow& window, const QStringList& paths) {
+    QAbstractItemModel* model = sourcesModel(window);
+    QVERIFY(model);
+    QCOMPARE(model->rowCount(), paths.size());
+    for (int row = 0; row < paths.size(); ++row)
+        QVERIFY(model->setData(model->index(row, SourceTableModel::PathColumn), paths[row]));
+}
+
+// Starts the window's project from the math preset the way a curator does:
+// selecting it in the preset list of an empty project and accepting.
+void startFromMathPreset(Window& w) {
+    auto* presets = w.main->findChild<QListWidget*>("domainPresets");
+    QVERIFY(presets);
+    const auto matches = presets->findItems("math", Qt::MatchExactly);
+    QCOMPARE(matches.size(), 1);
+    presets->setCurrentItem(matches.first());
+    QCOMPARE(w.prompts->presetOffers, QStringList{"math"});
+}
+
+QString cell(QTableWidget* table, int row, int column) {
+    return table->item(row, column) ? table->item(row, column)->text() : QString();
+}
+
+// Runs a load and waits for its end; returns whether the corpus loaded.
+bool loadAndWait(MainWindow& window) {
+    QSignalSpy finished(&window, &MainWindow::corpusLoadFinished);
+    window.loadCorpus();
+    if (finished.isEmpty() && !finished.wait(30000)) return false;
+    return finished.count() == 1 && finished.first().first().toBool();
+}
+
+// A project with one JSONL source whose second line is not JSON.
+QString writeProjectWithBadLine(const QString& dir) {
+    writeFile(dir + "/broken.jsonl",
+              "{\"question\": \"first\", \"answer\": \"a\"}\n"
+              "{\"question\": \"second\", \"answer\": \n"
+              "{\"question\": \"third\", \"answer\": \"c\"}\n");
+    Project project;
+    project.name = "broken";
+    project.domain = "custom";
+    SourceSpec source;
+    source.name = "broken";
+    source.path = (dir + "/broken.jsonl").toStdString();
+    project.sources.push_back(source);
+    const QString path = dir + "/broken.distill.json";
+    save_project(project, path.toStdString());
+    return path;
+}
+
+}  // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private slots:
+    void fileMenuListsEveryPreset();
+    void projectRoundTripsThroughSaveAndOpen();
+    void loadShowsCountsPerSource();
+    void cancelLeavesWindowUsable();
+    void badLineSkipReloadsAndStoresPolicy();
+    void badLineAbortLoadsNothing();
+    void missingFileIsReportedBeforeLoading();
+    void unsavedChangesAreGuarded();
+    void screenshotRunWritesPicture();
+};
+
+void TestMainWindow::fileMenuListsEveryPreset() {
+    Window w = makeWindow();
+    QMenu* presetMenu = nullptr;
+    for (QMenu* menu : w.main->menuBar()->findChildren<QMenu*>())
+        if (menu->title().remove('&') == "New from Preset") presetMenu = menu;
+    QVERIFY(presetMenu);
+    QStringList listed;
+    for (QAction* action : presetMenu->actions()) listed << action->text();
+    QStringList expected;
+    for (const auto& preset : domain_presets()) expected << QString::fromStdString(preset.name);
+    QCOMPARE(listed, expected);
+    QVERIFY(expected.contains("math"));
+
+    // Choosing one gives a new project on that preset's sources.
+    presetMenu->actions().at(expected.indexOf("science"))->trigger();
+    QCOMPARE(w.main->project().domain, std::string("science"));
+    QCOMPARE(w.main->project().sources.size(), find_domain_preset("science")->sources.size());
+}
+
+void TestMainWindow::projectRoundTripsThroughSaveAndOpen() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QStringList files = writeMathSources(dir.path());
+
+    Window w = makeWindow();
+    startFromMathPreset(w);
+    setSourcePaths(*w.main, files);
+    QAbstractItemModel* model = sourcesModel(*w.main);
+    QVERIFY(model->setData(model->index(2, SourceTableModel::FormatColumn), "csv"));
+    QVERIFY(model->setData(model->index(4, SourceTableModel::OriginColumn), "local copy"));
+    QVERIFY(w.main->isWindowModified());
+
+    const QString projectPath = dir.filePath("math.distill.json");
+    QVERIFY(w.main->saveProjectAs(projectPath));
+    QVERIFY(!w.main->isWindowModified());
+    QVERIFY(w.main->windowTitle().startsWith("math.distill.json"));
+    QVERIFY(w.prompts->errors.isEmpty());
+
+    Window reopened = makeWindow();
+    QVERIFY(reopened.main->openProject(projectPath));
+    const Project project = reopened.main->project();
+    const DomainPreset& math = *find_domain_preset("math");
+    QCOMPARE(project.domain, std::string("math"));
+    QCOMPARE(project.sources.size(), math.sources.size());
+    for (size_t i = 0; i < math.sources.size(); ++i) {
+        const SourceSpec& source = project.sources[i];
+        QCOMPARE(source.name, math.sources[i].name);
+        QCOMPARE(source.columns.question, math.sources[i].columns.question);
+        QCOMPARE(source.columns.answer, math.sources[i].columns.answer);
+        QCOMPARE(QString::fromStdString(project.resolved_path(source)), files[int(i)]);
+    }
+    QCOMPARE(project.sources[0].columns.question, std::string("question"));
+    QCOMPARE(project.sources[1].columns.question, std::string("Problem"));
+    QCOMPARE(project.sources[1].columns.answer, std::string("correct"));
+    QVERIFY(project.sources[2].format == SourceFormat::Csv);
+    QCOMPARE(project.sources[4].origin, std::string("local copy"));
+    QVERIFY(project.on_bad_line == BadInputPolicy::Abort);
+    QVERIFY(!reopened.main->isWindowModified());
+    QVERIFY(reopened.prompts->errors.isEmpty());
+}
+
+void TestMainWindow::loadShowsCountsPerSource() {
+    QTemporaryDir dir;
+    const QStringList files = writeMathSources(dir.path());
+    Window w = makeWindow();
+    startFromMathPreset(w);
+    setSourcePaths(*w.main, files);
+
+    QVERIFY(loadAndWait(*w.main));
+    QVERIFY2(w.prompts->errors.isEmpty(), qPrintable(w.prompts->errors.join('\n')));
+    QVERIFY(w.main->corpus());
+    QCOMPARE(w.main->corpus()->records.size(), size_t(8));
+    QCOMPARE(w.main->corpus()->report.duplicates_replaced, size_t(1));
+
+    auto* counts = w.main->findChild<QTableWidget*>("sourceCounts");
+    QVERIFY(counts && counts->isVisibleTo(w.main.get()));
+    QCOMPARE(counts->rowCount(), 5);
+    const QStringList names = {"gsm8k", "math_qa", "TAL-SCQ5K-EN", "MetaMathQA", "MathInstruct"};
+    const QStringList records = {"3", "2", "2", "1", "1"};
+    for (int row = 0; row < 5; ++row) {
+        QCOMPARE(cell(counts, row, 0), names[row]);
+        QCOMPARE(cell(counts, row, 1), records[row]);
+        QCOMPARE(cell(counts, row, 2), QString("0"));
+    }
+    const QString totals = w.main->findChild<QLabel*>("corpusTotals")->text();
+    QVERIFY2(totals.contains("8 records") && totals.contains("1 duplicate") && totals.contains("0 lines skipped"),
+             qPrintable(totals));
+    QVERIFY(!w.main->findChild<QListWidget*>("problems")->isVisibleTo(w.main.get()));
+}
+
+void TestMainWindow::cancelLeavesWindowUsable() {
+    QTemporaryDir dir;
+    // Several large sources, so the load is still reading when Cancel lands.
+    constexpr int kLines = 40000;
+    QByteArray big;
+    for (int i = 0; i < kLines; ++i)
+        big += "{\"question\": \"Question number " + QByteArray::number(i) + " about apples?\", \"answer\": \"" +
+               QByteArray::number(i) + "\"}\n";
+    Project project;
+    project.domain = "custom";
+    for (int s = 0; s < 4; ++s) {
+        const QString path = dir.filePath(QString("big%1.jsonl").arg(s));
+        writeFile(path, big);
+        SourceSpec source;
+        source.name = QString("big%1").arg(s).toStdString();
+        source.path = path.toStdString();
+        project.sources.push_back(source);
+    }
+    const QString projectPath = dir.filePath("big.distill.json");
+    save_project(project, projectPath.toStdString());
+
+    Window w = makeWindow();
+    w.main->show();
+    QVERIFY(w.main->openProject(projectPath));
+    QSignalSpy finished(w.main.get(), &MainWindow::corpusLoadFinished);
+    w.main->findChild<QAction*>("loadCorpus")->trigger();
+    QVERIFY(w.main->isCorpusLoading());
+    QVERIFY(!w.main->findChild<QAction*>("loadCorpus")->isEnabled());
+    QVERIFY(!w.main->findChild<ProjectView*>()->isEnabled());
+    auto* cancel = w.main->findChild<QPushButton*>("cancelLoad");
+    QVERIFY(cancel && cancel->isVisible() && cancel->isEnabled());
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    QVERIFY(!cancel->isEnabled());  // pressed once; the worker stops at its next check
+    QVERIFY(finished.wait(30000));
+    QCOMPARE(finished.first().first().toBool(), false);
+
+    QVERIFY(!w.main->isCorpusLoading());
+    QVERIFY(!w.main->corpus());
+    QVERIFY(w.main->findChild<QAction*>("loadCorpus")->isEnabled());
+    QVERIFY(w.main->findChild<ProjectView*>()->isEnabled());
+    QVERIFY(!cancel->isVisible());
+    QVERIFY(w.prompts->errors.isEmpty());
+    QVERIFY(w.prompts->badLineMessages.isEmpty());
+
+    // The same window loads fine afterwards: all four files hold one set of questions.
+    QVERIFY(loadAndWait(*w.main));
+    QCOMPARE(w.main->corpus()->records.size(), size_t(kLines));
+    QCOMPARE(w.main->corpus()->report.duplicates_replaced, size_t(3 * kLines));
+}
+
+void TestMainWindow::badLineSkipReloadsAndStoresPolicy() {
+    QTemporaryDir dir;
+    Window w = makeWindow();
+    QVERIFY(w.main->openProject(writeProjectWithBadLine(dir.path())));
+    w.prompts->badLineAnswer = BadLineChoice::SkipBadLines;
+
+    QVERIFY(loadAndWait(*w.main));
+    QCOMPARE(w.prompts->badLineMessages.size(), 1);
+    QVERIFY2(w.prompts->badLineMessages.first().contains("broken.jsonl:2"),
+             qPrintable(w.prompts->badLineMessages.first()));
+    QVERIFY(w.main->project().on_bad_line == BadInputPolicy::Skip);
+    QVERIFY(w.main->isWindowModified());  // the choice is saved with the project
+
+    QCOMPARE(w.main->corpus()->records.size(), size_t(2));
+    QCOMPARE(w.main->corpus()->report.skipped(), size_t(1));
+    auto* counts = w.main->findChild<QTableWidget*>("sourceCounts");
+    QCOMPARE(cell(counts, 0, 1), QString("2"));
+    QCOMPARE(cell(counts, 0, 2), QString("1"));
+    auto* problems = w.main->findChild<QListWidget*>("problems");
+    QVERIFY(problems->isVisibleTo(w.main.get()));
+    QCOMPARE(problems->count(), 1);
+    QVERIFY2(problems->item(0)->text().contains("broken.jsonl:2"), qPrintable(problems->item(0)->text()));
+
+    // Under Skip the next load does not ask again.
+    QVERIFY(loadAndWait(*w.main));
+    QCOMPARE(w.prompts->badLineMessages.size(), 1);
+}
+
+void TestMainWindow::badLineAbortLoadsNothing() {
+    QTemporaryDir dir;
+    Window w = makeWindow();
+    QVERIFY(w.main->openProject(writeProjectWithBadLine(dir.path())));
+    w.prompts->badLineAnswer = BadLineChoice::Abort;
+
+    QVERIFY(!loadAndWait(*w.main));
+    QCOMPARE(w.prompts->badLineMessages.size(), 1);
+    QVERIFY(w.prompts->badLineMessages.first().contains("broken.jsonl:2"));
+    QVERIFY(!w.main->corpus());
+    QVERIFY(w.main->project().on_bad_line == BadInputPolicy::Abort);
+    QVERIFY(!w.main->isWindowModified());
+    QVERIFY(w.main->findChild<QAction*>("loadCorpus")->isEnabled());
+}
+
+void TestMainWindow::missingFileIsReportedBeforeLoading() {
+    Window w = makeWindow();
+    startFromMathPreset(w);
+    QAbstractItemModel* model = sourcesModel(*w.main);
+    QVERIFY(model->setData(model->index(0, SourceTableModel::PathColumn), "/nonexistent/gsm8k.jsonl"));
+
+    QVERIFY(!loadAndWait(*w.main));
+    QCOMPARE(w.prompts->errors.size(), 1);
+    const QString error = w.prompts->errors.first();
+    QVERIFY2(error.contains("gsm8k: file not found: /nonexistent/gsm8k.jsonl"), qPrintable(error));
+    QVERIFY2(error.contains("math_qa: no file chosen"), qPrintable(error));
+    QVERIFY(!w.main->isCorpusLoading());
+}
+
+void TestMainWindow::unsavedChangesAreGuarded() {
+    Window w = makeWindow();
+    w.main->show();
+    QVERIFY(!w.main->isWindowModified());
+    startFromMathPreset(w);
+    QVERIFY(w.main->isWindowModified());
+    QVERIFY(w.main->windowTitle().contains("[*]"));
+
+    w.prompts->unsavedAnswer = UnsavedChangesChoice::Cancel;
+    QVERIFY(!w.main->close());
+    QVERIFY(w.main->isVisible());
+    QCOMPARE(w.prompts->unsavedQuestions, 1);
+
+    // Selecting another preset once the project has sources asks nothing:
+    // the list only describes presets then.
+    auto* presets = w.main->findChild<QListWidget*>("domainPresets");
+    presets->setCurrentItem(presets->findItems("science", Qt::MatchExactly).first());
+    QCOMPARE(w.prompts->presetOffers.size(), 1);
+    QCOMPARE(w.main->project().domain, std::string("math"));
+
+    w.prompts->unsavedAnswer = UnsavedChangesChoice::Discard;
+    QVERIFY(w.main->close());
+    QCOMPARE(w.prompts->unsavedQuestions, 2);
+}
+
+void TestMainWindow::screenshotRunWritesPicture() {
+    QTemporaryDir dir;
+    const QStringList files = writeMathSources(dir.path());
+    Project project = project_from_preset(*find_domain_preset("math"));
+    for (int i = 0; i < files.size(); ++i) project.sources[size_t(i)].path = files[i].toStdString();
+    const QString projectPath = dir.filePath("math.distill.json");
+    save_project(project, projectPath.toStdString());
+
+    const QString image = dir.filePath("shot.png");
+    ScreenshotRun run(projectPath, image);
+    QSignalSpy finished(&run, &ScreenshotRun::finished);
+    run.start();
+    QVERIFY(finished.wait(30000));
+    QCOMPARE(finished.first().first().toInt(), 0);
+    const QImage picture(image);
+    QVERIFY(!picture.isNull());
+    QVERIFY(picture.width() >= 800 && picture.height() >= 500);
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"

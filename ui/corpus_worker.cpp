@@ -1,0 +1,57 @@
+#include "corpus_worker.h"
+
+#include <chrono>
+#include <exception>
+
+#include "distill/error.h"
+#include "distill/progress.h"
+
+namespace distill::ui {
+namespace {
+
+// Adapts core's progress callbacks to the worker's signals. Core calls
+// update() every few milliseconds; each emit crosses threads and repaints,
+// so at most one per interval goes out, plus the last.
+class SignalProgressSink : public ProgressSink {
+public:
+    SignalProgressSink(CorpusWorker& worker, const std::atomic_bool& cancelRequested)
+        : worker_(worker), cancelRequested_(cancelRequested) {}
+
+    void update(std::string_view, std::uint64_t done, std::uint64_t total) override {
+        const auto now = Clock::now();
+        const bool complete = total > 0 && done >= total;
+        if (!complete && now - lastEmit_ < kInterval) return;
+        lastEmit_ = now;
+        emit worker_.progress(done, total);
+    }
+
+    bool cancel_requested() const override { return cancelRequested_.load(std::memory_order_relaxed); }
+
+private:
+    using Clock = std::chrono::steady_clock;
+    static constexpr auto kInterval = std::chrono::milliseconds(50);
+
+    CorpusWorker& worker_;
+    const std::atomic_bool& cancelRequested_;
+    Clock::time_point lastEmit_;
+};
+
+}  // namespace
+
+void CorpusWorker::load(const std::vector<SourceSpec>& sources, BadInputPolicy policy) {
+    SignalProgressSink sink(*this, cancelRequested_);
+    try {
+        // A cancel pressed before this thread got to the request counts too.
+        throw_if_cancelled(&sink);
+        auto corpus = std::make_shared<const Corpus>(pool_sources(sources, policy, &sink));
+        emit loaded(std::move(corpus));
+    } catch (const Cancelled&) {
+        emit cancelled();
+    } catch (const std::exception& e) {
+        // distill::Error carries file, line and fix; anything else (bad_alloc
+        // on a huge corpus) is still shown rather than killing the app.
+        emit failed(QString::fromStdString(e.what()));
+    }
+}
+
+}  // namespace distill::ui

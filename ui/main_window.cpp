@@ -1,0 +1,407 @@
+#include "main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileInfo>
+#include <QGroupBox>
+#include <QLabel>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QStyle>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include "corpus_loader.h"
+#include "corpus_summary_view.h"
+#include "distill/compute_info.h"
+#include "distill/error.h"
+#include "domain_preset_list.h"
+#include "project_view.h"
+
+namespace distill::ui {
+namespace {
+
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+// What stops a load before it starts, one line per source, so the user
+// fixes every missing file at once instead of one per attempt.
+QStringList problemsBeforeLoad(const Project& project) {
+    if (project.sources.empty())
+        return {MainWindow::tr("The project has no sources: start from a domain preset or add a source.")};
+    QStringList problems;
+    for (const SourceSpec& source : project.sources) {
+        if (source.path.empty())
+            problems << MainWindow::tr("%1: no file chosen; choose one or remove the source.").arg(qs(source.name));
+        else if (const QString path = qs(project.resolved_path(source)); !QFileInfo(path).isFile())
+            problems << MainWindow::tr("%1: file not found: %2").arg(qs(source.name), QDir::toNativeSeparators(path));
+    }
+    return problems;
+}
+
+QWidget* framed(const QString& title, QWidget* content) {
+    auto* box = new QGroupBox(title);
+    auto* layout = new QVBoxLayout(box);
+    layout->addWidget(content);
+    return box;
+}
+
+}  // namespace
+
+MainWindow::MainWindow(std::unique_ptr<UserPrompts> prompts, QWidget* parent)
+    : QMainWindow(parent),
+      prompts_(prompts ? std::move(prompts) : std::make_unique<DialogPrompts>(this)),
+      loader_(new CorpusLoader(this)) {
+    createActions();
+    createMenus();
+    createToolBar();
+    createCentralArea();
+    createStatusBar();
+
+    connect(loader_, &CorpusLoader::progress, this, &MainWindow::showLoadProgress);
+    connect(loader_, &CorpusLoader::loaded, this, &MainWindow::onCorpusLoaded);
+    connect(loader_, &CorpusLoader::failed, this, &MainWindow::onCorpusLoadFailed);
+    connect(loader_, &CorpusLoader::cancelled, this, &MainWindow::onCorpusLoadCancelled);
+
+    resize(1180, 760);
+    showProject(Project{}, {});
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createActions() {
+    newAction_ = new QAction(tr("&New Project"), this);
+    newAction_->setShortcut(QKeySequence::New);
+    connect(newAction_, &QAction::triggered, this, [this] { newProject(Project{}); });
+
+    openAction_ = new QAction(style()->standardIcon(QStyle::SP_DialogOpenButton), tr("&Open…"), this);
+    openAction_->setShortcut(QKeySequence::Open);
+    connect(openAction_, &QAction::triggered, this, &MainWindow::openWithChooser);
+
+    saveAction_ = new QAction(style()->standardIcon(QStyle::SP_DialogSaveButton), tr("&Save"), this);
+    saveAction_->setShortcut(QKeySequence::Save);
+    connect(saveAction_, &QAction::triggered, this, &MainWindow::save);
+
+    saveAsAction_ = new QAction(tr("Save &As…"), this);
+    saveAsAction_->setShortcut(QKeySequence::SaveAs);
+    connect(saveAsAction_, &QAction::triggered, this, &MainWindow::saveWithChooser);
+
+    quitAction_ = new QAction(tr("&Quit"), this);
+    quitAction_->setShortcut(QKeySequence::Quit);
+    quitAction_->setMenuRole(QAction::QuitRole);
+    connect(quitAction_, &QAction::triggered, this, &QWidget::close);
+
+    loadCorpusAction_ = new QAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("&Load Corpus"), this);
+    loadCorpusAction_->setObjectName("loadCorpus");
+    loadCorpusAction_->setShortcut(tr("Ctrl+L"));
+    loadCorpusAction_->setToolTip(tr("Read every source, map its columns and pool them (Ctrl+L)"));
+    connect(loadCorpusAction_, &QAction::triggered, this, &MainWindow::loadCorpus);
+
+    aboutAction_ = new QAction(tr("&About Distill Studio"), this);
+    aboutAction_->setMenuRole(QAction::AboutRole);
+    connect(aboutAction_, &QAction::triggered, this, &MainWindow::showAbout);
+}
+
+void MainWindow::createMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(newAction_);
+    newFromPresetMenu_ = file->addMenu(tr("New from &Preset"));
+    for (const DomainPreset& preset : domain_presets()) {
+        QAction* action = newFromPresetMenu_->addAction(qs(preset.name));
+        action->setStatusTip(qs(preset.description));
+        connect(action, &QAction::triggered, this, [this, &preset] { newProject(project_from_preset(preset)); });
+    }
+    file->addAction(openAction_);
+    file->addSeparator();
+    file->addAction(saveAction_);
+    file->addAction(saveAsAction_);
+    file->addSeparator();
+    file->addAction(quitAction_);
+
+    QMenu* corpus = menuBar()->addMenu(tr("&Corpus"));
+    corpus->addAction(loadCorpusAction_);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(aboutAction_);
+}
+
+void MainWindow::createToolBar() {
+    QToolBar* toolBar = addToolBar(tr("Main"));
+    toolBar->setObjectName("mainToolBar");
+    toolBar->setMovable(false);
+    toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolBar->addAction(openAction_);
+    toolBar->addAction(saveAction_);
+    toolBar->addSeparator();
+    toolBar->addAction(loadCorpusAction_);
+}
+
+void MainWindow::createCentralArea() {
+    presets_ = new DomainPresetList;
+    projectView_ = new ProjectView;
+    summary_ = new CorpusSummaryView;
+
+    auto* right = new QSplitter(Qt::Vertical);
+    right->addWidget(framed(tr("Project"), projectView_));
+    right->addWidget(framed(tr("Corpus"), summary_));
+    right->setSizes({360, 300});
+    right->setChildrenCollapsible(false);
+
+    auto* main = new QSplitter(Qt::Horizontal);
+    main->addWidget(presets_);
+    main->addWidget(right);
+    main->setStretchFactor(1, 1);
+    main->setSizes({220, 960});
+    main->setChildrenCollapsible(false);
+
+    auto* central = new QWidget;
+    auto* layout = new QVBoxLayout(central);
+    layout->addWidget(main);
+    setCentralWidget(central);
+
+    connect(projectView_, &ProjectView::edited, this, [this] {
+        setWindowModified(true);
+        updateTitle();  // an unsaved project is titled by its name
+    });
+    connect(projectView_, &ProjectView::sourcesEdited, summary_, &CorpusSummaryView::markOutOfDate);
+    connect(presets_, &DomainPresetList::presetSelected, this, &MainWindow::offerToStartFrom);
+}
+
+void MainWindow::createStatusBar() {
+    progressLabel_ = new QLabel;
+    progressBar_ = new QProgressBar;
+    progressBar_->setObjectName("loadProgress");
+    progressBar_->setMaximumWidth(240);
+    progressBar_->setFormat(QStringLiteral("%p%"));
+    cancelButton_ = new QPushButton(tr("Cancel"));
+    cancelButton_->setObjectName("cancelLoad");
+    connect(cancelButton_, &QPushButton::clicked, this, &MainWindow::cancelCorpusLoad);
+
+    // Permanent widgets stay put while temporary messages come and go.
+    statusBar()->addPermanentWidget(progressLabel_);
+    statusBar()->addPermanentWidget(progressBar_);
+    statusBar()->addPermanentWidget(cancelButton_);
+    setLoading(false);
+}
+
+Project MainWindow::project() const { return projectView_->project(); }
+
+bool MainWindow::isCorpusLoading() const { return loader_->isRunning(); }
+
+void MainWindow::newProject(const Project& project) {
+    if (mayReplaceProject()) showProject(project, {});
+}
+
+void MainWindow::openWithChooser() {
+    if (!mayReplaceProject()) return;
+    const QString startDir = projectPath_.isEmpty() ? QDir::homePath() : QFileInfo(projectPath_).absolutePath();
+    const QString path = prompts_->chooseProjectToOpen(startDir);
+    if (!path.isEmpty()) openProject(path);
+}
+
+bool MainWindow::openProject(const QString& path) {
+    try {
+        showProject(load_project(path.toStdString()), QFileInfo(path).absoluteFilePath());
+        return true;
+    } catch (const std::exception& e) {
+        prompts_->showError(tr("Cannot open the project"), qs(e.what()));
+        return false;
+    }
+}
+
+bool MainWindow::save() { return projectPath_.isEmpty() ? saveWithChooser() : saveProjectAs(projectPath_); }
+
+bool MainWindow::saveWithChooser() {
+    QString suggested = projectPath_;
+    if (suggested.isEmpty()) {
+        const Project current = project();
+        const std::string stem = !current.name.empty()     ? current.name
+                                 : !current.domain.empty() ? current.domain
+                                                           : "untitled";
+        suggested = QDir::home().filePath(qs(stem) + QStringLiteral(".distill.json"));
+    }
+    const QString path = prompts_->chooseProjectSavePath(suggested);
+    return !path.isEmpty() && saveProjectAs(path);
+}
+
+bool MainWindow::saveProjectAs(const QString& path) {
+    Project saved = project();
+    try {
+        save_project(saved, path.toStdString());
+    } catch (const std::exception& e) {
+        prompts_->showError(tr("Cannot save the project"), qs(e.what()));
+        return false;
+    }
+    // Saving sets the project's folder, against which relative paths resolve.
+    projectView_->setProject(saved);
+    projectPath_ = QFileInfo(path).absoluteFilePath();
+    setWindowModified(false);
+    updateTitle();
+    statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(projectPath_)), 4000);
+    return true;
+}
+
+bool MainWindow::mayReplaceProject() {
+    if (!isWindowModified()) return true;
+    switch (prompts_->askUnsavedChanges(displayName())) {
+        case UnsavedChangesChoice::Save: return save();
+        case UnsavedChangesChoice::Discard: return true;
+        case UnsavedChangesChoice::Cancel: return false;
+    }
+    return false;
+}
+
+void MainWindow::showProject(const Project& project, const QString& path) {
+    projectView_->setProject(project);
+    presets_->showDomain(project.domain);
+    // Where a curator starts: choosing a preset, or working on the sources.
+    if (project.sources.empty())
+        presets_->setFocus();
+    else
+        projectView_->setFocus();
+    corpus_.reset();
+    summary_->clear();
+    projectPath_ = path;
+    setWindowModified(false);
+    updateTitle();
+}
+
+void MainWindow::offerToStartFrom(const DomainPreset& preset) {
+    // With sources in place the list only describes presets: replacing a
+    // curator's sources is File → New from Preset's job, which asks to save.
+    const Project current = project();
+    if (!current.sources.empty()) return;
+    if (!prompts_->confirmStartFromPreset(qs(preset.name), qs(preset.description), int(preset.sources.size()))) {
+        presets_->showDomain(current.domain);
+        return;
+    }
+    Project started = project_from_preset(preset);
+    if (!current.name.empty()) started.name = current.name;
+    started.base_dir = current.base_dir;
+    started.on_bad_line = current.on_bad_line;
+    projectView_->setProject(started);
+    setWindowModified(true);
+    updateTitle();
+}
+
+QString MainWindow::displayName() const {
+    if (!projectPath_.isEmpty()) return QFileInfo(projectPath_).fileName();
+    const std::string name = project().name;
+    return name.empty() ? tr("Untitled") : qs(name);
+}
+
+void MainWindow::updateTitle() { setWindowTitle(tr("%1[*] — Distill Studio").arg(displayName())); }
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (!mayReplaceProject()) {
+        event->ignore();
+        return;
+    }
+    // The loader waits for its thread when destroyed; asking now lets the
+    // load wind down while the window closes.
+    loader_->cancel();
+    event->accept();
+}
+
+void MainWindow::showAbout() {
+    QString compute = qs(compute_info().summary()).toHtmlEscaped();
+    compute.replace('\n', QStringLiteral("<br>"));
+    QMessageBox::about(this, tr("About Distill Studio"),
+                       tr("<h3>Distill Studio %1</h3>"
+                          "<p>Curate instruction-tuning datasets by distillation: pool a domain's sources, "
+                          "keep a diverse sample, give each question its nearest neighbours as few-shot "
+                          "examples and export training files.</p><p>%2</p>")
+                           .arg(QString::fromLatin1(version()), compute));
+}
+
+void MainWindow::loadCorpus() {
+    if (loader_->isRunning()) return;
+    const Project current = project();
+    if (const QStringList problems = problemsBeforeLoad(current); !problems.isEmpty()) {
+        prompts_->showError(tr("Cannot load the corpus"), problems.join('\n'));
+        emit corpusLoadFinished(false);
+        return;
+    }
+    corpus_.reset();
+    summary_->showLoading();
+    runningPolicy_ = current.on_bad_line;
+    setLoading(true);
+    loader_->start(current.resolved_sources(), current.on_bad_line);
+}
+
+void MainWindow::cancelCorpusLoad() {
+    if (!loader_->isRunning()) return;
+    loader_->cancel();
+    cancelButton_->setEnabled(false);
+    progressLabel_->setText(tr("Cancelling…"));
+}
+
+void MainWindow::setLoading(bool loading) {
+    // Disabling a widget moves focus away from it; give it back afterwards
+    // so a keyboard user keeps their place.
+    if (loading) focusBeforeLoad_ = focusWidget();
+    // Nothing that changes the project may run under a load reading it.
+    for (QAction* action : {newAction_, openAction_, loadCorpusAction_}) action->setEnabled(!loading);
+    newFromPresetMenu_->setEnabled(!loading);
+    projectView_->setEnabled(!loading);
+    presets_->setEnabled(!loading);
+
+    progressLabel_->setText(tr("Loading corpus…"));
+    progressBar_->setRange(0, 0);
+    cancelButton_->setEnabled(loading);
+    for (QWidget* widget : std::initializer_list<QWidget*>{progressLabel_, progressBar_, cancelButton_})
+        widget->setVisible(loading);
+    if (!loading && focusBeforeLoad_) focusBeforeLoad_->setFocus();
+}
+
+void MainWindow::showLoadProgress(quint64 done, quint64 total) {
+    if (total == 0) {
+        progressBar_->setRange(0, 0);  // unknown total: a busy bar
+    } else {
+        progressBar_->setRange(0, 1000);
+        progressBar_->setValue(int(qMin<quint64>(done, total) * 1000 / total));
+    }
+}
+
+void MainWindow::onCorpusLoaded(std::shared_ptr<const Corpus> corpus) {
+    setLoading(false);
+    corpus_ = std::move(corpus);
+    summary_->showCorpus(*corpus_);
+    statusBar()->showMessage(tr("Loaded %1 records").arg(QLocale().toString(qulonglong(corpus_->records.size()))),
+                             5000);
+    emit corpusLoadFinished(true);
+}
+
+void MainWindow::onCorpusLoadFailed(const QString& message) {
+    setLoading(false);
+    summary_->clear();
+    if (runningPolicy_ == BadInputPolicy::Abort) {
+        if (prompts_->askBadLine(message) == BadLineChoice::SkipBadLines) {
+            // The choice becomes the project's on_bad_line, so it is saved
+            // with the project and a headless `distill run` does the same.
+            projectView_->setBadLinePolicy(BadInputPolicy::Skip);
+            loadCorpus();
+            return;
+        }
+        statusBar()->showMessage(tr("Corpus load aborted"), 5000);
+    } else {
+        prompts_->showError(tr("Cannot load the corpus"), message);
+        statusBar()->showMessage(tr("Corpus load failed"), 5000);
+    }
+    emit corpusLoadFinished(false);
+}
+
+void MainWindow::onCorpusLoadCancelled() {
+    setLoading(false);
+    summary_->clear();
+    statusBar()->showMessage(tr("Corpus load cancelled"), 5000);
+    emit corpusLoadFinished(false);
+}
+
+}  // namespace distill::ui

@@ -1,0 +1,61 @@
+#pragma once
+// Every question the main window asks a person goes through UserPrompts.
+// The desktop uses modal dialogs (DialogPrompts); the --screenshot run has
+// nobody to ask (HeadlessPrompts); tests script the answers. A modal dialog
+// opened from code under test would block it, so this seam is what makes
+// the Skip/Abort and unsaved-changes paths testable without sleeping.
+#include <QString>
+
+class QWidget;
+
+namespace distill::ui {
+
+enum class BadLineChoice { SkipBadLines, Abort };
+enum class UnsavedChangesChoice { Save, Discard, Cancel };
+
+class UserPrompts {
+public:
+    virtual ~UserPrompts() = default;
+
+    // The corpus load stopped at a line it cannot read; `message` is core's
+    // "file:line: problem; fix".
+    virtual BadLineChoice askBadLine(const QString& message) = 0;
+    virtual UnsavedChangesChoice askUnsavedChanges(const QString& projectTitle) = 0;
+    virtual bool confirmStartFromPreset(const QString& presetName, const QString& description,
+                                        int sourceCount) = 0;
+    // Empty when the person cancels.
+    virtual QString chooseProjectToOpen(const QString& startDir) = 0;
+    virtual QString chooseProjectSavePath(const QString& suggestedPath) = 0;
+    virtual void showError(const QString& title, const QString& message) = 0;
+};
+
+class DialogPrompts : public UserPrompts {
+public:
+    explicit DialogPrompts(QWidget* parent) : parent_(parent) {}
+
+    BadLineChoice askBadLine(const QString& message) override;
+    UnsavedChangesChoice askUnsavedChanges(const QString& projectTitle) override;
+    bool confirmStartFromPreset(const QString& presetName, const QString& description,
+                                int sourceCount) override;
+    QString chooseProjectToOpen(const QString& startDir) override;
+    QString chooseProjectSavePath(const QString& suggestedPath) override;
+    void showError(const QString& title, const QString& message) override;
+
+private:
+    QWidget* parent_;
+};
+
+// For runs without a person at the screen (--screenshot): aborts at a bad
+// line, declines every offer, never saves (such a run edits nothing) and
+// writes errors to stderr so a script sees why it failed.
+class HeadlessPrompts : public UserPrompts {
+public:
+    BadLineChoice askBadLine(const QString& message) override;
+    UnsavedChangesChoice askUnsavedChanges(const QString&) override { return UnsavedChangesChoice::Discard; }
+    bool confirmStartFromPreset(const QString&, const QString&, int) override { return false; }
+    QString chooseProjectToOpen(const QString&) override { return {}; }
+    QString chooseProjectSavePath(const QString&) override { return {}; }
+    void showError(const QString& title, const QString& message) override;
+};
+
+}  // namespace distill::ui
