@@ -23,6 +23,10 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// The `distill bench` group (SPEC §9): each stage registers its benchmark as
+// a subcommand of it (`distill bench embed ...`) next to its other commands.
+CLI::App* bench_group(CLI::App& app);
+
 void add_corpus_commands(CLI::App& app);   // corpus, presets
 void add_tokens_command(CLI::App& app);    // tokens
 void add_cluster_commands(CLI::App& app);  // communities, search

@@ -8,6 +8,10 @@
 #include "distill/compute_info.h"
 #include "distill/error.h"
 
+namespace distill::cli {
+CLI::App* bench_group(CLI::App& app) { return app.get_subcommand("bench"); }
+}  // namespace distill::cli
+
 int main(int argc, char** argv) {
     using namespace distill::cli;
     CLI::App app{"distill: curate instruction-tuning datasets by distillation (headless Distill Studio)",
@@ -18,6 +22,8 @@ int main(int argc, char** argv) {
     });
     app.footer("Run `distill SUBCOMMAND --help` for a subcommand's options. "
                "Exit codes: 0 ok, 1 failed, 2 usage, 69 stage not built yet, 130 cancelled.");
+    app.add_subcommand("bench", "Benchmarks whose figures the README records: embed, communities, search, export")
+        ->require_subcommand(1);
     add_corpus_commands(app);
     add_tokens_command(app);
     add_cluster_commands(app);

@@ -44,10 +44,11 @@ void add_planned_commands(CLI::App& app) {
     run->add_option("--config", "A project / pipeline JSON file")->required();
     run->add_option("--output-dir", "Where every stage's output goes")->required();
 
-    auto* bench = planned(app, "bench", "Benchmarks: embed, communities, search or export",
-                          "issues #3, #4, #6");
-    bench->add_option("what", "embed, communities, search or export")
-        ->check(CLI::IsMember({"embed", "communities", "search", "export"}));
+    CLI::App& bench = *bench_group(app);
+    planned(bench, "embed", "Questions/s and tokens/s of an embedding model", "issue #3");
+    planned(bench, "communities", "Seconds for community detection on synthetic clustered vectors", "issue #4");
+    planned(bench, "search", "Seconds for top-k search on synthetic vectors", "issue #4");
+    planned(bench, "export", "Samples/s written to train.pt", "issue #6");
 }
 
 }  // namespace distill::cli
