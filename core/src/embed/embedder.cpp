@@ -1,10 +1,8 @@
 #include "distill/embedder.h"
 
 #include <filesystem>
-#include <fstream>
 
-#include <xxhash.h>
-
+#include "distill/content_hash.h"
 #include "distill/error.h"
 #include "distill/npy.h"
 #include "embed/hashing_embedder.h"
@@ -19,20 +17,7 @@ public:
 
     // The file's content hash, not its name: re-exporting different vectors
     // to the same path must invalidate what was cached from it.
-    std::string identity() const override {
-        std::ifstream in(path_, std::ios::binary);
-        if (!in) throw Error(path_ + ": cannot open the imported embeddings; check the path");
-        XXH3_state_t* state = XXH3_createState();
-        XXH3_64bits_reset(state);
-        std::vector<char> buffer(1 << 20);
-        while (in.read(buffer.data(), std::streamsize(buffer.size())) || in.gcount() > 0)
-            XXH3_64bits_update(state, buffer.data(), std::size_t(in.gcount()));
-        const auto digest = XXH3_64bits_digest(state);
-        XXH3_freeState(state);
-        char hex[17];
-        std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(digest));
-        return std::string("npy/") + hex;
-    }
+    std::string identity() const override { return "npy/" + hash_file(path_); }
 
     Matrix embed(const std::vector<std::string>& texts, ProgressSink* progress) override {
         throw_if_cancelled(progress);

@@ -1,0 +1,37 @@
+#pragma once
+// Content hashes for cache keys and manifests (SPEC §2, §6): xxHash's
+// XXH3-128 over exactly the bytes that decide a result, printed as 32 hex
+// digits. A cache keyed this way invalidates by itself when an input changes,
+// which the reference's manual force_rebuild flags did not.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace distill {
+
+class ContentHasher {
+public:
+    ContentHasher();
+    ~ContentHasher();
+    ContentHasher(const ContentHasher&) = delete;
+    ContentHasher& operator=(const ContentHasher&) = delete;
+
+    // Each part is length-prefixed, so ("ab", "c") and ("a", "bc") differ.
+    ContentHasher& add(std::string_view part);
+    ContentHasher& add(std::uint64_t number);
+    // The file's bytes, streamed. Throws distill::Error naming the file when
+    // it cannot be read.
+    ContentHasher& add_file(const std::string& path);
+
+    std::string hex() const;  // of everything added so far
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+// The content hash of one file.
+std::string hash_file(const std::string& path);
+
+}  // namespace distill
