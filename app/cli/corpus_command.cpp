@@ -42,21 +42,6 @@ std::vector<SourceSpec> sources_from(const CorpusOptions& o, BadInputPolicy& pol
     return specs;
 }
 
-nlohmann::ordered_json report_json(const CorpusReport& report, std::size_t pooled) {
-    nlohmann::ordered_json sources = nlohmann::ordered_json::array();
-    for (const auto& s : report.sources)
-        sources.push_back({{"name", s.name}, {"path", s.path}, {"records", s.records},
-                           {"skipped", s.skipped}, {"bytes", s.bytes}});
-    nlohmann::ordered_json problems = nlohmann::ordered_json::array();
-    for (const auto& p : report.problems)
-        problems.push_back({{"path", p.path}, {"line", p.line}, {"message", p.message}});
-    return {{"records", pooled},
-            {"duplicates_replaced", report.duplicates_replaced},
-            {"skipped", report.skipped()},
-            {"sources", sources},
-            {"problems", problems}};
-}
-
 void run_corpus(const CorpusOptions& o) {
     BadInputPolicy policy = BadInputPolicy::Abort;
     const auto specs = sources_from(o, policy);
@@ -72,7 +57,7 @@ void run_corpus(const CorpusOptions& o) {
             out << record.dump() << '\n';
         }
     });
-    const auto report = report_json(corpus.report, corpus.records.size());
+    const auto report = to_json(corpus.report, corpus.records.size());
     if (!o.report.empty())
         write_file_atomically(o.report, [&](std::ostream& out) { out << report.dump(2) << '\n'; });
 

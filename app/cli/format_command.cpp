@@ -55,12 +55,6 @@ std::unique_ptr<SentencePieceTokenizer> tokenizer_of(const LengthOptions& o) {
     return std::make_unique<SentencePieceTokenizer>(o.tokenizer);
 }
 
-nlohmann::ordered_json problems_json(const std::vector<InputProblem>& problems) {
-    nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const auto& p : problems) out.push_back({{"path", p.path}, {"line", p.line}, {"message", p.message}});
-    return out;
-}
-
 void finish(const LengthOptions& o, const std::vector<InputProblem>& problems, const std::vector<std::string>& summary,
             const nlohmann::ordered_json& report) {
     if (!o.report.empty())
@@ -76,20 +70,9 @@ void run_format(const FormatOptions& o) {
     const FormatReport r =
         format_file(o.input, o.output, formatter, bad_input_policy_from_string(o.on_bad_line), &progress);
     progress.finish();
-    finish(o, r.problems, r.summary(),
-           {{"preset", formatter.preset().name},
-            {"input", o.input},
-            {"output", o.output},
-            {"read", r.read},
-            {"written", r.written},
-            {"dropped",
-             {{"query_over_word_budget", r.dropped_query_over_words},
-              {"no_shot_count_fits", r.dropped_no_shot_count_fits},
-              {"over_max_seq_len", r.dropped_over_max_seq_len}}},
-            {"records_with_shots_cut", r.records_with_shots_cut},
-            {"shots_cut", r.shots_cut},
-            {"skipped", r.skipped},
-            {"problems", problems_json(r.problems)}});
+    nlohmann::ordered_json report{{"preset", formatter.preset().name}, {"input", o.input}, {"output", o.output}};
+    report.update(to_json(r));
+    finish(o, r.problems, r.summary(), report);
 }
 
 void run_chat(const ChatCommandOptions& o) {
@@ -102,20 +85,9 @@ void run_chat(const ChatCommandOptions& o) {
     TerminalProgress progress;
     const ChatReport r = chat_file(o.oasst, o.output, o.conversations, options, &progress);
     progress.finish();
-    finish(o, r.problems, r.summary(),
-           {{"template", options.chat_template.name},
-            {"input", o.oasst},
-            {"output", o.output},
-            {"trees", r.trees},
-            {"trees_not_english", r.trees_not_english},
-            {"trees_malformed", r.trees_malformed},
-            {"conversations", r.conversations},
-            {"conversations_too_short", r.conversations_too_short},
-            {"trailing_prompts_cut", r.trailing_prompts_cut},
-            {"dropped_over_max_seq_len", r.dropped_over_max_seq_len},
-            {"written", r.written},
-            {"skipped_lines", r.skipped_lines},
-            {"problems", problems_json(r.problems)}});
+    nlohmann::ordered_json report{{"template", options.chat_template.name}, {"input", o.oasst}, {"output", o.output}};
+    report.update(to_json(r));
+    finish(o, r.problems, r.summary(), report);
 }
 
 std::string names_of_presets() {

@@ -55,6 +55,8 @@ struct InputProblem {
     std::string message;    // what is wrong and what to do
     std::string to_string() const;  // "path:line: message"
 };
+// [{"path", "line", "message"}, ...], for reports and manifests.
+nlohmann::ordered_json to_json(const std::vector<InputProblem>& problems);
 
 struct SourceReport {
     std::string name;
@@ -73,6 +75,9 @@ struct CorpusReport {
     static constexpr std::size_t kMaxKeptProblems = 100;
     std::vector<InputProblem> problems;
 };
+// Counts per source, the totals and the kept problems, for reports and
+// manifests; `pooled` is the number of records after dedup.
+nlohmann::ordered_json to_json(const CorpusReport& report, std::size_t pooled);
 
 // Streams one source, row by row, to `sink` in one pass with memory bounded
 // by the longest line (never the file size). Rows that cannot be mapped are

@@ -180,6 +180,8 @@ struct FormatReport {
     // One line per non-zero count, for stderr and logs.
     std::vector<std::string> summary() const;
 };
+// Every count and the kept problems, for reports and manifests.
+nlohmann::ordered_json to_json(const FormatReport& report);
 
 // Reads few-shot JSONL from `in` line by line and writes each kept record as
 // one JSON line to `out` as soon as it is made: memory stays constant. Lines
@@ -262,6 +264,7 @@ struct ChatReport {
 
     std::vector<std::string> summary() const;
 };
+nlohmann::ordered_json to_json(const ChatReport& report);
 
 // Streams trees line by line: each kept record goes to `out` as made, each
 // conversation to `conversations` ({"chat": [...]} per line) when not null.

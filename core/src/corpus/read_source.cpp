@@ -92,4 +92,22 @@ std::size_t CorpusReport::skipped() const {
     return total;
 }
 
+nlohmann::ordered_json to_json(const std::vector<InputProblem>& problems) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& p : problems) out.push_back({{"path", p.path}, {"line", p.line}, {"message", p.message}});
+    return out;
+}
+
+nlohmann::ordered_json to_json(const CorpusReport& report, std::size_t pooled) {
+    nlohmann::ordered_json sources = nlohmann::ordered_json::array();
+    for (const auto& s : report.sources)
+        sources.push_back({{"name", s.name}, {"path", s.path}, {"records", s.records},
+                           {"skipped", s.skipped}, {"bytes", s.bytes}});
+    return {{"records", pooled},
+            {"duplicates_replaced", report.duplicates_replaced},
+            {"skipped", report.skipped()},
+            {"sources", sources},
+            {"problems", to_json(report.problems)}};
+}
+
 }  // namespace distill

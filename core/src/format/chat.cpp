@@ -203,6 +203,19 @@ std::optional<Record> chat_record(const Conversation& conversation, const ChatTe
     return record;
 }
 
+nlohmann::ordered_json to_json(const ChatReport& r) {
+    return {{"trees", r.trees},
+            {"trees_not_english", r.trees_not_english},
+            {"trees_malformed", r.trees_malformed},
+            {"conversations", r.conversations},
+            {"conversations_too_short", r.conversations_too_short},
+            {"trailing_prompts_cut", r.trailing_prompts_cut},
+            {"dropped_over_max_seq_len", r.dropped_over_max_seq_len},
+            {"written", r.written},
+            {"skipped_lines", r.skipped_lines},
+            {"problems", to_json(r.problems)}};
+}
+
 std::vector<std::string> ChatReport::summary() const {
     std::vector<std::string> lines;
     lines.push_back("read " + std::to_string(trees) + " trees, " + std::to_string(conversations) +

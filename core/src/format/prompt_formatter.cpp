@@ -220,6 +220,19 @@ std::vector<std::string> FormatReport::summary() const {
     return lines;
 }
 
+nlohmann::ordered_json to_json(const FormatReport& r) {
+    return {{"read", r.read},
+            {"written", r.written},
+            {"dropped",
+             {{"query_over_word_budget", r.dropped_query_over_words},
+              {"no_shot_count_fits", r.dropped_no_shot_count_fits},
+              {"over_max_seq_len", r.dropped_over_max_seq_len}}},
+            {"records_with_shots_cut", r.records_with_shots_cut},
+            {"shots_cut", r.shots_cut},
+            {"skipped", r.skipped},
+            {"problems", to_json(r.problems)}};
+}
+
 FormatReport format_stream(std::istream& in, std::ostream& out, const PromptFormatter& formatter,
                            const std::string& input_name, BadInputPolicy policy, ProgressSink* progress) {
     FormatReport report;
