@@ -1,5 +1,6 @@
 // FewShotPicker: top-k cosine neighbours of the sampled questions in the
 // whole pooled corpus, through the cluster stage's exact tiled search.
+#include <algorithm>
 #include <cmath>
 #include <unordered_set>
 
