@@ -104,11 +104,6 @@ auto naming(const std::string& files, Stage&& stage) {
     }
 }
 
-std::string excerpt(const std::string& text) {
-    constexpr std::size_t kMax = 50;
-    return text.size() <= kMax ? text : text.substr(0, kMax) + "...";
-}
-
 void run_fewshot(const FewShotCommandOptions& o) {
     const auto start = std::chrono::steady_clock::now();
     TerminalProgress progress;
@@ -130,10 +125,8 @@ void run_fewshot(const FewShotCommandOptions& o) {
 
     ordered_json unapplied = ordered_json::array();
     for (const auto& u : edited.unapplied) {
-        const FewShotEdit& e = edits[u.index];
-        std::fprintf(stderr, "edit %zu (%s, origin \"%s\") not applied: %s\n", u.index, to_string(e.kind).c_str(),
-                     excerpt(e.origin).c_str(), u.reason.c_str());
-        unapplied.push_back({{"index", u.index}, {"edit", to_json(e)}, {"reason", u.reason}});
+        std::fprintf(stderr, "%s\n", describe(u, edits).c_str());
+        unapplied.push_back({{"index", u.index}, {"edit", to_json(edits[u.index])}, {"reason", u.reason}});
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!o.report.empty()) {

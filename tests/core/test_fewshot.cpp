@@ -193,12 +193,18 @@ private slots:
         fewer.pop_back();
         QVERIFY_THROWS_EXCEPTION(distill::Error, FewShotPicker(fewer, c.embeddings));
         auto twice = c.records;
-        twice[10]["question"] = twice[3]["question"];
+        // Quoted in the message on one line, cut before a character, not inside it.
+        const std::string long_question = std::string(59, 'a') + "\xc3\xa9\nand a second line";
+        twice[3]["question"] = twice[10]["question"] = long_question;
         try {
             FewShotPicker(twice, c.embeddings);
             QFAIL("a repeated question was accepted");
         } catch (const distill::Error& e) {
-            QVERIFY2(std::string(e.what()).find("records 3 and 10") != std::string::npos, e.what());
+            const std::string what = e.what();
+            QVERIFY2(what.find("records 3 and 10 have the same question \"" + std::string(59, 'a') + "\"...;") !=
+                         std::string::npos,
+                     e.what());
+            QVERIFY(what.find('\n') == std::string::npos);
         }
         const FewShotPicker picker(c.records, c.embeddings);
         QVERIFY_THROWS_EXCEPTION(distill::Error, picker.pick({1, 2, 1}));
@@ -280,6 +286,9 @@ private slots:
         QCOMPARE(reasons[7], std::string("the origin was dropped by edit 6"));
         QCOMPARE(edited.fewshots.size(), std::size_t(1));
         QCOMPARE(rows_of(edited.fewshots[0]), rows_of(picks[0]));  // unapplied edits changed nothing
+        QCOMPARE(distill::describe(edited.unapplied[1], edits),
+                 std::string("edit 1 (drop, origin \"a question nobody asked\") not applied: "
+                             "the origin's question is no longer in the corpus"));
     }
 
     // The curator's edits name questions, so they survive a re-run on a

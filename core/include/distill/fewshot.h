@@ -113,6 +113,10 @@ struct EditedFewShots {
 EditedFewShots apply_fewshot_edits(std::vector<FewShot> picks, const std::vector<FewShotEdit>& edits,
                                    const FewShotPicker& picker);
 
+// One line for logs and the GUI: `edit 2 (remove, origin "How many...") not
+// applied: the origin is no longer sampled`.
+std::string describe(const UnappliedEdit& unapplied, const std::vector<FewShotEdit>& edits);
+
 std::string to_string(FewShotEditKind kind);  // "replace", "remove", "move", "pin", "drop"
 
 // JSON form, as a project saves it under "fewshot_edits":

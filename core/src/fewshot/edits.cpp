@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "distill/fewshot.h"
+#include "fewshot/excerpt.h"
 
 namespace distill {
 namespace {
@@ -127,6 +128,12 @@ EditedFewShots apply_fewshot_edits(std::vector<FewShot> picks, const std::vector
     for (auto& f : picks)
         if (!replay.dropped(f)) out.fewshots.push_back(std::move(f));
     return out;
+}
+
+std::string describe(const UnappliedEdit& unapplied, const std::vector<FewShotEdit>& edits) {
+    const FewShotEdit& e = edits.at(unapplied.index);
+    return "edit " + std::to_string(unapplied.index) + " (" + to_string(e.kind) + ", origin " +
+           fewshot::quoted_excerpt(e.origin) + ") not applied: " + unapplied.reason;
 }
 
 }  // namespace distill

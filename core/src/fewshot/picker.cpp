@@ -6,17 +6,9 @@
 
 #include "distill/error.h"
 #include "distill/fewshot.h"
+#include "fewshot/excerpt.h"
 
 namespace distill {
-namespace {
-
-// Enough of a question to recognise it in a one-line message.
-std::string excerpt(const std::string& text) {
-    constexpr std::size_t kMax = 60;
-    return text.size() <= kMax ? text : text.substr(0, kMax) + "...";
-}
-
-}  // namespace
 
 FewShotPicker::FewShotPicker(const std::vector<Record>& records, const Matrix& embeddings,
                              FewShotSettings settings, SimilarityCompute compute)
@@ -40,8 +32,8 @@ FewShotPicker::FewShotPicker(const std::vector<Record>& records, const Matrix& e
         // and a question names exactly one row for curators' edits.
         if (!inserted)
             throw Error("corpus records " + std::to_string(it->second) + " and " + std::to_string(row) +
-                        " have the same question \"" + excerpt(q->get_ref<const std::string&>()) +
-                        "\"; the few-shot stage needs the deduplicated corpus `distill corpus` writes");
+                        " have the same question " + fewshot::quoted_excerpt(q->get_ref<const std::string&>()) +
+                        "; the few-shot stage needs the deduplicated corpus `distill corpus` writes");
     }
 }
 
