@@ -81,6 +81,7 @@ private:
 
 enum class FewShotEditKind {
     Replace,  // the shot `shot` becomes the corpus record whose question is `with`, in place
+              // (when the picker already found `with` elsewhere, it moves here)
     Remove,   // the shot `shot` is left out (the origin then has one shot fewer)
     Move,     // the shot `shot` moves to position `to` (0 = first; clamped to the last)
     Pin,      // the record whose question is `shot` is a shot at position `to` whatever the
