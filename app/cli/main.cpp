@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     add_corpus_commands(app);
     add_tokens_command(app);
     add_cluster_commands(app);
+    add_fewshot_command(app);
     add_format_commands(app);
     add_planned_commands(app);
 

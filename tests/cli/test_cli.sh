@@ -34,4 +34,62 @@ for model in tiny-bert-cls tiny-mpnet-mean; do
   check "tokens of $model equal the reference's ids" "python3 -c \"import json,sys; a=[json.loads(l)['input_ids'] for l in open(sys.argv[1])]; b=[json.loads(l)['input_ids'] for l in open(sys.argv[2])]; sys.exit(a!=b)\" '$tmp/$model.jsonl' '$data/models/$model/golden_tokens.jsonl'"
 done
 
+# distill fewshot on the cd-a vectors (which hold exact duplicate rows) under
+# made-up gsm8k-shaped records: shots against numpy's brute force, edits
+# replayed and reported, the output read by `distill format`.
+py=python3; [ -x /usr/bin/python3 ] && py=/usr/bin/python3  # Debian's, which has numpy
+cd_a="$data/cd-a/embeddings.npy"
+$py -c "import json; [print(json.dumps({'question': f'question {i}', 'answer': f'#### {i}'})) for i in range(3000)]" >"$tmp/pooled.jsonl"
+check "--help lists fewshot" "grep -qE '^ +fewshot( |\$)' '$tmp/help'"
+echo '[[0, 7, 14], [2999, 1500], 42]' >"$tmp/origins.json"
+"$distill" fewshot --corpus "$tmp/pooled.jsonl" --embeddings "$cd_a" --origins "$tmp/origins.json" --k 5 \
+  --output "$tmp/fewshot.jsonl" 2>"$tmp/err"; rc=$?
+cat >"$tmp/check_fewshot.py" <<'PY'
+import json, sys
+import numpy as np
+x = np.load(sys.argv[1]).astype(np.float64)
+x /= np.linalg.norm(x, axis=1, keepdims=True)
+lines = [json.loads(l) for l in open(sys.argv[2])]
+origins = [int(l["origin"]["question"].split()[1]) for l in lines]
+assert origins == [0, 7, 14, 2999, 1500, 42], origins
+for line, o in zip(lines, origins):
+    rows = [int(s["question"].split()[1]) for s in line["shot"]]
+    cos = x @ x[o]
+    cos[o] = -np.inf                       # the origin's own row is never a shot
+    best = np.sort(cos)[::-1][:5]
+    assert o not in rows, (o, rows)
+    assert np.allclose(cos[rows], best, atol=1e-5), (o, rows, cos[rows], best)
+    assert np.allclose(line["shot_scores"], best, atol=1e-5), (o, line["shot_scores"], best)
+PY
+check "fewshot: shots are numpy's top-5 other rows, best first, with their cosines" \
+  "[ $rc -eq 0 ] && $py '$tmp/check_fewshot.py' '$cd_a' '$tmp/fewshot.jsonl'"
+
+cat >"$tmp/edits.json" <<'JSON'
+[{"edit": "drop", "origin": "question 7"},
+ {"edit": "replace", "origin": "question 0", "shot": "question 2024", "with": "question 5"},
+ {"edit": "remove", "origin": "question 8", "shot": "question 1"}]
+JSON
+"$distill" fewshot --corpus "$tmp/pooled.jsonl" --embeddings "$cd_a" --origins "$tmp/origins.json" \
+  --edits "$tmp/edits.json" --output "$tmp/edited.jsonl" --report "$tmp/fewshot-report.json" 2>"$tmp/err"; rc=$?
+check "fewshot: edits are replayed; one that no longer applies is reported, not fatal" \
+  "[ $rc -eq 0 ] && [ \$(wc -l <'$tmp/edited.jsonl') -eq 5 ] && grep -q 'edit 2 (remove, origin \"question 8\") not applied: the origin is no longer sampled' '$tmp/err' && $py -c \"import json,sys; l=[json.loads(x) for x in open(sys.argv[1])]; r=json.load(open(sys.argv[2])); sys.exit(not (l[0]['shot'][0]['question']=='question 5' and r['edits_applied']==2 and r['edits_unapplied'][0]['index']==2))\" '$tmp/edited.jsonl' '$tmp/fewshot-report.json'"
+
+"$distill" format --preset math --input "$tmp/edited.jsonl" --output "$tmp/fewshot-raw.jsonl" 2>/dev/null; rc=$?
+check "format reads the few-shot file (its shot_scores key is ignored)" \
+  "[ $rc -eq 0 ] && [ \$(wc -l <'$tmp/fewshot-raw.jsonl') -eq 5 ] && grep -q 'Q: question 5' '$tmp/fewshot-raw.jsonl'"
+
+"$distill" communities --embeddings "$cd_a" --threshold 0.75 --min-size 10 --output "$tmp/communities.json" 2>/dev/null
+"$distill" fewshot --corpus "$tmp/pooled.jsonl" --embeddings "$cd_a" --communities "$tmp/communities.json" \
+  --sample 40 --seed 7 --k 3 --output "$tmp/sampled.jsonl" 2>/dev/null; rc=$?
+check "fewshot --communities --sample: SPEC 3's per-community counts of members, 3 shots each" \
+  "[ $rc -eq 0 ] && $py -c \"import json,sys; cs=json.load(open(sys.argv[1])); t=sum(map(len,cs)); n=40; want=sum(min(len(c),max(1,len(c)*n//t)) for c in cs) if n>=len(cs) else n; c={m for x in cs for m in x}; l=[json.loads(x) for x in open(sys.argv[2])]; sys.exit(not (len(l)==want and all(int(x['origin']['question'].split()[1]) in c and len(x['shot'])==3 for x in l)))\" '$tmp/communities.json' '$tmp/sampled.jsonl'"
+
+head -n 2999 "$tmp/pooled.jsonl" >"$tmp/short.jsonl"
+"$distill" fewshot --corpus "$tmp/short.jsonl" --embeddings "$cd_a" --origins "$tmp/origins.json" \
+  --output "$tmp/never.jsonl" 2>"$tmp/err"; rc=$?
+check "fewshot: a corpus that does not match the embeddings fails with a one-line reason, no output" \
+  "[ $rc -eq 1 ] && tail -n 1 '$tmp/err' | grep -q '^distill: .*short.jsonl.*2999 records but the embeddings 3000 rows' && [ ! -e '$tmp/never.jsonl' ]"
+"$distill" fewshot --corpus "$tmp/pooled.jsonl" --embeddings "$cd_a" --output "$tmp/never.jsonl" 2>/dev/null; rc=$?
+check "fewshot without --origins or --communities is a usage error (2)" "[ $rc -eq 2 ]"
+
 exit $fail

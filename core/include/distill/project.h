@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "distill/corpus.h"
+#include "distill/fewshot.h"
 
 namespace distill {
 
@@ -16,6 +17,11 @@ struct Project {
     std::string domain;                    // a preset name or a user-named domain
     std::vector<SourceSpec> sources;       // paths as the user wrote them
     BadInputPolicy on_bad_line = BadInputPolicy::Abort;
+
+    FewShotSettings fewshot;                // the "fewshot" block
+    // Curators' hand edits of the few-shot picks, replayed on every run
+    // ("fewshot_edits"; absent from the file when there are none).
+    std::vector<FewShotEdit> fewshot_edits;
 
     // Folder of the project file; relative source paths are resolved against
     // it so a project folder can be moved or shared. Empty for a new project.

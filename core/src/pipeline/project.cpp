@@ -146,6 +146,17 @@ Project load_project(const std::string& path) {
         for (std::size_t i = 0; i < sources->size(); ++i)
             p.sources.push_back(read_source_spec((*sources)[i], i, path));
     }
+    if (const ordered_json* fewshot = r.child("fewshot")) {
+        ObjectReader f(*fewshot, "fewshot", path);
+        if (const ordered_json* k = f.child("k")) {
+            if (!k->is_number_unsigned() || k->get<std::size_t>() == 0)
+                f.fail("'k' is " + k->dump() + "; it is the number of shots per question, 1 or more (the reference: 5)");
+            p.fewshot.k = k->get<std::size_t>();
+        }
+        f.reject_unknown_keys();
+    }
+    if (const ordered_json* edits = r.child("fewshot_edits"))
+        p.fewshot_edits = fewshot_edits_from_json(*edits, path + ": fewshot_edits");
     r.reject_unknown_keys();
     try {
         p.on_bad_line = bad_input_policy_from_string(policy);
@@ -160,11 +171,13 @@ void save_project(Project& project, const std::string& path) {
     const fs::path project_dir = fs::absolute(path).parent_path().lexically_normal();
     ordered_json sources = ordered_json::array();
     for (const auto& s : project.sources) sources.push_back(to_json(s, project, project_dir));
-    const ordered_json j{{"distill_project", Project::kFormatVersion},
-                         {"name", project.name},
-                         {"domain", project.domain},
-                         {"on_bad_line", to_string(project.on_bad_line)},
-                         {"sources", sources}};
+    ordered_json j{{"distill_project", Project::kFormatVersion},
+                   {"name", project.name},
+                   {"domain", project.domain},
+                   {"on_bad_line", to_string(project.on_bad_line)},
+                   {"sources", sources},
+                   {"fewshot", {{"k", project.fewshot.k}}}};
+    if (!project.fewshot_edits.empty()) j["fewshot_edits"] = to_json(project.fewshot_edits);
     write_file_atomically(path, [&](std::ostream& out) { out << j.dump(2) << '\n'; });
     // Re-base the in-memory paths the way they were just written.
     for (auto& s : project.sources) {
