@@ -1,4 +1,5 @@
 #include "cluster/similarity_engine.h"
+#include "cluster/torch_device.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -34,17 +35,6 @@ void use_all_cpu_cores() {
         const int cores = static_cast<int>(std::thread::hardware_concurrency());
         if (cores > at::get_num_threads()) at::set_num_threads(cores);
     });
-}
-
-at::Device pick_device(const std::string& name) {
-    if (name == "cpu") return at::kCPU;
-    if (name == "cuda" || name == "auto") {
-        if (torch::cuda::is_available()) return at::kCUDA;
-        if (name == "auto") return at::kCPU;
-        throw Error("device cuda: libtorch sees no CUDA device (a CPU-only libtorch, or no GPU/driver); "
-                    "use --device cpu or auto");
-    }
-    throw Error("device '" + name + "' is not one of auto, cpu, cuda");
 }
 
 // Rows of `x` scaled to unit length as torch.nn.functional.normalize does:
@@ -187,6 +177,17 @@ void add_progress(ProgressSink* progress, const char* stage, std::uint64_t done,
 }
 
 }  // namespace
+
+at::Device pick_device(const std::string& name) {
+    if (name == "cpu") return at::kCPU;
+    if (name == "cuda" || name == "auto") {
+        if (torch::cuda::is_available()) return at::kCUDA;
+        if (name == "auto") return at::kCPU;
+        throw Error("device cuda: libtorch sees no CUDA device (a CPU-only libtorch, or no GPU/driver); "
+                    "use --device cpu or auto");
+    }
+    throw Error("device '" + name + "' is not one of auto, cpu, cuda");
+}
 
 struct SimilarityEngine::Impl {
     at::Device device{at::kCPU};
