@@ -240,8 +240,8 @@ void add_communities_command(CLI::App& app) {
     sub->add_option("--threshold", c->threshold, "Cosine threshold, in [-1, 1]")->capture_default_str();
     sub->add_option("--min-size", c->min_size, "Minimum community size, 1 or more")->capture_default_str();
     sub->add_option("--output", c->output,
-                    "JSON array of arrays of row ids, largest first (community: the reference's order); "
-                    "with --sweep, the table as JSON (optional)");
+                    "JSON array of arrays of row ids, largest first (community: the reference's order). "
+                    "Required, except with --sweep, where it is where the table goes as JSON");
     device_option(sub, c->device);
     sub->add_option("--method", c->method,
                     "community, or kmeans: spherical (cosine) k-means by faiss, every row in a cluster, "
@@ -257,7 +257,8 @@ void add_communities_command(CLI::App& app) {
                     "communities and of covered rows at each, at --min-size, from one similarity pass");
     sub->add_option("--map", c->map,
                     "Also write the cluster map's JSON: a 2-D PCA of every row and, per cluster, its size, "
-                    "centre (2-D and full), members, sampled members and keywords (c-TF-IDF)");
+                    "centre (2-D and full), members, sampled members and keywords (c-TF-IDF); the format is "
+                    "documented in core/include/distill/cluster_map.h");
     sub->add_option("--questions", c->questions,
                     "For --map keywords: the pooled corpus JSONL the embeddings were made from (`distill corpus` "
                     "output; its \"question\" field, row for row)")

@@ -41,9 +41,9 @@ ClusterMap build_cluster_map(const Matrix& embeddings, const std::vector<Communi
     if (!questions.empty() && questions.size() != embeddings.rows)
         throw Error(std::to_string(questions.size()) + " questions for " + std::to_string(embeddings.rows) +
                     " embedding rows; give the corpus the embeddings were made from, row for row");
+    check_clusters(clusters, embeddings.rows);
     ClusterMap map;
     map.projection = pca_projection(embeddings, options.projection, progress);
-    check_clusters(clusters, embeddings.rows);
 
     std::size_t covered = 0;
     for (std::size_t c = 0; c < clusters.size(); ++c) {

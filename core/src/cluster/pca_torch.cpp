@@ -8,7 +8,7 @@
 #include <algorithm>
 
 #include "cluster/input_checks.h"
-#include "cluster/torch_device.h"
+#include "cluster/torch_support.h"
 #include "distill/cluster_map.h"
 #include "distill/error.h"
 
@@ -33,12 +33,10 @@ Projection pca_projection(const Matrix& embeddings, const PcaOptions& options, P
         throw_if_cancelled(progress);
         if (progress) progress->update("map: projection", done++, 3 * blocks);
         const std::size_t r0 = b * kBlockRows, r = std::min(kBlockRows, n - r0);
-        auto rows = at::from_blob(const_cast<float*>(embeddings.row(r0).data()),
+        const auto rows = at::from_blob(const_cast<float*>(embeddings.row(r0).data()),
                                   {static_cast<std::int64_t>(r), static_cast<std::int64_t>(d)}, at::kFloat)
                         .to(device);
-        // F.normalize's rule, as the similarity engine applies it.
-        if (options.unit_rows) rows = rows / rows.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-12);
-        return rows;
+        return options.unit_rows ? cluster::normalised_rows(rows) : rows;
     };
     const auto f64 = at::TensorOptions().dtype(at::kDouble).device(device);
 
