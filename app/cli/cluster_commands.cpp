@@ -181,15 +181,15 @@ void run_communities(const CommunitiesOptions& o) {
     MapOptions map_options;
     map_options.projection.device = o.device;
     const auto map_start = std::chrono::steady_clock::now();
-    const auto map = build_cluster_map(x, found.clusters, sampled, questions, map_options, &progress);
+    auto map = build_cluster_map(x, found.clusters, sampled, questions, map_options, &progress);
     progress.finish();
-    nlohmann::ordered_json clustering = {{"method", o.method}};
+    map.clustering = {{"method", o.method}};
     if (options.method == ClusterMethod::KMeans)
-        clustering.update({{"k", o.k}, {"iterations", o.iterations}, {"seed", o.seed}, {"spherical", true}});
+        map.clustering.update({{"k", o.k}, {"iterations", o.iterations}, {"seed", o.seed}, {"spherical", true}});
     else
-        clustering.update({{"threshold", o.threshold}, {"min_size", o.min_size}});
-    if (o.sample > 0) clustering.update({{"sample", o.sample}, {"sample_seed", o.seed}});
-    write_cluster_map(o.map, map, clustering);
+        map.clustering.update({{"threshold", o.threshold}, {"min_size", o.min_size}});
+    if (o.sample > 0) map.clustering.update({{"sample", o.sample}, {"sample_seed", o.seed}});
+    write_cluster_map(o.map, map);
     std::fprintf(stderr, "map: PCA explains %.1f%% + %.1f%% of the variance%s; %.2f s; wrote %s\n",
                  100 * map.projection.explained_variance_ratio[0], 100 * map.projection.explained_variance_ratio[1],
                  questions.empty() ? " (no --questions: no keywords)" : "", seconds_since(map_start), o.map.c_str());

@@ -49,6 +49,10 @@ cda="$data/cd-a/embeddings.npy"
 check "--sweep prints a row per threshold" "[ \$(grep -cE '^ +0\.[5-9][05]? +[0-9]+ +[0-9]+ +[0-9]+\$' '$tmp/sweep') -eq 10 ]"
 "$distill" communities --embeddings "$cda" --threshold 0.6 --min-size 5 --output "$tmp/c.json" 2>/dev/null
 check "--sweep's JSON agrees with a plain run at 0.6" "/usr/bin/python3 -c \"import json,sys; s=json.load(open(sys.argv[1])); c=json.load(open(sys.argv[2])); r=[t for t in s['thresholds'] if t['threshold']==0.6][0]; sys.exit(not (s['one_pass'] and r['communities']==len(c) and r['covered']==sum(map(len,c))))\" '$tmp/sweep.json' '$tmp/c.json'"
+"$distill" communities --embeddings "$cda" --sweep 0.9:0.5:0.1 2>"$tmp/err"; rc=$?
+check "a backwards --sweep range fails naming the form" "[ $rc -eq 1 ] && grep -q 'FIRST <= LAST' '$tmp/err'"
+"$distill" communities --embeddings "$cda" --sweep 0.5,high 2>/dev/null; rc=$?
+check "a --sweep list that is not numbers is a usage error" "[ $rc -eq 2 ]"
 
 "$distill" communities --embeddings "$cda" --method kmeans --k 25 --output "$tmp/km.json" 2>/dev/null
 check "kmeans puts every row in one of k clusters, largest first" "/usr/bin/python3 -c \"import json,sys; c=json.load(open(sys.argv[1])); r=sorted(x for l in c for x in l); sys.exit(not (len(c)==25 and r==list(range(3000)) and all(len(a)>=len(b) for a,b in zip(c,c[1:]))))\" '$tmp/km.json'"

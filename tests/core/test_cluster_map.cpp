@@ -173,7 +173,7 @@ for unit, name in ((True, 'unit'), (False, 'raw')):
         std::vector<std::string> questions;
         for (std::size_t i = 0; i < x.rows; ++i)
             questions.push_back("question " + std::to_string(i) + (i % 2 ? " apples" : " pears"));
-        const auto map = distill::build_cluster_map(x, communities, sampled, questions);
+        auto map = distill::build_cluster_map(x, communities, sampled, questions);
         QCOMPARE(map.projection.points.rows, x.rows);
         QCOMPARE(map.clusters.size(), communities.size());
         std::size_t covered = 0;
@@ -194,7 +194,8 @@ for unit, name in ((True, 'unit'), (False, 'raw')):
 
         QTemporaryDir dir;
         const std::string path = dir.filePath("map.json").toStdString();
-        distill::write_cluster_map(path, map, {{"method", "community"}, {"threshold", 0.6}});
+        map.clustering = {{"method", "community"}, {"threshold", 0.6}};
+        distill::write_cluster_map(path, map);
         const QString script = R"(
 import json, sys
 m = json.load(open(sys.argv[1]))
@@ -208,6 +209,51 @@ for c in m['clusters']:
     assert len(c['centroid']) == 48 and len(c['centre_2d']) == 2 and c['keywords'][0]['term'] in ('apples', 'pears', 'question')
 )";
         QVERIFY(run_python(script, {QString::fromStdString(path)}));
+
+        // What the GUI gets back: the same map, coordinates to 1e-6.
+        const auto back = distill::read_cluster_map(path);
+        QCOMPARE(back.clustering, map.clustering);
+        QCOMPARE(back.outliers, map.outliers);
+        QCOMPARE(back.projection.points.rows, x.rows);
+        QVERIFY(max_abs_difference(back.projection.points, map.projection.points) < 1e-6);
+        QCOMPARE(back.clusters.size(), map.clusters.size());
+        for (std::size_t c = 0; c < map.clusters.size(); ++c) {
+            const auto &a = back.clusters[c], &b = map.clusters[c];
+            QCOMPARE(a.members, b.members);
+            QCOMPARE(a.sampled, b.sampled);
+            QCOMPARE(a.keywords.size(), b.keywords.size());
+            QCOMPARE(a.keywords[0].term, b.keywords[0].term);
+            QVERIFY(std::abs(a.centre_2d[1] - b.centre_2d[1]) < 1e-6);
+            QVERIFY(std::abs(a.centroid[7] - b.centroid[7]) < 1e-6);
+        }
+    }
+
+    void readingAMapRejectsOtherFiles() {
+        QTemporaryDir dir;
+        const auto write = [&](const char* name, const std::string& text) {
+            const std::string path = dir.filePath(name).toStdString();
+            std::ofstream(path) << text;
+            return path;
+        };
+        QVERIFY(contains(error_of([&] { distill::read_cluster_map(write("a.json", "[1, 2")); }), "not valid JSON"));
+        QVERIFY(contains(error_of([&] { distill::read_cluster_map(write("b.json", "[[1, 2]]")); }),
+                         "b.json: is not a distill cluster map"));
+        QVERIFY(contains(error_of([&] {
+                             distill::read_cluster_map(write("c.json", R"({"format": "distill-cluster-map", "version": 2})"));
+                         }),
+                         "newer version"));
+        const std::string two_points =
+            R"({"format": "distill-cluster-map", "version": 1, "rows": 2, "dimensions": 2, "clustering": {},
+                "projection": {"method": "pca", "device": "cpu", "explained_variance_ratio": [0.5, 0.5],
+                               "points": [[0, 1], [1, 0]]},
+                "outliers": 0, "clusters": [{"size": 2, "centre_2d": [0.5, 0.5], "centroid": [1, 0],
+                                             "keywords": [], "members": [0, 1], "sampled": []}]})";
+        QCOMPARE(distill::read_cluster_map(write("d.json", two_points)).clusters[0].members, (Community{0, 1}));
+        std::string wrong = two_points;
+        wrong.replace(wrong.find("[0, 1], \"sampled\""), 6, "[0, 2]");
+        QVERIFY(contains(error_of([&] { distill::read_cluster_map(write("e.json", wrong)); }), "names row 2"));
+        QVERIFY(contains(error_of([&] { distill::read_cluster_map(dir.filePath("none.json").toStdString()); }),
+                         "cannot open"));
     }
 
     void mapRejectsInconsistentInput() {

@@ -81,6 +81,9 @@ struct ClusterMap {
     Projection projection;
     std::vector<ClusterSummary> clusters;  // in the clusterer's order
     std::size_t outliers = 0;              // rows in no cluster
+    // What produced the clusters (method, threshold, k, sample...), for
+    // people and the GUI; build_cluster_map leaves it to the caller.
+    nlohmann::ordered_json clustering = nlohmann::ordered_json::object();
 };
 
 // `sampled` is empty or one list per cluster (sample_communities' output);
@@ -93,7 +96,7 @@ ClusterMap build_cluster_map(const Matrix& embeddings, const std::vector<Communi
 
 // The map as JSON, written atomically:
 //   {"format": "distill-cluster-map", "version": 1, "rows": N, "dimensions": D,
-//    "clustering": SETTINGS,
+//    "clustering": {...},
 //    "projection": {"method": "pca", "device": "cpu",
 //                   "explained_variance_ratio": [r1, r2], "points": [[x, y], ...]},
 //    "outliers": K,
@@ -101,8 +104,12 @@ ClusterMap build_cluster_map(const Matrix& embeddings, const std::vector<Communi
 //                  "keywords": [{"term": "...", "score": s}, ...],
 //                  "members": [row, ...], "sampled": [row, ...]}, ...]}
 // Rows are 0-based row ids of the embeddings; points are in row order;
-// coordinates are rounded to 1e-6. SETTINGS is what the caller says
-// produced the clusters (method, threshold, ...).
-void write_cluster_map(const std::string& path, const ClusterMap& map, const nlohmann::ordered_json& settings);
+// coordinates are rounded to 1e-6. The PCA's axes and mean are not stored.
+void write_cluster_map(const std::string& path, const ClusterMap& map);
+
+// Reads what write_cluster_map wrote (projection.components and .mean stay
+// empty). Throws distill::Error naming the file when it is not such a map,
+// is of a newer version, or does not hold together.
+ClusterMap read_cluster_map(const std::string& path);
 
 }  // namespace distill

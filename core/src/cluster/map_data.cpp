@@ -1,5 +1,6 @@
 // The cluster map's data (SPEC §3, §7) and its JSON file for the GUI.
 #include <cmath>
+#include <fstream>
 
 #include "cluster/unit_rows.h"
 #include "distill/atomic_file.h"
@@ -8,6 +9,9 @@
 
 namespace distill {
 namespace {
+
+constexpr const char* kFormat = "distill-cluster-map";
+constexpr int kVersion = 1;
 
 // Six decimals are far below a pixel of any plot and keep the file short.
 double rounded(double v) { return std::round(v * 1e6) / 1e6; }
@@ -78,7 +82,7 @@ ClusterMap build_cluster_map(const Matrix& embeddings, const std::vector<Communi
     return map;
 }
 
-void write_cluster_map(const std::string& path, const ClusterMap& map, const nlohmann::ordered_json& settings) {
+void write_cluster_map(const std::string& path, const ClusterMap& map) {
     const auto& p = map.projection;
     nlohmann::ordered_json points = nlohmann::ordered_json::array();
     for (std::size_t i = 0; i < p.points.rows; ++i)
@@ -98,11 +102,11 @@ void write_cluster_map(const std::string& path, const ClusterMap& map, const nlo
                             {"sampled", s.sampled}});
     }
     nlohmann::ordered_json doc = {
-        {"format", "distill-cluster-map"},
-        {"version", 1},
+        {"format", kFormat},
+        {"version", kVersion},
         {"rows", p.points.rows},
         {"dimensions", p.components.cols},
-        {"clustering", settings},
+        {"clustering", map.clustering},
         {"projection",
          {{"method", "pca"}, {"device", p.device}, {"explained_variance_ratio", std::move(ratios)},
           {"points", std::move(points)}}},
@@ -110,6 +114,64 @@ void write_cluster_map(const std::string& path, const ClusterMap& map, const nlo
         {"clusters", std::move(clusters)},
     };
     write_file_atomically(path, [&](std::ostream& out) { out << doc.dump() << '\n'; });
+}
+
+ClusterMap read_cluster_map(const std::string& path) {
+    const auto bad = [&](const std::string& problem) {
+        return Error(located_message(path, 0, problem, "write it again with `distill communities --map`"));
+    };
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(located_message(path, 0, "cannot open the cluster map", "check the path"));
+    nlohmann::ordered_json doc;
+    try {
+        doc = nlohmann::ordered_json::parse(in);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw bad(std::string("is not valid JSON (") + e.what() + ")");
+    }
+    if (!doc.is_object() || doc.value("format", "") != kFormat) throw bad("is not a distill cluster map");
+    if (doc.value("version", 0) > kVersion)
+        throw Error(located_message(path, 0, "is a cluster map of a newer version",
+                                    "open it with a newer Distill Studio"));
+    ClusterMap map;
+    try {
+        const auto rows = doc.at("rows").get<std::size_t>();
+        const auto& projection = doc.at("projection");
+        const auto& points = projection.at("points");
+        if (points.size() != rows) throw bad(std::to_string(points.size()) + " points for " + std::to_string(rows) + " rows");
+        map.projection.points = Matrix(rows, 2);
+        for (std::size_t i = 0; i < rows; ++i) {
+            map.projection.points.row(i)[0] = points[i].at(0).get<float>();
+            map.projection.points.row(i)[1] = points[i].at(1).get<float>();
+        }
+        map.projection.explained_variance_ratio = projection.at("explained_variance_ratio").get<std::vector<double>>();
+        map.projection.device = projection.at("device").get<std::string>();
+        map.clustering = doc.at("clustering");
+        map.outliers = doc.at("outliers").get<std::size_t>();
+        for (const auto& c : doc.at("clusters")) {
+            ClusterSummary s;
+            s.size = c.at("size").get<std::size_t>();
+            s.centre_2d = c.at("centre_2d").get<std::array<double, 2>>();
+            s.centroid = c.at("centroid").get<std::vector<float>>();
+            s.members = c.at("members").get<Community>();
+            s.sampled = c.at("sampled").get<Community>();
+            for (const auto& k : c.at("keywords"))
+                s.keywords.push_back({k.at("term").get<std::string>(), k.at("score").get<double>()});
+            if (s.members.size() != s.size)
+                throw bad("cluster " + std::to_string(map.clusters.size()) + " lists " +
+                          std::to_string(s.members.size()) + " members for size " + std::to_string(s.size));
+            map.clusters.push_back(std::move(s));
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw bad(std::string("does not hold a cluster map's fields (") + e.what() + ")");
+    }
+    std::vector<Community> clusters;
+    for (const auto& s : map.clusters) clusters.push_back(s.members);
+    try {
+        check_clusters(clusters, map.projection.points.rows);
+    } catch (const Error& e) {
+        throw bad(e.what());
+    }
+    return map;
 }
 
 }  // namespace distill
