@@ -61,9 +61,16 @@ class TestClusterMap : public QObject {
 private Q_SLOTS:
     // numpy's SVD of the centred (normalised) rows is the yardstick; signs
     // follow the same rule (largest |coordinate| of each axis positive).
+    void pcaMatchesNumpysSvd_data() {
+        QTest::addColumn<int>("rows");
+        QTest::newRow("cd-a, one block") << 0;
+        QTest::newRow("70000 rows, two blocks") << 70000;  // blocks are 65536 rows
+    }
+
     void pcaMatchesNumpysSvd() {
+        QFETCH(int, rows);
         QTemporaryDir dir;
-        Matrix x = fixture_embeddings();
+        Matrix x = rows ? distill::synthetic_clustered_embeddings(std::size_t(rows), 16, 3) : fixture_embeddings();
         for (std::size_t i = 0; i < x.rows; ++i)
             for (auto& v : x.row(i)) v *= 0.5f + float(i % 5);  // lengths differ: unit_rows matters
         const std::string input = dir.filePath("x.npy").toStdString();
