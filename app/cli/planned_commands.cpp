@@ -46,8 +46,6 @@ void add_planned_commands(CLI::App& app) {
 
     CLI::App& bench = *bench_group(app);
     planned(bench, "embed", "Questions/s and tokens/s of an embedding model", "issue #3");
-    planned(bench, "communities", "Seconds for community detection on synthetic clustered vectors", "issue #4");
-    planned(bench, "search", "Seconds for top-k search on synthetic vectors", "issue #4");
     planned(bench, "export", "Samples/s written to train.pt", "issue #6");
 }
 

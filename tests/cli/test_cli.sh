@@ -91,5 +91,36 @@ check "fewshot: a corpus that does not match the embeddings fails with a one-lin
   "[ $rc -eq 1 ] && tail -n 1 '$tmp/err' | grep -q '^distill: .*short.jsonl.*2999 records but the embeddings 3000 rows' && [ ! -e '$tmp/never.jsonl' ]"
 "$distill" fewshot --corpus "$tmp/pooled.jsonl" --embeddings "$cd_a" --output "$tmp/never.jsonl" 2>/dev/null; rc=$?
 check "fewshot without --origins or --communities is a usage error (2)" "[ $rc -eq 2 ]"
+# Clustering (SPEC §3): bench subcommands, the threshold sweep, k-means, the map.
+"$distill" bench --help >"$tmp/bench-help" 2>&1
+for sub in communities search; do
+  check "bench --help lists $sub" "grep -qE '^ +$sub( |\$)' '$tmp/bench-help'"
+done
+"$distill" bench communities --rows 2000 --dim 32 >"$tmp/bench" 2>/dev/null
+check "bench communities reports seconds and the matmul ratio" "grep -qE '^communities: 2000 x 32 on cpu .* s, .*ratio [0-9.]+\)' '$tmp/bench'"
+"$distill" bench search --corpus-rows 2000 --queries 100 --dim 32 >"$tmp/bench" 2>/dev/null
+check "bench search reports queries/s" "grep -qE '^search: top-5 of 2000 x 32 corpus rows for 100 queries .*queries/s' '$tmp/bench'"
+
+cda="$data/cd-a/embeddings.npy"
+"$distill" communities --embeddings "$cda" --sweep 0.5:0.95:0.05 --min-size 5 --output "$tmp/sweep.json" >"$tmp/sweep" 2>/dev/null
+check "--sweep prints a row per threshold" "[ \$(grep -cE '^ +0\.[5-9][05]? +[0-9]+ +[0-9]+ +[0-9]+\$' '$tmp/sweep') -eq 10 ]"
+"$distill" communities --embeddings "$cda" --threshold 0.6 --min-size 5 --output "$tmp/c.json" 2>/dev/null
+check "--sweep's JSON agrees with a plain run at 0.6" "/usr/bin/python3 -c \"import json,sys; s=json.load(open(sys.argv[1])); c=json.load(open(sys.argv[2])); r=[t for t in s['thresholds'] if t['threshold']==0.6][0]; sys.exit(not (s['one_pass'] and r['communities']==len(c) and r['covered']==sum(map(len,c))))\" '$tmp/sweep.json' '$tmp/c.json'"
+"$distill" communities --embeddings "$cda" --sweep 0.9:0.5:0.1 2>"$tmp/err"; rc=$?
+check "a backwards --sweep range fails naming the form" "[ $rc -eq 1 ] && grep -q 'FIRST <= LAST' '$tmp/err'"
+"$distill" communities --embeddings "$cda" --sweep 0.5,high 2>/dev/null; rc=$?
+check "a --sweep list that is not numbers is a usage error" "[ $rc -eq 2 ]"
+
+"$distill" communities --embeddings "$cda" --method kmeans --k 25 --output "$tmp/km.json" 2>/dev/null
+check "kmeans puts every row in one of k clusters, largest first" "/usr/bin/python3 -c \"import json,sys; c=json.load(open(sys.argv[1])); r=sorted(x for l in c for x in l); sys.exit(not (len(c)==25 and r==list(range(3000)) and all(len(a)>=len(b) for a,b in zip(c,c[1:]))))\" '$tmp/km.json'"
+"$distill" communities --embeddings "$cda" --method kmeans --output "$tmp/km.json" 2>/dev/null; rc=$?
+check "kmeans without --k is a usage error" "[ $rc -eq 2 ]"
+"$distill" communities --embeddings "$cda" --method kmeans --k 3001 --output "$tmp/km2.json" 2>"$tmp/err"; rc=$?
+check "kmeans with k > rows fails with one line" "[ $rc -eq 1 ] && [ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q 'use k <= 3000' '$tmp/err' && [ ! -e '$tmp/km2.json' ]"
+
+/usr/bin/python3 -c "import json; [print(json.dumps({'question': 'question %d about %s' % (i, ('apples', 'pears')[i % 2]), 'answer': str(i)})) for i in range(3000)]" >"$tmp/corpus.jsonl"
+"$distill" communities --embeddings "$cda" --threshold 0.6 --min-size 5 --output "$tmp/c.json" \
+  --map "$tmp/map.json" --questions "$tmp/corpus.jsonl" --sample 50 2>/dev/null
+check "--map writes points, clusters, keywords and the sample" "/usr/bin/python3 -c \"import json,sys; m=json.load(open(sys.argv[1])); c=json.load(open(sys.argv[2])); s=sum(len(k['sampled']) for k in m['clusters']); sys.exit(not (len(m['projection']['points'])==3000 and [k['members'] for k in m['clusters']]==c and m['clusters'][0]['keywords'] and 50<=s<=50+len(c) and m['clustering']['sample']==50))\" '$tmp/map.json' '$tmp/c.json'"
 
 exit $fail

@@ -61,6 +61,46 @@ struct CommunityResult {
 CommunityResult detect_communities(const Matrix& embeddings, const CommunityOptions& options,
                                    ProgressSink* progress = nullptr);
 
+// How the communities change with the threshold, from one similarity pass
+// (`distill communities --sweep`): the pass keeps, per row, its neighbours
+// at >= the lowest threshold; every threshold then runs the greedy step on
+// those lists, each cut at its threshold. Results equal detect_communities
+// at each threshold.
+struct SweepOptions {
+    std::vector<double> thresholds;  // any order, each in [-1, 1]; rows come in this order
+    std::size_t min_size = 10;       // >= 1, capped at the number of rows
+    SimilarityCompute compute;
+    // Neighbour lists kept at the lowest threshold, in bytes (8 per entry).
+    // When they do not fit, each threshold gets its own detect_communities
+    // pass (same results, one pass per threshold) and the sweep says so.
+    std::size_t member_budget_bytes = std::size_t(1) << 30;
+};
+
+struct SweepRow {
+    double threshold = 0;
+    std::size_t communities = 0;
+    std::size_t covered = 0;  // rows in some community
+    std::size_t seeds = 0;
+};
+
+struct SweepResult {
+    std::vector<SweepRow> rows;
+    std::size_t min_size = 0;         // as used (capped at the number of rows)
+    bool one_pass = true;             // false: the lists did not fit; one pass per threshold was run
+    std::size_t kept_neighbours = 0;  // entries kept by the single pass (0 when it did not fit)
+    std::string device;
+};
+
+// Throws distill::Error for what detect_communities refuses and for an empty
+// threshold list; throws Cancelled when progress asks.
+SweepResult sweep_thresholds(const Matrix& embeddings, const SweepOptions& options,
+                             ProgressSink* progress = nullptr);
+
+// first, first + step, ... up to last (included when it is within 1e-9 of a
+// step), each rounded to 12 decimals so 0.5:0.95:0.05 gives 0.65, not
+// 0.6500000000000001. Throws distill::Error unless step > 0 and first <= last.
+std::vector<double> threshold_steps(double first, double last, double step);
+
 struct SearchHit {
     RowId corpus_id = 0;
     float score = 0;  // cosine
@@ -124,5 +164,27 @@ struct CommunityBenchResult {
 Matrix synthetic_clustered_embeddings(std::size_t rows, std::size_t dim, std::uint64_t seed);
 
 CommunityBenchResult bench_communities(const CommunityBenchOptions& options, ProgressSink* progress = nullptr);
+
+// Benchmark (`distill bench search`): top-k search of corpus rows against
+// the corpus they come from, each query's own row excluded as the few-shot
+// stage does, on synthetic_clustered_embeddings.
+struct SearchBenchOptions {
+    std::size_t corpus_rows = 100000;
+    std::size_t queries = 10000;  // the first rows of the corpus (its rows are in random order)
+    std::size_t dim = 768;
+    std::size_t top_k = 5;
+    std::uint64_t seed = 42;
+    SimilarityCompute compute;
+};
+
+struct SearchBenchResult {
+    std::size_t corpus_rows = 0, queries = 0, dim = 0, top_k = 0;
+    std::string device;
+    int cpu_threads = 0;
+    double seconds = 0;  // semantic_search, end to end
+    std::string summary() const;
+};
+
+SearchBenchResult bench_search(const SearchBenchOptions& options, ProgressSink* progress = nullptr);
 
 }  // namespace distill

@@ -8,10 +8,14 @@
 #include <random>
 
 #include "cluster/similarity_engine.h"
+#include "cluster/unit_rows.h"
 #include "distill/cluster.h"
+#include "distill/error.h"
 
 namespace distill {
 namespace {
+
+using cluster::normalise;
 
 // Standard normal variates by Box-Muller on 53-bit uniforms: a benchmark's
 // data must not depend on the standard library's distributions either.
@@ -36,13 +40,6 @@ private:
     double spare_ = 0;
     bool has_spare_ = false;
 };
-
-void normalise(std::span<float> v) {
-    double sum = 0;
-    for (const float x : v) sum += double(x) * x;
-    const auto scale = static_cast<float>(1.0 / std::max(std::sqrt(sum), 1e-12));
-    for (float& x : v) x *= scale;
-}
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -131,6 +128,45 @@ std::string CommunityBenchResult::summary() const {
         s += line;
     }
     return s;
+}
+
+SearchBenchResult bench_search(const SearchBenchOptions& options, ProgressSink* progress) {
+    if (options.queries > options.corpus_rows)
+        throw Error("the search benchmark takes its queries from the corpus: use at most " +
+                    std::to_string(options.corpus_rows) + " queries or a larger corpus");
+    SearchBenchResult r;
+    r.corpus_rows = options.corpus_rows;
+    r.queries = options.queries;
+    r.dim = options.dim;
+    r.top_k = options.top_k;
+    const Matrix corpus = synthetic_clustered_embeddings(options.corpus_rows, options.dim, options.seed);
+    Matrix queries(options.queries, options.dim);
+    std::copy_n(corpus.values.begin(), queries.values.size(), queries.values.begin());
+    SearchOptions search;
+    search.top_k = options.top_k;
+    search.compute = options.compute;
+    for (std::size_t q = 0; q < options.queries; ++q) search.exclude.push_back(static_cast<std::int64_t>(q));
+    r.cpu_threads = cluster::SimilarityEngine::cpu_threads();
+    {
+        // The device the search will pick, for the summary; this also starts
+        // it (a CUDA context) before the clock does.
+        cluster::SimilarityEngine probe(queries, options.compute);
+        r.device = probe.device();
+    }
+    const auto start = std::chrono::steady_clock::now();
+    semantic_search(corpus, queries, search, progress);
+    r.seconds = seconds_since(start);
+    return r;
+}
+
+std::string SearchBenchResult::summary() const {
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "search: top-%zu of %zu x %zu corpus rows for %zu queries on %s (%d CPU threads): %.3f s "
+                  "(%.0f queries/s)",
+                  top_k, corpus_rows, dim, queries, device.c_str(), cpu_threads, seconds,
+                  seconds > 0 ? double(queries) / seconds : 0.0);
+    return line;
 }
 
 }  // namespace distill

@@ -10,15 +10,12 @@
 #include <cmath>
 #include <cstdio>
 
+#include "cluster/community_selection.h"
 #include "cluster/input_checks.h"
-#include "cluster/similarity_engine.h"
 #include "distill/error.h"
 
-namespace distill {
+namespace distill::cluster {
 namespace {
-
-using cluster::Neighbour;
-using cluster::NeighbourList;
 
 std::string shortest(double v) {
     char text[32];
@@ -26,48 +23,68 @@ std::string shortest(double v) {
     return text;
 }
 
-void check_options(const CommunityOptions& o) {
-    if (!std::isfinite(o.threshold) || o.threshold < -1.0 || o.threshold > 1.0)
-        throw Error("threshold " + shortest(o.threshold) +
+}  // namespace
+
+void check_community_options(double threshold, std::size_t min_size) {
+    if (!std::isfinite(threshold) || threshold < -1.0 || threshold > 1.0)
+        throw Error("threshold " + shortest(threshold) +
                     " is not a cosine; use a value in [-1, 1] (the reference's default is 0.75)");
-    if (o.min_size < 1)
+    if (min_size < 1)
         throw Error("minimum community size 0 is not allowed; use 1 or more (the reference's default is 10)");
 }
 
-// Seeds the way the reference lists its candidates before the greedy step:
-// largest first, equal sizes in row order (Python's sort is stable).
 std::vector<RowId> seeds_by_size(const std::vector<std::uint32_t>& counts, std::size_t min_size) {
     std::vector<RowId> seeds;
     for (std::size_t i = 0; i < counts.size(); ++i)
         if (counts[i] >= min_size) seeds.push_back(static_cast<RowId>(i));
+    // Python's sort, which the reference uses, is stable.
     std::stable_sort(seeds.begin(), seeds.end(), [&](RowId a, RowId b) { return counts[a] > counts[b]; });
     return seeds;
 }
 
-}  // namespace
-
-CommunityResult detect_communities(const Matrix& embeddings, const CommunityOptions& options,
-                                   ProgressSink* progress) {
-    cluster::check_embeddings(embeddings, "embeddings");
-    check_options(options);
-    // The reference compares float32 scores with torch.tensor(threshold), a
-    // float32: 0.6 means 0.60000002384..., not the double 0.6.
-    const auto threshold = static_cast<float>(options.threshold);
-    const std::size_t n = embeddings.rows, min_size = std::min(options.min_size, n);
-
-    cluster::SimilarityEngine engine(embeddings, options.compute);
-    auto pass = engine.threshold_pass(threshold, min_size, options.member_budget_bytes, progress);
-    const auto seeds = seeds_by_size(pass.counts, min_size);
-
-    CommunityResult result;
-    result.device = engine.device();
-    result.seeds = seeds.size();
-    std::vector<std::uint8_t> taken(n, 0);
-    std::size_t untaken = n;
+void select_communities(const std::vector<RowId>& seeds, std::size_t rows, std::size_t min_size,
+                        const FreeMembers& free_members, CommunityResult& result, ProgressSink* progress) {
+    std::vector<Community> found;
+    std::vector<RowId> centres;
+    std::vector<std::uint8_t> taken(rows, 0);
+    std::size_t untaken = rows;
     for (std::size_t pos = 0; pos < seeds.size(); ++pos) {
         throw_if_cancelled(progress);
         // Fewer free rows than min_size: no later candidate can be kept.
         if (untaken < min_size) break;
+        const NeighbourList members = free_members(pos, taken);
+        if (members.size() < min_size) continue;
+        Community community;
+        community.reserve(members.size());
+        for (const auto& member : members) {
+            taken[member.id] = 1;
+            community.push_back(member.id);
+        }
+        untaken -= community.size();
+        found.push_back(std::move(community));
+        centres.push_back(seeds[pos]);
+    }
+    // Sizes only shrink in the greedy step: sort again, stably, as the reference does.
+    std::vector<std::size_t> order(found.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return found[a].size() > found[b].size(); });
+    result.communities.clear();
+    result.centres.clear();
+    for (const auto i : order) {
+        result.communities.push_back(std::move(found[i]));
+        result.centres.push_back(centres[i]);
+    }
+}
+
+CommunityResult detect_with(SimilarityEngine& engine, float threshold, std::size_t min_size,
+                            std::size_t member_budget_bytes, ProgressSink* progress) {
+    auto pass = engine.threshold_pass(threshold, min_size, member_budget_bytes, progress);
+    const auto seeds = seeds_by_size(pass.counts, min_size);
+    CommunityResult result;
+    result.device = engine.device();
+    result.seeds = seeds.size();
+    const auto free_members = [&](std::size_t pos, const std::vector<std::uint8_t>& taken) {
         if (!pass.complete[seeds[pos]]) {
             // The pass ran out of member budget before this seed: recompute
             // it with the next incomplete seeds, as many as the budget holds.
@@ -76,7 +93,7 @@ CommunityResult detect_communities(const Matrix& embeddings, const CommunityOpti
             for (std::size_t k = pos; k < seeds.size() && batch.size() < 4096; ++k) {
                 if (pass.complete[seeds[k]]) continue;
                 const std::size_t need = pass.counts[seeds[k]] * sizeof(Neighbour);
-                if (!batch.empty() && bytes + need > options.member_budget_bytes) break;
+                if (!batch.empty() && bytes + need > member_budget_bytes) break;
                 batch.push_back(seeds[k]);
                 bytes += need;
             }
@@ -87,38 +104,32 @@ CommunityResult detect_communities(const Matrix& embeddings, const CommunityOpti
             }
             result.recomputed_seeds += batch.size();
         }
-        NeighbourList& candidate = pass.members[seeds[pos]];
-        NeighbourList free_members;
+        // Each list is read once: free it now, and sort only its free part.
+        NeighbourList candidate = std::move(pass.members[seeds[pos]]);
+        NeighbourList free;
         for (const auto& member : candidate)
-            if (!taken[member.id]) free_members.push_back(member);
-        NeighbourList().swap(candidate);
-        if (free_members.size() < min_size) continue;
-        std::sort(free_members.begin(), free_members.end(), cluster::ranks_before);
-        Community community;
-        community.reserve(free_members.size());
-        for (const auto& member : free_members) {
-            taken[member.id] = 1;
-            community.push_back(member.id);
-        }
-        untaken -= community.size();
-        result.communities.push_back(std::move(community));
-        result.centres.push_back(seeds[pos]);
-    }
-    // Sizes only shrink in the greedy step: sort again, stably, as the reference does.
-    std::vector<std::size_t> order(result.communities.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return result.communities[a].size() > result.communities[b].size();
-    });
-    std::vector<Community> communities;
-    std::vector<RowId> centres;
-    for (const auto i : order) {
-        communities.push_back(std::move(result.communities[i]));
-        centres.push_back(result.centres[i]);
-    }
-    result.communities = std::move(communities);
-    result.centres = std::move(centres);
+            if (!taken[member.id]) free.push_back(member);
+        std::sort(free.begin(), free.end(), ranks_before);
+        return free;
+    };
+    select_communities(seeds, engine.rows(), min_size, free_members, result, progress);
     return result;
+}
+
+}  // namespace distill::cluster
+
+namespace distill {
+
+CommunityResult detect_communities(const Matrix& embeddings, const CommunityOptions& options,
+                                   ProgressSink* progress) {
+    cluster::check_embeddings(embeddings, "embeddings");
+    cluster::check_community_options(options.threshold, options.min_size);
+    cluster::SimilarityEngine engine(embeddings, options.compute);
+    // The reference compares float32 scores with torch.tensor(threshold), a
+    // float32: 0.6 means 0.60000002384..., not the double 0.6. It caps
+    // min_size at the number of rows.
+    return cluster::detect_with(engine, static_cast<float>(options.threshold),
+                                std::min(options.min_size, embeddings.rows), options.member_budget_bytes, progress);
 }
 
 }  // namespace distill

@@ -1,4 +1,5 @@
 #include "cluster/similarity_engine.h"
+#include "cluster/torch_support.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -36,25 +37,12 @@ void use_all_cpu_cores() {
     });
 }
 
-at::Device pick_device(const std::string& name) {
-    if (name == "cpu") return at::kCPU;
-    if (name == "cuda" || name == "auto") {
-        if (torch::cuda::is_available()) return at::kCUDA;
-        if (name == "auto") return at::kCPU;
-        throw Error("device cuda: libtorch sees no CUDA device (a CPU-only libtorch, or no GPU/driver); "
-                    "use --device cpu or auto");
-    }
-    throw Error("device '" + name + "' is not one of auto, cpu, cuda");
-}
-
-// Rows of `x` scaled to unit length as torch.nn.functional.normalize does:
-// x / max(||x||, 1e-12), so an all-zero row stays zero.
+// A unit-row copy of `x` on `device`.
 at::Tensor normalised_on(const Matrix& x, at::Device device) {
     const auto host = at::from_blob(const_cast<float*>(x.values.data()),
                                     {static_cast<std::int64_t>(x.rows), static_cast<std::int64_t>(x.cols)},
                                     at::TensorOptions().dtype(at::kFloat));
-    const auto v = host.to(device);
-    return v / v.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-12);
+    return normalised_rows(host.to(device));
 }
 
 // Where one tile's scores at >= threshold go. Row i of the tile is list
@@ -187,6 +175,19 @@ void add_progress(ProgressSink* progress, const char* stage, std::uint64_t done,
 }
 
 }  // namespace
+
+at::Tensor normalised_rows(const at::Tensor& x) { return x / x.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-12); }
+
+at::Device pick_device(const std::string& name) {
+    if (name == "cpu") return at::kCPU;
+    if (name == "cuda" || name == "auto") {
+        if (torch::cuda::is_available()) return at::kCUDA;
+        if (name == "auto") return at::kCPU;
+        throw Error("device cuda: libtorch sees no CUDA device (a CPU-only libtorch, or no GPU/driver); "
+                    "use --device cpu or auto");
+    }
+    throw Error("device '" + name + "' is not one of auto, cpu, cuda");
+}
 
 struct SimilarityEngine::Impl {
     at::Device device{at::kCPU};
