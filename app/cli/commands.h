@@ -31,6 +31,7 @@ void add_corpus_commands(CLI::App& app);   // corpus, presets
 void add_tokens_command(CLI::App& app);    // tokens
 void add_cluster_commands(CLI::App& app);  // communities, search
 void add_format_commands(CLI::App& app);   // format, chat
+void add_export_commands(CLI::App& app);   // export, bench export
 void add_planned_commands(CLI::App& app);  // the SPEC §9 stages later issues fill
 
 }  // namespace distill::cli

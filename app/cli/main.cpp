@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
     add_tokens_command(app);
     add_cluster_commands(app);
     add_format_commands(app);
+    add_export_commands(app);
     add_planned_commands(app);
 
     try {
