@@ -64,6 +64,8 @@ void add_export_commands(CLI::App& app) {
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
     exp->add_option("--seed", e->options.seed, "Shuffle seed (torch.Generator().manual_seed)")->capture_default_str();
+    exp->add_option("--threads", e->options.threads, "Tokenizer threads (default: one per core)")
+        ->check(CLI::NonNegativeNumber);
     exp->add_option("--on-bad-line", e->on_bad_line,
                     "abort (default): stop at the first bad line; skip: leave it out and count it")
         ->check(CLI::IsMember({"abort", "skip"}));
@@ -78,6 +80,8 @@ void add_export_commands(CLI::App& app) {
     bench->add_option("--max-seq-len", b->options.max_seq_len, "Truncate to this many tokens")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+    bench->add_option("--threads", b->options.threads, "Tokenizer threads (default: one per core)")
+        ->check(CLI::NonNegativeNumber);
     bench->callback([b] { run_bench(*b); });
 }
 

@@ -249,8 +249,9 @@ print(json.dumps(out))
         // An input without rows gives an empty list (read back in the same
         // Python run: importing torch takes seconds).
         write_text(root / "empty.jsonl", "");
-        QCOMPARE(distill::export_dataset({(root / "empty.jsonl").string()}, *tokenizer_, (root / "empty").string()).rows,
-                 std::size_t(0));
+        const auto empty_report =
+            distill::export_dataset({(root / "empty.jsonl").string()}, *tokenizer_, (root / "empty").string());
+        QCOMPARE(empty_report.rows, std::size_t(0));
 
         const QString train = QString::fromStdString((root / "out" / "train.pt").string());
         const QString valid = QString::fromStdString((root / "out" / "valid.pt").string());
@@ -283,7 +284,8 @@ print(json.dumps(out))
                     {"labels", &expected.labels}};
                 for (const auto& [name, values] : tensors) {
                     QCOMPARE(got[name]["dtype"].get<std::string>(), std::string("torch.int32"));
-                    QCOMPARE(got[name]["shape"].get<std::vector<std::size_t>>(), std::vector<std::size_t>{values->size()});
+                    QCOMPARE(got[name]["shape"].get<std::vector<std::size_t>>(),
+                             std::vector<std::size_t>{values->size()});
                     QVERIFY(got[name]["contiguous"].get<bool>());
                     QCOMPARE(got[name]["values"].get<std::vector<std::int32_t>>(), *values);
                 }
@@ -293,7 +295,8 @@ print(json.dumps(out))
                 const std::string name = e["name"];
                 QVERIFY2(name.rfind("archive/", 0) == 0, name.c_str());
                 QVERIFY2(e["stored"].get<bool>(), name.c_str());
-                if (name.rfind("archive/data/", 0) == 0) QCOMPARE(e["data_offset"].get<std::size_t>() % 64, std::size_t(0));
+                if (name.rfind("archive/data/", 0) == 0)
+                    QCOMPARE(e["data_offset"].get<std::size_t>() % 64, std::size_t(0));
             }
         }
         QVERIFY(truncated > 0 && truncated < rows.size());
@@ -416,7 +419,8 @@ print(json.dumps(out))
 
         // Cancel midway through train.pt.
         CancelAfter cancel(3);
-        QVERIFY_THROWS_EXCEPTION(distill::Cancelled, distill::export_dataset({raw}, *tokenizer_, out, options, &cancel));
+        QVERIFY_THROWS_EXCEPTION(distill::Cancelled,
+                                 distill::export_dataset({raw}, *tokenizer_, out, options, &cancel));
         QVERIFY(untouched());
 
         // A full disk: the file size limit makes write() fail with EFBIG, as

@@ -107,6 +107,7 @@ struct ExportOptions {
     double valid_fraction = 0;         // 0: no valid.pt
     std::uint64_t seed = 42;           // the reference's manual_seed
     BadInputPolicy on_bad_line = BadInputPolicy::Abort;
+    int threads = 0;                   // tokenizer threads; 0: one per core
 };
 
 struct ExportInputReport {
@@ -124,6 +125,7 @@ struct ExportReport {
     std::size_t truncated_rows = 0;
     std::vector<InputProblem> problems;     // bad lines skipped, when on_bad_line is Skip
     std::vector<std::string> files;         // the paths written, manifest.json last
+    unsigned threads = 1;                   // tokenizer threads used
     std::vector<std::string> summary() const;  // one line per fact, for stderr and logs
 };
 
@@ -145,6 +147,7 @@ struct ExportBenchOptions {
     std::size_t words_per_row = 300;
     int max_seq_len = 2048;
     std::uint64_t seed = 42;
+    int threads = 0;                   // as ExportOptions::threads
 };
 
 struct ExportBenchResult {
@@ -152,7 +155,8 @@ struct ExportBenchResult {
     std::size_t tokens = 0;            // input_ids written, all rows
     std::uint64_t train_bytes = 0;
     double seconds = 0;                // export_dataset, end to end
-    double tokenize_seconds = 0;       // of which the tokenizer alone (measured separately)
+    unsigned threads = 1;              // tokenizer threads used
+    double tokenize_seconds = 0;       // the tokenizer alone, one thread, measured separately
     std::string summary() const;
 };
 

@@ -78,9 +78,9 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 std::string ExportBenchResult::summary() const {
     char line[256];
     std::snprintf(line, sizeof line,
-                  "export: %zu rows, %zu tokens in %.2f s: %.0f rows/s, %.0f tokens/s (tokenizer alone %.2f s); "
-                  "train.pt %.1f MB",
-                  rows, tokens, seconds, seconds > 0 ? double(rows) / seconds : 0.0,
+                  "export: %zu rows, %zu tokens in %.2f s with %u tokenizer threads: %.0f rows/s, %.0f tokens/s "
+                  "(the tokenizer alone, one thread: %.2f s); train.pt %.1f MB",
+                  rows, tokens, seconds, threads, seconds > 0 ? double(rows) / seconds : 0.0,
                   seconds > 0 ? double(tokens) / seconds : 0.0, tokenize_seconds, double(train_bytes) / 1e6);
     return line;
 }
@@ -114,8 +114,11 @@ ExportBenchResult bench_export(const SentencePieceTokenizer& tokenizer, const Ex
     ExportOptions export_options;
     export_options.max_seq_len = options.max_seq_len;
     export_options.seed = options.seed;
+    export_options.threads = options.threads;
     start = std::chrono::steady_clock::now();
-    export_dataset({raw.string()}, tokenizer, (scratch.path() / "out").string(), export_options, progress);
+    const ExportReport report =
+        export_dataset({raw.string()}, tokenizer, (scratch.path() / "out").string(), export_options, progress);
+    result.threads = report.threads;
     result.seconds = seconds_since(start);
     result.train_bytes = fs::file_size(scratch.path() / "out" / "train.pt");
     return result;

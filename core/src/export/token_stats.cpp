@@ -10,7 +10,8 @@ TokenLengthStats token_length_stats(std::vector<std::size_t> lengths, std::size_
     TokenLengthStats s;
     s.max_seq_len = max_seq_len;
     s.count = lengths.size();
-    const std::size_t upper = std::max(max_seq_len, lengths.empty() ? 0 : *std::max_element(lengths.begin(), lengths.end()));
+    const std::size_t longest = lengths.empty() ? 0 : *std::max_element(lengths.begin(), lengths.end());
+    const std::size_t upper = std::max(max_seq_len, longest);
     bin_count = std::max<std::size_t>(bin_count, 1);
     s.bin_width = std::max<std::size_t>(1, (upper + bin_count) / bin_count);  // ceil((upper + 1) / bin_count)
     s.bins.assign((upper / s.bin_width) + 1, 0);
