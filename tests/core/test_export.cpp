@@ -8,6 +8,7 @@
 #include <QtTest>
 
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -462,6 +463,46 @@ print(json.dumps(out))
             QVERIFY(contains(error_of([&] { distill::export_dataset({raw}, *tokenizer_, ro); }), "permissions"));
             fs::permissions(root / "read_only", fs::perms::owner_all);
         }
+        QVERIFY(untouched());
+    }
+
+    // The same on a real file system: a 128 KiB tmpfs that fills up, then
+    // the same mount made read-only. Mounting needs root with CAP_SYS_ADMIN
+    // (a container's root usually has it); elsewhere the RLIMIT_FSIZE case
+    // above stands in for it.
+    void realFullDiskAndReadOnlyFolder() {
+        QTemporaryDir dir;
+        const fs::path root = dir.path().toStdString();
+        const fs::path mnt = root / "small_disk";
+        fs::create_directory(mnt);
+        if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=128k") != 0)
+            QSKIP("cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN)");
+        const auto unmount = qScopeGuard([&] { ::umount2(mnt.c_str(), MNT_DETACH); });
+
+        const auto raw_of = [&](int n) {
+            std::vector<Record> rows;
+            for (int i = 0; i < n; ++i)
+                rows.push_back({{"instruction", ""}, {"input", "Q: what is " + std::to_string(i) + " squared?\nA:"},
+                                {"output", " " + std::to_string(i * i)}});
+            const fs::path path = root / ("raw" + std::to_string(n) + ".jsonl");
+            write_text(path, jsonl_of(rows));
+            return path.string();
+        };
+        const std::string out = (mnt / "out").string();
+        distill::export_dataset({raw_of(20)}, *tokenizer_, out);
+        const std::string train_before = read_text(mnt / "out" / "train.pt");
+        const auto untouched = [&] {
+            return read_text(mnt / "out" / "train.pt") == train_before &&
+                   folder_listing(mnt / "out") == std::vector<std::string>{"manifest.json", "train.pt"};
+        };
+
+        std::string msg = error_of([&] { distill::export_dataset({raw_of(3000)}, *tokenizer_, out); });
+        QVERIFY2(contains(msg, "disk full"), msg.c_str());
+        QVERIFY(untouched());
+
+        QCOMPARE(::mount("tmpfs", mnt.c_str(), "tmpfs", MS_REMOUNT | MS_RDONLY, "size=128k"), 0);
+        msg = error_of([&] { distill::export_dataset({raw_of(20)}, *tokenizer_, out); });
+        QVERIFY2(contains(msg, out + ": cannot write in the output folder (Read-only file system)"), msg.c_str());
         QVERIFY(untouched());
     }
 };
