@@ -139,6 +139,12 @@ ExportReport export_dataset(const std::vector<std::string>& raw_paths, const Sen
                             const std::string& output_dir, const ExportOptions& options = {},
                             ProgressSink* progress = nullptr);
 
+// The same for files read already (by read_raw_file with
+// options.on_bad_line), e.g. by a GUI that showed their statistics first.
+ExportReport export_raw_files(const std::vector<RawFile>& files, const SentencePieceTokenizer& tokenizer,
+                              const std::string& output_dir, const ExportOptions& options = {},
+                              ProgressSink* progress = nullptr);
+
 // `distill bench export`: synthetic rows shaped like Data V5 prompts (a
 // few-shot input of `words_per_row` words, a short answer) exported to a
 // temporary folder.

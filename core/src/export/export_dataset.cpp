@@ -205,19 +205,23 @@ std::vector<std::string> ExportReport::summary() const {
 ExportReport export_dataset(const std::vector<std::string>& raw_paths, const SentencePieceTokenizer& tokenizer,
                             const std::string& output_dir, const ExportOptions& options, ProgressSink* progress) {
     if (raw_paths.empty()) throw Error("export: no raw files given; pass at least one RAW.jsonl");
+    std::vector<RawFile> files;
+    for (const auto& path : raw_paths) files.push_back(read_raw_file(path, options.on_bad_line, progress));
+    return export_raw_files(files, tokenizer, output_dir, options, progress);
+}
+
+ExportReport export_raw_files(const std::vector<RawFile>& files, const SentencePieceTokenizer& tokenizer,
+                              const std::string& output_dir, const ExportOptions& options, ProgressSink* progress) {
     if (options.max_seq_len <= 0)
         throw Error("export: max sequence length " + std::to_string(options.max_seq_len) +
                     " is not positive; pass e.g. 2048");
 
     ExportReport report;
-    std::vector<RawFile> files;
+    for (const auto& file : files)
+        for (const auto& p : file.problems)
+            if (report.problems.size() < CorpusReport::kMaxKeptProblems) report.problems.push_back(p);
     std::vector<const Record*> rows;
     std::vector<std::size_t> file_of_row;
-    for (const auto& path : raw_paths) {
-        files.push_back(read_raw_file(path, options.on_bad_line, progress));
-        for (const auto& p : files.back().problems)
-            if (report.problems.size() < CorpusReport::kMaxKeptProblems) report.problems.push_back(p);
-    }
     for (std::size_t f = 0; f < files.size(); ++f)
         for (const auto& row : files[f].rows) {
             rows.push_back(&row);
@@ -257,9 +261,10 @@ ExportReport export_dataset(const std::vector<std::string>& raw_paths, const Sen
                           [&](std::ostream& out) { out << manifest.dump(2) << '\n'; });
     throw_if_cancelled(progress);
 
-    // Commit: the data files first, the manifest last, so a manifest is only
-    // ever next to the files it describes. Renames within one folder of one
-    // file system cannot fail for lack of space.
+    // Commit: the data files first, the manifest, which names their hashes,
+    // last. Renames within one file system need no space and do not fail in
+    // practice; were the process killed between two of them, the manifest's
+    // hashes would show which files are new.
     for (const auto& f : outputs) {
         move_into_place(staging.file(f.name), out_dir / f.name);
         report.files.push_back((out_dir / f.name).string());
