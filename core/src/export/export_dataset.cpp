@@ -93,7 +93,7 @@ WrittenFile write_dataset_file(const StagingFolder& staging, const fs::path& fin
                                const std::vector<const Record*>& rows, const std::vector<std::size_t>& order,
                                const SentencePieceTokenizer& tokenizer, const ExportOptions& options,
                                unsigned threads, std::vector<std::size_t>& full_lengths, ProgressSink* progress) {
-    constexpr std::size_t kChunkRows = 1024;
+    constexpr std::size_t kChunkRows = 256;  // about a second of one thread: cancel stays prompt
     WrittenFile written;
     written.name = final_path.filename().string();
     const std::string stage = "export " + written.name;
