@@ -3,6 +3,7 @@
 // end to end from a raw file into a scratch folder.
 #include <stdlib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include "distill/error.h"
 #include "distill/export.h"
 #include "distill/llm_tokenizer.h"
+#include "distill/progress.h"
 
 namespace distill {
 namespace fs = std::filesystem;
@@ -103,12 +105,17 @@ ExportBenchResult bench_export(const SentencePieceTokenizer& tokenizer, const Ex
     ExportBenchResult result;
     result.rows = options.rows;
     auto start = std::chrono::steady_clock::now();
-    for (const auto& row : rows)
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        throw_if_cancelled(progress);
+        const Record& row = rows[i];
         result.tokens += tokenize_row(row["instruction"].get_ref<const std::string&>(),
                                       row["input"].get_ref<const std::string&>(),
                                       row["output"].get_ref<const std::string&>(), tokenizer, options.max_seq_len,
                                       false)
                              .input_ids.size();
+        if (progress && (i % 256 == 255 || i + 1 == rows.size()))
+            progress->update("tokenizer alone", i + 1, rows.size());
+    }
     result.tokenize_seconds = seconds_since(start);
 
     ExportOptions export_options;
