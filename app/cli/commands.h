@@ -32,6 +32,7 @@ void add_tokens_command(CLI::App& app);    // tokens
 void add_cluster_commands(CLI::App& app);  // communities, search, bench communities/search
 void add_fewshot_command(CLI::App& app);   // fewshot
 void add_format_commands(CLI::App& app);   // format, chat
+void add_export_commands(CLI::App& app);   // export, bench export
 void add_planned_commands(CLI::App& app);  // the SPEC §9 stages later issues fill
 
 }  // namespace distill::cli

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
     add_cluster_commands(app);
     add_fewshot_command(app);
     add_format_commands(app);
+    add_export_commands(app);
     add_planned_commands(app);
 
     try {

@@ -31,22 +31,12 @@ void add_planned_commands(CLI::App& app) {
     embed->add_option("--batch-size", "Questions per batch");
     embed->add_option("--dtype", "fp32, fp16 or bf16")->check(CLI::IsMember({"fp32", "fp16", "bf16"}));
 
-    auto* exp = planned(app, "export", "Tokenize raw JSONL files into lit-gpt train.pt / valid.pt", "issue #6");
-    exp->add_option("--raw", "A raw JSONL file; repeat for several domains")->required();
-    exp->add_option("--tokenizer", "The LLM's sentencepiece tokenizer.model")->required();
-    exp->add_option("--output-dir", "Where train.pt, valid.pt and manifest.json go")->required();
-    exp->add_option("--max-seq-len", "Truncate to this many tokens");
-    exp->add_flag("--mask-inputs")->description("Set the prompt part of labels to -1");
-    exp->add_option("--valid-fraction", "Share of rows in valid.pt");
-    exp->add_option("--seed", "Shuffle seed (default 42)");
-
     auto* run = planned(app, "run", "Run every stage of a project, cached, with progress", "issue #6");
     run->add_option("--config", "A project / pipeline JSON file")->required();
     run->add_option("--output-dir", "Where every stage's output goes")->required();
 
     CLI::App& bench = *bench_group(app);
     planned(bench, "embed", "Questions/s and tokens/s of an embedding model", "issue #3");
-    planned(bench, "export", "Samples/s written to train.pt", "issue #6");
 }
 
 }  // namespace distill::cli

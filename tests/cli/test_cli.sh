@@ -122,5 +122,48 @@ check "kmeans with k > rows fails with one line" "[ $rc -eq 1 ] && [ \$(wc -l <'
 "$distill" communities --embeddings "$cda" --threshold 0.6 --min-size 5 --output "$tmp/c.json" \
   --map "$tmp/map.json" --questions "$tmp/corpus.jsonl" --sample 50 2>/dev/null
 check "--map writes points, clusters, keywords and the sample" "/usr/bin/python3 -c \"import json,sys; m=json.load(open(sys.argv[1])); c=json.load(open(sys.argv[2])); s=sum(len(k['sampled']) for k in m['clusters']); sys.exit(not (len(m['projection']['points'])==3000 and [k['members'] for k in m['clusters']]==c and m['clusters'][0]['keywords'] and 50<=s<=50+len(c) and m['clustering']['sample']==50))\" '$tmp/map.json' '$tmp/c.json'"
+# export (SPEC §6): the real Llama-2 tokenizer, read back by Debian's torch and sentencepiece.
+tok=${DISTILL_LLAMA_TOKENIZER:-}
+if [ -f "$tok" ]; then
+  printf '%s\n' '{"instruction": "", "input": "Q: café 数学 😀?\nA:", "output": " yes"}' \
+    '{"input": "Q: 2+2?\nA:", "output": " 4", "instruction": "The following are multiple choice questions (with answers).\n"}' \
+    '{"instruction": "", "input": "Q: a very long question that the limit cuts short\nA:", "output": " a long answer"}' >"$tmp/raw.jsonl"
+  "$distill" export --raw "$tmp/raw.jsonl" --raw "$tmp/raw.jsonl" --tokenizer "$tok" --output-dir "$tmp/export" \
+    --max-seq-len 20 --mask-inputs --valid-fraction 0.34 2>"$tmp/err"; rc=$?
+  check "export writes train.pt, valid.pt and manifest.json" \
+    "[ $rc -eq 0 ] && [ \"\$(ls '$tmp/export')\" = \"\$(printf 'manifest.json\ntrain.pt\nvalid.pt')\" ]"
+  check "train.pt and valid.pt load with weights_only=True and hold lit-gpt's rows" "/usr/bin/python3 - '$tmp/export' '$tok' <<'PY'
+import sys, torch, sentencepiece as spm
+out, tok = sys.argv[1], sys.argv[2]
+sp = spm.SentencePieceProcessor(model_file=tok)
+rows = torch.load(out + '/train.pt', weights_only=True) + torch.load(out + '/valid.pt', weights_only=True)
+assert len(rows) == 6, len(rows)
+for r in rows:
+    ids = (sp.encode(r['instruction'] + r['input'] + r['output']) + [sp.eos_id()])[:20]
+    prompt = sp.encode(r['instruction'] + r['input'])[:20]
+    assert r['input_ids'].tolist() == ids and r['input_ids_no_response'].tolist() == prompt, r
+    assert r['labels'].tolist() == [-1] * min(len(prompt), len(ids)) + ids[len(prompt):], r
+    assert all(r[k].dtype == torch.int32 for k in ('input_ids', 'input_ids_no_response', 'labels'))
+PY"
+  check "the manifest counts rows, the split and truncated rows" "/usr/bin/python3 -c \"
+import json, sys; m = json.load(open('$tmp/export/manifest.json')); c = m['counts']
+sys.exit(not (c['rows'] == 6 and c['train_rows'] == 4 and c['valid_rows'] == 2 and c['truncated_rows'] == 2
+              and len(m['inputs']) == 2 and m['settings']['mask_inputs'] is True))\""
+
+  cp "$tmp/export/train.pt" "$tmp/train.before"
+  printf '{"model": {"type": "BPE"}}' >"$tmp/tokenizer.json"
+  "$distill" export --raw "$tmp/raw.jsonl" --tokenizer "$tmp/tokenizer.json" --output-dir "$tmp/export" 2>"$tmp/err"; rc=$?
+  check "a tokenizer that is not sentencepiece fails with one line naming it" \
+    "[ $rc -eq 1 ] && [ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q 'tokenizer.json: not a sentencepiece model' '$tmp/err'"
+  # A full disk, as RLIMIT_FSIZE makes it: write() fails with EFBIG once a file passes 16 KiB.
+  for i in $(seq 200); do cat "$tmp/raw.jsonl"; done >"$tmp/big.jsonl"
+  (trap '' XFSZ; ulimit -f 16; exec "$distill" export --raw "$tmp/big.jsonl" --tokenizer "$tok" --output-dir "$tmp/export") 2>"$tmp/err"; rc=$?
+  check "a full disk fails with a one-line reason and leaves the previous export untouched" \
+    "[ $rc -eq 1 ] && [ \$(grep -c '^distill: ' '$tmp/err') -eq 1 ] && tail -1 '$tmp/err' | grep -q 'disk full' && cmp -s '$tmp/train.before' '$tmp/export/train.pt' && [ \$(ls -A '$tmp/export' | wc -l) -eq 3 ]"
+  "$distill" bench export --tokenizer "$tok" --rows 200 --words 100 >"$tmp/bench" 2>/dev/null; rc=$?
+  check "bench export reports rows/s" "[ $rc -eq 0 ] && grep -qE '^export: 200 rows, [0-9]+ tokens .* rows/s' '$tmp/bench'"
+else
+  echo "FAIL export: the Llama-2 tokenizer is missing (DISTILL_LLAMA_TOKENIZER); run installer/fetch-tokenizer.sh"; fail=1
+fi
 
 exit $fail

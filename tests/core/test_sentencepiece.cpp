@@ -103,6 +103,51 @@ private Q_SLOTS:
         QCOMPARE(tokenizer.decode(ids), text);
     }
 
+    // Any sentencepiece model, not only Llama-2's (Mistral's is another):
+    // a small BPE model trained here by Debian's python3-sentencepiece, with
+    // BOS and EOS at other ids than Llama's, gives Python's ids exactly.
+    void matchesPythonOnAnotherModel() {
+        QTemporaryDir dir;
+        const QString model = dir.path() + "/other.model";
+        const std::vector<std::string> texts = {"the cat sat", "", " leading space", "café 数学 😀 unseen ✓",
+                                                "numbers 12345\nand\ttabs", "the mat while seven dogs ran"};
+        QProcess python;
+        python.start(DISTILL_PYTHON, {"-c", R"PY(
+import io, json, sys, sentencepiece as spm
+lines = ["the cat sat on the mat while seven dogs ran quickly %d" % i for i in range(200)]
+lines += ["café 数学 Ελληνικά numbers 12345 and more words here"] * 20
+model = io.BytesIO()
+spm.SentencePieceTrainer.train(sentence_iterator=iter(lines), model_writer=model, vocab_size=400,
+                               model_type="bpe", byte_fallback=True, unk_id=0, bos_id=2, eos_id=1,
+                               pad_id=-1, minloglevel=2)
+open(sys.argv[1], "wb").write(model.getvalue())
+sp = spm.SentencePieceProcessor(model_file=sys.argv[1])
+print(json.dumps({"bos": sp.bos_id(), "eos": sp.eos_id(), "vocab": sp.vocab_size(),
+                  "ids": [sp.encode(t) for t in json.loads(sys.argv[2])],
+                  "decoded": [sp.decode(sp.encode(t)) for t in json.loads(sys.argv[2])]}))
+)PY", model, QString::fromStdString(nlohmann::json(texts).dump())});
+        QVERIFY(python.waitForFinished(60000));
+        QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+        const auto expected = nlohmann::json::parse(python.readAllStandardOutput().toStdString());
+
+        distill::SentencePieceTokenizer tokenizer(model.toStdString());
+        QCOMPARE(tokenizer.bos_id(), expected["bos"].get<int>());
+        QCOMPARE(tokenizer.eos_id(), expected["eos"].get<int>());
+        QCOMPARE(tokenizer.vocab_size(), expected["vocab"].get<int>());
+        for (std::size_t i = 0; i < texts.size(); ++i) {
+            auto ids = ids_of(expected["ids"][i]);
+            QCOMPARE(tokenizer.encode(texts[i]), ids);
+            auto with_bos_eos = ids;
+            with_bos_eos.insert(with_bos_eos.begin(), 2);
+            with_bos_eos.push_back(1);
+            QCOMPARE(tokenizer.encode(texts[i], true, true), with_bos_eos);
+            with_bos_eos.resize(std::min<std::size_t>(with_bos_eos.size(), 3));
+            QCOMPARE(tokenizer.encode(texts[i], true, true, 3), with_bos_eos);
+            // The trainer's default NFKC normalisation changes some text: decode as Python does.
+            QCOMPARE(tokenizer.decode(ids), expected["decoded"][i].get<std::string>());
+        }
+    }
+
     void rejectsWhatIsNotATokenizer() {
         QTemporaryDir dir;
         const std::string json = (dir.path() + "/tokenizer.json").toStdString();

@@ -1,0 +1,56 @@
+#include <filesystem>
+#include <fstream>
+
+#include "distill/error.h"
+#include "distill/export.h"
+#include "export/content_hash.h"
+#include "format/format_text.h"
+
+namespace distill {
+namespace {
+
+// The three fields lit-gpt reads, and the three it adds (which a raw row
+// must not already have: {**example, "input_ids": ...} would overwrite them).
+constexpr const char* kRequired[] = {"instruction", "input", "output"};
+constexpr const char* kReserved[] = {"input_ids", "input_ids_no_response", "labels"};
+
+void check_raw_row(const Record& row) {
+    if (!row.is_object())
+        throw Error(std::string("expected a JSON object {\"instruction\", \"input\", \"output\"}, got ") +
+                    row.type_name() + "; write one object per line, as `distill format` does");
+    for (const char* key : kRequired)
+        if (!row.contains(key))
+            throw Error(std::string("the row has no \"") + key +
+                        "\" field; every row needs string fields \"instruction\", \"input\" and \"output\"");
+    for (const auto& [key, value] : row.items()) {
+        for (const char* reserved : kReserved)
+            if (key == reserved)
+                throw Error("the row has a \"" + key + "\" field, which export itself writes; remove or rename it");
+        if (!value.is_string())
+            throw Error("\"" + key + "\" is " + value.type_name() +
+                        ", not a string; train.pt holds text fields only (quote the value, e.g. \"" +
+                        value.dump() + "\")");
+    }
+}
+
+}  // namespace
+
+RawFile read_raw_file(const std::string& path, BadInputPolicy policy, ProgressSink* progress) {
+    RawFile file;
+    file.path = path;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(path + ": cannot open the raw file; check the path");
+    std::size_t read = 0;
+    format::for_each_json_line(in, path, policy, progress, "read raw rows", read, file.skipped, file.problems,
+                               [&](const Record& row, std::size_t) {
+                                   check_raw_row(row);
+                                   file.rows.push_back(row);
+                               });
+    // Hashed by a second read: the line loop needs a seekable stream of its
+    // own, and the second read comes from the page cache.
+    file.content_hash = exporting::content_hash_of_file(path);
+    file.bytes = std::filesystem::file_size(path);
+    return file;
+}
+
+}  // namespace distill
