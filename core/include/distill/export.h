@@ -108,6 +108,10 @@ struct ExportOptions {
     std::uint64_t seed = 42;           // the reference's manual_seed
     BadInputPolicy on_bad_line = BadInputPolicy::Abort;
     int threads = 0;                   // tokenizer threads; 0: one per core
+    // The stages before export (their inputs, settings, counts and drops)
+    // when a pipeline run exports: written into manifest.json as "pipeline",
+    // so one manifest accounts for every record from source to train.pt.
+    nlohmann::ordered_json upstream;
 };
 
 struct ExportInputReport {

@@ -12,7 +12,7 @@
 #include "distill/export.h"
 #include "distill/llm_tokenizer.h"
 #include "distill/progress.h"
-#include "export/content_hash.h"
+#include "distill/content_hash.h"
 #include "export/lit_gpt_dataset.h"
 
 namespace distill {
@@ -118,12 +118,6 @@ WrittenFile write_dataset_file(const StagingFolder& staging, const fs::path& fin
     return written;
 }
 
-nlohmann::ordered_json problems_json(const std::vector<InputProblem>& problems) {
-    nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const auto& p : problems) out.push_back({{"path", p.path}, {"line", p.line}, {"message", p.message}});
-    return out;
-}
-
 nlohmann::ordered_json manifest_json(const ExportReport& report, const std::vector<WrittenFile>& outputs,
                                      const TokenLengthStats& all_lengths, const SentencePieceTokenizer& tokenizer,
                                      const std::string& tokenizer_hash, const ExportOptions& options) {
@@ -142,8 +136,8 @@ nlohmann::ordered_json manifest_json(const ExportReport& report, const std::vect
     nlohmann::ordered_json files = nlohmann::ordered_json::array();
     for (const auto& f : outputs)
         files.push_back({{"file", f.name}, {"rows", f.rows}, {"bytes", f.bytes}, {"xxh128", f.content_hash}});
-    return {
-        {"tool", "distill export"},
+    nlohmann::ordered_json manifest = {
+        {"tool", options.upstream.is_null() ? "distill export" : "distill run"},
         {"version", version()},
         {"format",
          "lit-gpt prepare_sample rows: the raw fields plus int32 tensors input_ids (instruction+input+output, "
@@ -177,8 +171,10 @@ nlohmann::ordered_json manifest_json(const ExportReport& report, const std::vect
           {"truncated_rows", report.truncated_rows},
           {"skipped_lines", skipped_lines}}},
         {"token_lengths", to_json(all_lengths)},
-        {"problems", problems_json(report.problems)},
+        {"problems", to_json(report.problems)},
     };
+    if (!options.upstream.is_null()) manifest["pipeline"] = options.upstream;
+    return manifest;
 }
 
 void move_into_place(const fs::path& from, const fs::path& to) {
@@ -228,7 +224,7 @@ ExportReport export_raw_files(const std::vector<RawFile>& files, const SentenceP
             file_of_row.push_back(f);
         }
     const TrainValidSplit split = random_split(rows.size(), options.valid_fraction, options.seed);
-    const std::string tokenizer_hash = exporting::content_hash_of_file(tokenizer.model_path());
+    const std::string tokenizer_hash = hash_file(tokenizer.model_path());
 
     const fs::path out_dir(output_dir);
     const StagingFolder staging(out_dir);

@@ -3,7 +3,7 @@
 
 #include "distill/error.h"
 #include "distill/export.h"
-#include "export/content_hash.h"
+#include "distill/content_hash.h"
 #include "format/format_text.h"
 
 namespace distill {
@@ -48,7 +48,7 @@ RawFile read_raw_file(const std::string& path, BadInputPolicy policy, ProgressSi
                                });
     // Hashed by a second read: the line loop needs a seekable stream of its
     // own, and the second read comes from the page cache.
-    file.content_hash = exporting::content_hash_of_file(path);
+    file.content_hash = hash_file(path);
     file.bytes = std::filesystem::file_size(path);
     return file;
 }

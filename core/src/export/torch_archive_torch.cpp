@@ -2,8 +2,8 @@
 
 #include <caffe2/serialize/inline_container.h>
 
+#include "distill/content_hash.h"
 #include "distill/error.h"
-#include "export/content_hash.h"
 
 namespace distill::exporting {
 
@@ -29,7 +29,7 @@ struct TorchArchiveWriter::Impl {
 
     std::ostream& out;
     std::string path;
-    ContentHash hash;
+    ContentHasher hash;
     std::uint64_t written = 0;
     caffe2::serialize::PyTorchStreamWriter writer;
 };

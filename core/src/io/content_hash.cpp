@@ -30,23 +30,9 @@ ContentHasher& ContentHasher::add(std::string_view part) {
     return *this;
 }
 
-ContentHasher& ContentHasher::add_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    if (!in) throw Error(path + ": cannot open the file to hash it; check that it exists and is readable");
-    // One length-prefixed part, exactly as add() would hash the same bytes.
-    const auto size = std::uint64_t(in.tellg());
-    in.seekg(0);
-    add(size);
-    std::vector<char> buffer(1 << 20);
-    std::uint64_t read = 0;
-    while (in.read(buffer.data(), std::streamsize(buffer.size())) || in.gcount() > 0) {
-        XXH3_128bits_update(state_->xxh, buffer.data(), std::size_t(in.gcount()));
-        read += std::uint64_t(in.gcount());
-    }
-    if (in.bad() || read != size)
-        throw Error(path + ": the file could not be read whole while hashing it (changed or unreadable); try again");
-    return *this;
-}
+ContentHasher& ContentHasher::add_file(const std::string& path) { return add(hash_file(path)); }
+
+void ContentHasher::update(const void* data, std::size_t size) { XXH3_128bits_update(state_->xxh, data, size); }
 
 std::string ContentHasher::hex() const {
     const XXH128_hash_t h = XXH3_128bits_digest(state_->xxh);
@@ -56,6 +42,15 @@ std::string ContentHasher::hex() const {
     return out;
 }
 
-std::string hash_file(const std::string& path) { return ContentHasher().add_file(path).hex(); }
+std::string hash_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(path + ": cannot open the file to hash it; check that it exists and is readable");
+    ContentHasher hash;
+    std::vector<char> buffer(1 << 20);
+    while (in.read(buffer.data(), std::streamsize(buffer.size())) || in.gcount() > 0)
+        hash.update(buffer.data(), std::size_t(in.gcount()));
+    if (in.bad()) throw Error(path + ": reading failed while hashing the file; check the disk");
+    return hash.hex();
+}
 
 }  // namespace distill
