@@ -33,6 +33,7 @@ void add_cluster_commands(CLI::App& app);  // communities, search, bench communi
 void add_fewshot_command(CLI::App& app);   // fewshot
 void add_format_commands(CLI::App& app);   // format, chat
 void add_export_commands(CLI::App& app);   // export, bench export
+void add_run_command(CLI::App& app);       // run
 void add_planned_commands(CLI::App& app);  // the SPEC §9 stages later issues fill
 
 }  // namespace distill::cli

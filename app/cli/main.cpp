@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
     add_fewshot_command(app);
     add_format_commands(app);
     add_export_commands(app);
+    add_run_command(app);
     add_planned_commands(app);
 
     try {

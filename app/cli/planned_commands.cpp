@@ -31,9 +31,6 @@ void add_planned_commands(CLI::App& app) {
     embed->add_option("--batch-size", "Questions per batch");
     embed->add_option("--dtype", "fp32, fp16 or bf16")->check(CLI::IsMember({"fp32", "fp16", "bf16"}));
 
-    auto* run = planned(app, "run", "Run every stage of a project, cached, with progress", "issue #6");
-    run->add_option("--config", "A project / pipeline JSON file")->required();
-    run->add_option("--output-dir", "Where every stage's output goes")->required();
 
     CLI::App& bench = *bench_group(app);
     planned(bench, "embed", "Questions/s and tokens/s of an embedding model", "issue #3");

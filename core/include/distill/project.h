@@ -6,9 +6,36 @@
 #include <vector>
 
 #include "distill/corpus.h"
+#include "distill/embedder.h"
 #include "distill/fewshot.h"
 
 namespace distill {
+
+// Every setting of `distill run` after the sources (SPEC §9, issue 6), saved
+// under "pipeline" in the project file. Defaults are the reference's.
+struct PipelineSettings {
+    // make_embedder's spec: "hashing", a model directory or "npy:PATH"
+    // (relative paths are relative to the project file).
+    std::string embedder = "hashing";
+    EmbedOptions embed;
+    std::string clustering = "community";  // or "kmeans"
+    double threshold = 0.75;               // community detection
+    std::size_t min_community_size = 10;
+    std::size_t kmeans_k = 100;            // k-means
+    std::size_t sample_size = 1000;     // N questions kept
+    std::uint64_t seed = 42;            // sampling and the train/valid shuffle
+    // A prompt preset name or a preset JSON file; empty: the preset named
+    // like the domain.
+    std::string prompt;
+    // The LLM's sentencepiece tokenizer.model; "~/" is the home folder.
+    std::string tokenizer;
+    int max_seq_len = 2048;
+    bool mask_inputs = false;
+    double valid_fraction = 0;          // share of rows in valid.pt; 0: none
+};
+
+// The "pipeline" block as saved (also written into export manifests).
+nlohmann::ordered_json to_json(const PipelineSettings& settings);
 
 struct Project {
     static constexpr int kFormatVersion = 1;
@@ -17,6 +44,7 @@ struct Project {
     std::string domain;                    // a preset name or a user-named domain
     std::vector<SourceSpec> sources;       // paths as the user wrote them
     BadInputPolicy on_bad_line = BadInputPolicy::Abort;
+    PipelineSettings pipeline;
 
     FewShotSettings fewshot;                // the "fewshot" block
     // Curators' hand edits of the few-shot picks, replayed on every run
@@ -31,6 +59,9 @@ struct Project {
     std::string resolved_path(const SourceSpec& source) const;
     // The sources with resolved paths, ready for pool_sources().
     std::vector<SourceSpec> resolved_sources() const;
+    // A path setting made absolute: "~/" is the home folder, other relative
+    // paths are relative to base_dir. Empty stays empty.
+    std::string resolve(const std::string& path) const;
 };
 
 // A new project on a preset's sources (paths still empty).

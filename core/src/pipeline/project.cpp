@@ -1,23 +1,31 @@
 #include "distill/project.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "distill/atomic_file.h"
+#include "distill/cluster_methods.h"
 #include "distill/error.h"
 
 namespace distill {
 namespace fs = std::filesystem;
 using nlohmann::ordered_json;
 
-std::string Project::resolved_path(const SourceSpec& source) const {
-    if (source.path.empty()) return {};
-    const fs::path p(source.path);
+std::string Project::resolve(const std::string& path) const {
+    if (path.empty()) return {};
+    if (path.rfind("~/", 0) == 0) {
+        const char* home = std::getenv("HOME");
+        if (home && *home) return (fs::path(home) / path.substr(2)).lexically_normal().string();
+    }
+    const fs::path p(path);
     if (p.is_absolute() || base_dir.empty()) return p.lexically_normal().string();
     return (fs::path(base_dir) / p).lexically_normal().string();
 }
+
+std::string Project::resolved_path(const SourceSpec& source) const { return resolve(source.path); }
 
 std::vector<SourceSpec> Project::resolved_sources() const {
     std::vector<SourceSpec> out = sources;
@@ -103,6 +111,43 @@ SourceSpec read_source_spec(const ordered_json& j, std::size_t index, const std:
     return s;
 }
 
+PipelineSettings read_pipeline_settings(const ordered_json& j, const std::string& path) {
+    ObjectReader r(j, "pipeline", path);
+    PipelineSettings s;
+    r.optional("embedder", s.embedder);
+    r.optional("device", s.embed.device);
+    r.optional("dtype", s.embed.dtype);
+    r.optional("batch_size", s.embed.batch_size);
+    r.optional("clustering", s.clustering);
+    r.optional("threshold", s.threshold);
+    r.optional("min_community_size", s.min_community_size);
+    r.optional("kmeans_k", s.kmeans_k);
+    r.optional("sample_size", s.sample_size);
+    r.optional("seed", s.seed);
+    r.optional("prompt", s.prompt);
+    r.optional("tokenizer", s.tokenizer);
+    r.optional("max_seq_len", s.max_seq_len);
+    r.optional("mask_inputs", s.mask_inputs);
+    r.optional("valid_fraction", s.valid_fraction);
+    r.reject_unknown_keys();
+    if (s.embed.device != "auto" && s.embed.device != "cpu" && s.embed.device != "cuda")
+        r.fail("'device' is '" + s.embed.device + "'; use auto, cpu or cuda");
+    if (s.embed.dtype != "fp32" && s.embed.dtype != "fp16" && s.embed.dtype != "bf16")
+        r.fail("'dtype' is '" + s.embed.dtype + "'; use fp32, fp16 or bf16");
+    try {
+        cluster_method_from_string(s.clustering);
+    } catch (const Error& e) {
+        r.fail(std::string("'clustering': ") + e.what());
+    }
+    if (s.kmeans_k < 1) r.fail("'kmeans_k' must be at least 1");
+    if (!(s.threshold >= -1 && s.threshold <= 1)) r.fail("'threshold' must be a cosine in [-1, 1]");
+    if (s.min_community_size < 1) r.fail("'min_community_size' must be at least 1");
+    if (s.sample_size < 1) r.fail("'sample_size' must be at least 1");
+    if (s.max_seq_len < 1) r.fail("'max_seq_len' must be at least 1");
+    if (!(s.valid_fraction >= 0 && s.valid_fraction < 1)) r.fail("'valid_fraction' must be in [0, 1)");
+    return s;
+}
+
 ordered_json to_json(const SourceSpec& s, const Project& project, const fs::path& project_dir) {
     // Paths inside the project's folder are stored relative to it, so the
     // folder can be moved or shared as a whole.
@@ -119,6 +164,24 @@ ordered_json to_json(const SourceSpec& s, const Project& project, const fs::path
 }
 
 }  // namespace
+
+ordered_json to_json(const PipelineSettings& s) {
+    return ordered_json{{"embedder", s.embedder},
+                        {"device", s.embed.device},
+                        {"dtype", s.embed.dtype},
+                        {"batch_size", s.embed.batch_size},
+                        {"clustering", s.clustering},
+                        {"threshold", s.threshold},
+                        {"min_community_size", s.min_community_size},
+                        {"kmeans_k", s.kmeans_k},
+                        {"sample_size", s.sample_size},
+                        {"seed", s.seed},
+                        {"prompt", s.prompt},
+                        {"tokenizer", s.tokenizer},
+                        {"max_seq_len", s.max_seq_len},
+                        {"mask_inputs", s.mask_inputs},
+                        {"valid_fraction", s.valid_fraction}};
+}
 
 Project load_project(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -146,6 +209,7 @@ Project load_project(const std::string& path) {
         for (std::size_t i = 0; i < sources->size(); ++i)
             p.sources.push_back(read_source_spec((*sources)[i], i, path));
     }
+    if (const ordered_json* pipeline = r.child("pipeline")) p.pipeline = read_pipeline_settings(*pipeline, path);
     if (const ordered_json* fewshot = r.child("fewshot")) {
         ObjectReader f(*fewshot, "fewshot", path);
         if (const ordered_json* k = f.child("k")) {
@@ -176,6 +240,7 @@ void save_project(Project& project, const std::string& path) {
                    {"domain", project.domain},
                    {"on_bad_line", to_string(project.on_bad_line)},
                    {"sources", sources},
+                   {"pipeline", to_json(project.pipeline)},
                    {"fewshot", {{"k", project.fewshot.k}}}};
     if (!project.fewshot_edits.empty()) j["fewshot_edits"] = to_json(project.fewshot_edits);
     write_file_atomically(path, [&](std::ostream& out) { out << j.dump(2) << '\n'; });

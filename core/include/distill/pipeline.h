@@ -1,0 +1,61 @@
+#pragma once
+// The pipeline runner (SPEC §9 `distill run`, issue 6): a project's stages,
+// corpus -> embed -> cluster -> sample -> few-shot -> format -> export, one
+// after the other into an output folder, each cached. The CLI and the GUI
+// are two thin clients of it.
+//
+// Caching: every stage has a key, the content hash of its settings and of
+// its input's key (the corpus's key is the hash of its question list and
+// records), written beside its output once that output is complete. A stage
+// whose key file matches and whose outputs exist is loaded instead of run,
+// so a changed threshold re-runs clustering and what follows it, never the
+// embedding; a changed source re-runs everything. Keys live in
+// DIR/.distill-cache/, the embeddings there too.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "distill/progress.h"
+#include "distill/project.h"
+
+namespace distill {
+
+// The stages, in order; their names are what progress reports.
+const std::vector<std::string>& pipeline_stages();
+
+struct StageEvent {
+    enum Kind { Started, Cached, Finished };
+    Kind kind = Started;
+    std::string stage;      // one of pipeline_stages()
+    std::size_t index = 0;  // its position, 0-based
+    double seconds = 0;     // Finished: how long it ran
+    std::string summary;    // Cached, Finished: one line for people ("812 communities covering ...")
+};
+
+// Progress of the stage at hand (through ProgressSink::update, with the
+// stage's name) and a call at each stage's start and end.
+class PipelineObserver : public ProgressSink {
+public:
+    virtual void stage_event(const StageEvent& event) { (void)event; }
+};
+
+struct PipelineResult {
+    std::string output_dir;
+    std::vector<StageEvent> stages;    // the Cached or Finished event of each stage, in order
+    std::size_t corpus_records = 0;
+    std::size_t communities = 0;
+    std::size_t covered = 0;           // questions in some community
+    std::size_t sampled = 0;
+    std::size_t formatted = 0;         // records written to {domain}_prompt_data.jsonl
+    std::size_t exported = 0;          // rows in train.pt + valid.pt
+    std::vector<std::string> files;    // what the run wrote or kept, relative to output_dir
+};
+
+// Runs every stage of `project` into `output_dir` (created when missing).
+// Throws distill::Error for bad settings or input (naming the file and the
+// setting), Cancelled when the observer asks; either way the outputs of
+// earlier complete stages stay valid and nothing partial is left.
+PipelineResult run_pipeline(const Project& project, const std::string& output_dir,
+                            PipelineObserver* observer = nullptr);
+
+}  // namespace distill

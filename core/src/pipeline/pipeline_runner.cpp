@@ -1,0 +1,373 @@
+// The pipeline runner: each stage is a function of the previous stage's
+// output and its own settings, keyed and cached through StageCache (see
+// distill/pipeline.h for the caching contract).
+#include "distill/pipeline.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "distill/atomic_file.h"
+#include "distill/cluster.h"
+#include "distill/cluster_map.h"
+#include "distill/cluster_methods.h"
+#include "distill/content_hash.h"
+#include "distill/corpus.h"
+#include "distill/embedder.h"
+#include "distill/error.h"
+#include "distill/export.h"
+#include "distill/fewshot.h"
+#include "distill/format.h"
+#include "distill/llm_tokenizer.h"
+#include "distill/npy.h"
+#include "pipeline/stage_cache.h"
+
+namespace distill {
+namespace {
+using nlohmann::ordered_json;
+using pipeline::StageCache;
+using Clock = std::chrono::steady_clock;
+
+const std::vector<std::string> kStages = {"corpus", "embed", "cluster", "sample", "map", "fewshot", "format", "export"};
+
+std::size_t stage_index(const std::string& stage) {
+    for (std::size_t i = 0; i < kStages.size(); ++i)
+        if (kStages[i] == stage) return i;
+    throw std::logic_error("unknown pipeline stage " + stage);
+}
+
+// Forwards a stage's progress to the observer under "[i/n] stage" and tells
+// it when the stage starts and ends.
+class StageReporter {
+public:
+    StageReporter(PipelineObserver* observer, PipelineResult& result) : observer_(observer), result_(result) {}
+
+    void start(const std::string& stage) {
+        stage_ = stage;
+        started_ = Clock::now();
+        if (observer_) observer_->stage_event({StageEvent::Started, stage, stage_index(stage), 0, ""});
+        throw_if_cancelled(observer_);
+    }
+    void end(bool cached, const std::string& summary) {
+        const double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+        StageEvent event{cached ? StageEvent::Cached : StageEvent::Finished, stage_, stage_index(stage_), seconds,
+                         summary};
+        result_.stages.push_back(event);
+        if (observer_) observer_->stage_event(event);
+    }
+    ProgressSink* progress() { return observer_; }
+
+private:
+    PipelineObserver* observer_;
+    PipelineResult& result_;
+    std::string stage_;
+    Clock::time_point started_;
+};
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+ordered_json read_json(const std::string& path) {
+    try {
+        return ordered_json::parse(read_text(path));
+    } catch (const nlohmann::json::exception& e) {
+        // Only our own cached outputs are read back; a damaged one is rebuilt.
+        throw Error(path + ": a cached stage output is damaged (" + e.what() + "); delete it and run again");
+    }
+}
+
+void write_json(const std::string& path, const ordered_json& j) {
+    write_file_atomically(path, [&](std::ostream& out) { out << j.dump(1) << '\n'; });
+}
+
+// Communities (and samples) as JSON: one array of row ids per community.
+ordered_json communities_json(const std::vector<Community>& communities) {
+    ordered_json out = ordered_json::array();
+    for (const auto& c : communities) out.push_back(c);
+    return out;
+}
+
+std::vector<Community> communities_from_json(const ordered_json& j) {
+    std::vector<Community> out;
+    for (const auto& c : j) out.push_back(c.get<Community>());
+    return out;
+}
+
+std::size_t members(const std::vector<Community>& communities) {
+    std::size_t n = 0;
+    for (const auto& c : communities) n += c.size();
+    return n;
+}
+
+std::string plural(std::size_t n, const char* word) {
+    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+PromptPreset prompt_preset_of(const Project& project) {
+    const std::string& setting = project.pipeline.prompt;
+    if (setting.empty()) {
+        if (const PromptPreset* preset = find_prompt_preset(project.domain)) return *preset;
+        throw Error("project '" + project.name + "': domain '" + project.domain +
+                    "' has no prompt preset of its name; set pipeline.prompt to a preset or a preset JSON file");
+    }
+    if (const PromptPreset* preset = find_prompt_preset(setting)) return *preset;
+    return load_prompt_preset(project.resolve(setting));
+}
+
+}  // namespace
+
+const std::vector<std::string>& pipeline_stages() { return kStages; }
+
+PipelineResult run_pipeline(const Project& project, const std::string& output_dir, PipelineObserver* observer) {
+    const PipelineSettings& settings = project.pipeline;
+    PipelineResult result;
+    result.output_dir = output_dir;
+    const StageCache cache(output_dir);
+    StageReporter stage(observer, result);
+
+    // Settings the later stages need are checked before any work is done: a
+    // typo in the tokenizer path must not cost an embedding run first.
+    const PromptPreset preset = prompt_preset_of(project);
+    const std::string tokenizer_path = project.resolve(settings.tokenizer);
+    if (tokenizer_path.empty())
+        throw Error("project '" + project.name +
+                    "': pipeline.tokenizer is not set; name the LLM's sentencepiece tokenizer.model "
+                    "(installer/fetch-tokenizer.sh keeps Llama-2's in ~/.cache/distill-studio/llama-2/)");
+    const SentencePieceTokenizer tokenizer(tokenizer_path);
+    const std::string tokenizer_hash = hash_file(tokenizer_path);
+
+    // corpus: re-read every run (one streaming pass, seconds even for 700k
+    // records); its key is the content of what it produced.
+    stage.start("corpus");
+    if (project.sources.empty())
+        throw Error("project '" + project.name + "' has no sources; add some in Distill Studio or the project file");
+    const Corpus corpus = pool_sources(project.resolved_sources(), project.on_bad_line, stage.progress());
+    std::vector<std::string> questions;
+    questions.reserve(corpus.records.size());
+    ContentHasher corpus_hash;
+    for (const auto& record : corpus.records) {
+        questions.push_back(record["question"].get<std::string>());
+        corpus_hash.add(record.dump());
+    }
+    const std::string corpus_key = corpus_hash.hex();
+    write_json(cache.path("corpus_report.json"), to_json(corpus.report, corpus.records.size()));
+    result.corpus_records = corpus.records.size();
+    stage.end(false, plural(corpus.records.size(), "record") + " from " + plural(project.sources.size(), "source") +
+                         ", " + std::to_string(corpus.report.duplicates_replaced) + " duplicates replaced, " +
+                         std::to_string(corpus.report.skipped()) + " lines skipped");
+
+    // embed: keyed by the embedder's identity (model files' contents and
+    // settings) and the exact question list.
+    stage.start("embed");
+    std::string embedder_spec = settings.embedder;
+    if (embedder_spec != "hashing") {
+        const bool npy = embedder_spec.rfind("npy:", 0) == 0;
+        embedder_spec = (npy ? "npy:" : "") + project.resolve(npy ? embedder_spec.substr(4) : embedder_spec);
+    }
+    const auto embedder = make_embedder(embedder_spec, settings.embed);
+    ContentHasher embed_hash;
+    embed_hash.add(embedder->identity());
+    for (const auto& q : questions) embed_hash.add(q);
+    const std::string embed_key = embed_hash.hex();
+    const std::string embeddings_file = ".distill-cache/embeddings.npy";
+    Matrix embeddings;
+    if (cache.fresh("embed", embed_key, {embeddings_file})) {
+        embeddings = read_npy(cache.path(embeddings_file));
+        stage.end(true, plural(embeddings.rows, "vector") + " of " + std::to_string(embeddings.cols) + " dimensions");
+    } else {
+        cache.begin("embed");
+        embeddings = embedder->embed(questions, stage.progress());
+        write_npy(cache.path(embeddings_file), embeddings);
+        cache.commit("embed", embed_key);
+        stage.end(false, plural(embeddings.rows, "vector") + " of " + std::to_string(embeddings.cols) +
+                             " dimensions with " + settings.embedder);
+    }
+
+    // cluster
+    stage.start("cluster");
+    ClusterOptions cluster_options;
+    cluster_options.method = cluster_method_from_string(settings.clustering);
+    cluster_options.community.threshold = settings.threshold;
+    cluster_options.community.min_size = settings.min_community_size;
+    cluster_options.community.compute.device = settings.embed.device;
+    cluster_options.kmeans.k = settings.kmeans_k;
+    cluster_options.kmeans.seed = settings.seed;
+    const ordered_json cluster_settings =
+        cluster_options.method == ClusterMethod::Community
+            ? ordered_json{{"method", "community"},
+                           {"threshold", settings.threshold},
+                           {"min_community_size", settings.min_community_size}}
+            : ordered_json{{"method", "kmeans"}, {"k", settings.kmeans_k}, {"seed", settings.seed}};
+    const std::string cluster_key = ContentHasher().add(embed_key).add(cluster_settings.dump()).hex();
+    std::vector<Community> communities;
+    const bool cluster_cached = cache.fresh("cluster", cluster_key, {"communities.json"});
+    if (cluster_cached) {
+        communities = communities_from_json(read_json(cache.path("communities.json")));
+    } else {
+        cache.begin("cluster");
+        communities = cluster_rows(embeddings, cluster_options, stage.progress()).clusters;
+        write_json(cache.path("communities.json"), communities_json(communities));
+        cache.commit("cluster", cluster_key);
+    }
+    result.communities = communities.size();
+    result.covered = members(communities);
+    if (communities.empty())
+        throw Error("no communities at threshold " + std::to_string(settings.threshold) + " and minimum size " +
+                    std::to_string(settings.min_community_size) + " among " +
+                    plural(corpus.records.size(), "question") +
+                    "; lower pipeline.threshold or pipeline.min_community_size");
+    stage.end(cluster_cached, plural(communities.size(), "cluster") + " covering " +
+                                  plural(result.covered, "question") + " (" + settings.clustering + ")");
+
+    // sample
+    stage.start("sample");
+    const std::string sample_key =
+        ContentHasher().add(cluster_key).add(settings.sample_size).add(settings.seed).hex();
+    std::vector<Community> sample;
+    const bool sample_cached = cache.fresh("sample", sample_key, {"sample.json"});
+    if (sample_cached) {
+        sample = communities_from_json(read_json(cache.path("sample.json")));
+    } else {
+        cache.begin("sample");
+        sample = sample_communities(communities, settings.sample_size, settings.seed);
+        write_json(cache.path("sample.json"), communities_json(sample));
+        cache.commit("sample", sample_key);
+    }
+    std::vector<RowId> origins;
+    for (const auto& c : sample) origins.insert(origins.end(), c.begin(), c.end());
+    result.sampled = origins.size();
+    stage.end(sample_cached, plural(origins.size(), "question") + " from " + plural(sample.size(), "community") +
+                                 " (seed " + std::to_string(settings.seed) + ")");
+
+    // map: what the GUI's cluster map draws (projection, keywords, samples).
+    stage.start("map");
+    const std::string map_key = ContentHasher().add(sample_key).add(corpus_key).hex();
+    const bool map_cached = cache.fresh("map", map_key, {"cluster_map.json"});
+    if (!map_cached) {
+        cache.begin("map");
+        MapOptions map_options;
+        map_options.projection.device = settings.embed.device;
+        ClusterMap map = build_cluster_map(embeddings, communities, sample, questions, map_options, stage.progress());
+        map.clustering = cluster_settings;
+        map.clustering["sample_size"] = settings.sample_size;
+        map.clustering["seed"] = settings.seed;
+        write_cluster_map(cache.path("cluster_map.json"), map);
+        cache.commit("map", map_key);
+    }
+    stage.end(map_cached, "2-D projection and keywords of " + plural(communities.size(), "cluster"));
+
+    // fewshot: the picks are cached; the curators' edits are replayed on
+    // them every run (cheap), so editing never re-runs the search.
+    stage.start("fewshot");
+    const std::string fewshot_file = project.domain + "_fewshot.jsonl";
+    SimilarityCompute compute;
+    compute.device = settings.embed.device;
+    const FewShotPicker picker(corpus.records, embeddings, project.fewshot, compute);
+    ContentHasher fewshot_hash;
+    fewshot_hash.add(sample_key).add(corpus_key).add(project.fewshot.k);
+    for (const auto& edit : project.fewshot_edits) fewshot_hash.add(to_json(edit).dump());
+    const std::string fewshot_key = fewshot_hash.hex();
+    const bool fewshot_cached = cache.fresh("fewshot", fewshot_key, {fewshot_file});
+    std::size_t edits_applied = 0, edits_unapplied = 0;
+    if (!fewshot_cached) {
+        cache.begin("fewshot");
+        const auto edited = apply_fewshot_edits(picker.pick(origins, stage.progress()), project.fewshot_edits, picker);
+        edits_applied = edited.applied;
+        edits_unapplied = edited.unapplied.size();
+        ordered_json unapplied = ordered_json::array();
+        for (const auto& u : edited.unapplied)
+            unapplied.push_back({{"edit", to_json(project.fewshot_edits[u.index])}, {"reason", u.reason}});
+        write_json(cache.path("fewshot_edits_report.json"),
+                   {{"applied", edited.applied}, {"unapplied", unapplied}});
+        write_fewshot_jsonl(cache.path(fewshot_file), edited.fewshots, corpus.records, stage.progress());
+        cache.commit("fewshot", fewshot_key);
+    }
+    stage.end(fewshot_cached,
+              fewshot_cached ? "unchanged"
+                             : plural(origins.size(), "origin") + " with up to " + plural(project.fewshot.k, "shot") +
+                                   (project.fewshot_edits.empty()
+                                        ? std::string()
+                                        : "; " + std::to_string(edits_applied) + " edits applied, " +
+                                              std::to_string(edits_unapplied) + " no longer apply"));
+
+    // format
+    stage.start("format");
+    const std::string raw_file = project.domain + "_prompt_data.jsonl";
+    const std::string format_key = ContentHasher()
+                                       .add(fewshot_key)
+                                       .add(to_json(preset).dump())
+                                       .add(tokenizer_hash)
+                                       .add(std::uint64_t(settings.max_seq_len))
+                                       .hex();
+    const bool format_cached = cache.fresh("format", format_key, {raw_file, "format_report.json"});
+    FormatReport format_report;
+    if (format_cached) {
+        result.formatted = read_json(cache.path("format_report.json"))["written"].get<std::size_t>();
+    } else {
+        cache.begin("format");
+        const PromptFormatter formatter(preset, &tokenizer, settings.max_seq_len);
+        format_report = format_file(cache.path(fewshot_file), cache.path(raw_file), formatter, BadInputPolicy::Abort,
+                                    stage.progress());
+        ordered_json report{{"preset", preset.name}};
+        report.update(to_json(format_report));
+        write_json(cache.path("format_report.json"), report);
+        cache.commit("format", format_key);
+        result.formatted = format_report.written;
+    }
+    stage.end(format_cached, plural(result.formatted, "prompt") + " with the " + preset.name + " preset" +
+                                 (format_cached ? "" : ", " + std::to_string(format_report.dropped()) + " dropped"));
+
+    // export
+    stage.start("export");
+    const std::string export_key = ContentHasher()
+                                       .add(format_key)
+                                       .add(std::uint64_t(settings.mask_inputs))
+                                       .add(std::to_string(settings.valid_fraction))
+                                       .add(settings.seed)
+                                       .hex();
+    std::vector<std::string> export_files = {"train.pt", "manifest.json"};
+    if (settings.valid_fraction > 0) export_files.push_back("valid.pt");
+    const bool export_cached = cache.fresh("export", export_key, export_files);
+    if (export_cached) {
+        result.exported = read_json(cache.path("manifest.json"))["counts"]["rows"].get<std::size_t>();
+    } else {
+        cache.begin("export");
+        ExportOptions options;
+        options.max_seq_len = settings.max_seq_len;
+        options.mask_inputs = settings.mask_inputs;
+        options.valid_fraction = settings.valid_fraction;
+        options.seed = settings.seed;
+        options.upstream = {{"project", project.name},
+                            {"domain", project.domain},
+                            {"settings", to_json(settings)},
+                            {"corpus", read_json(cache.path("corpus_report.json"))},
+                            {"embedder", embedder->identity()},
+                            {"clustering", cluster_settings},
+                            {"clusters", result.communities},
+                            {"covered", result.covered},
+                            {"outliers", corpus.records.size() - result.covered},
+                            {"sampled", result.sampled},
+                            {"fewshot",
+                             {{"k", project.fewshot.k},
+                              {"shots_exclude_own_row", true},
+                              {"edits", read_json(cache.path("fewshot_edits_report.json"))}}},
+                            {"format", read_json(cache.path("format_report.json"))}};
+        result.exported = export_dataset({cache.path(raw_file)}, tokenizer, output_dir, options, stage.progress()).rows;
+        cache.commit("export", export_key);
+    }
+    stage.end(export_cached, plural(result.exported, "row") + " in " + export_files.front() +
+                                 (settings.valid_fraction > 0 ? " and valid.pt" : ""));
+
+    result.files = {"corpus_report.json", "communities.json", "sample.json", "cluster_map.json", fewshot_file,
+                    "fewshot_edits_report.json", raw_file, "format_report.json"};
+    result.files.insert(result.files.end(), export_files.begin(), export_files.end());
+    return result;
+}
+
+}  // namespace distill

@@ -1,0 +1,29 @@
+#pragma once
+// Per-stage cache of the pipeline runner: DIR/.distill-cache/STAGE.key holds
+// the key of the outputs a stage last completed. The key is removed before a
+// stage runs and written after all its outputs are in place, so an
+// interrupted stage (crash, cancel, full disk) never looks complete.
+#include <string>
+#include <vector>
+
+namespace distill::pipeline {
+
+class StageCache {
+public:
+    explicit StageCache(std::string output_dir);
+
+    // True when the stage's last completed run had this key and each of its
+    // outputs (paths relative to the output folder) still exists.
+    bool fresh(const std::string& stage, const std::string& key, const std::vector<std::string>& outputs) const;
+    void begin(const std::string& stage) const;   // forgets the stage's key
+    void commit(const std::string& stage, const std::string& key) const;
+
+    const std::string& output_dir() const { return output_dir_; }
+    std::string path(const std::string& relative) const;  // inside the output folder
+    std::string cache_path(const std::string& name) const;  // inside .distill-cache/
+
+private:
+    std::string output_dir_;
+};
+
+}  // namespace distill::pipeline

@@ -1,0 +1,242 @@
+// The pipeline runner on the demo project with the real components: the
+// demo's sources, the built-in embedder, the real Llama-2 tokenizer. Checks
+// what a curator relies on: every stage's output is there and consistent, a
+// re-run reuses what did not change and only that, cancel leaves nothing
+// partial, and bad settings fail before any work.
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "distill/error.h"
+#include "distill/pipeline.h"
+#include "distill/project.h"
+
+namespace fs = std::filesystem;
+using nlohmann::ordered_json;
+
+namespace {
+
+std::string demo_project() { return DISTILL_SOURCE_DIR "/resources/demo/demo.distill.json"; }
+
+std::string llama_tokenizer() {
+    const QByteArray path = qgetenv("DISTILL_LLAMA_TOKENIZER");
+    return path.toStdString();
+}
+
+distill::Project demo() {
+    distill::Project p = distill::load_project(demo_project());
+    p.pipeline.tokenizer = llama_tokenizer();
+    p.pipeline.sample_size = 120;
+    return p;
+}
+
+// Which stages ran (true) and which were reused (false), by name.
+std::map<std::string, bool> ran(const distill::PipelineResult& r) {
+    std::map<std::string, bool> out;
+    for (const auto& s : r.stages) out[s.stage] = s.kind == distill::StageEvent::Finished;
+    return out;
+}
+
+std::string read(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::vector<ordered_json> jsonl(const fs::path& p) {
+    std::vector<ordered_json> out;
+    std::ifstream in(p);
+    for (std::string line; std::getline(in, line);) out.push_back(ordered_json::parse(line));
+    return out;
+}
+
+// Every file under `dir`, to check that nothing partial or temporary is left.
+std::set<std::string> files_in(const fs::path& dir) {
+    std::set<std::string> out;
+    for (const auto& e : fs::recursive_directory_iterator(dir))
+        if (e.is_regular_file()) out.insert(fs::relative(e.path(), dir).string());
+    return out;
+}
+
+class CancelAt : public distill::PipelineObserver {
+public:
+    explicit CancelAt(std::string stage) : stage_(std::move(stage)) {}
+    void stage_event(const distill::StageEvent& e) override {
+        if (e.kind == distill::StageEvent::Started && e.stage == stage_) cancel_ = true;
+    }
+    bool cancel_requested() const override { return cancel_; }
+
+private:
+    std::string stage_;
+    bool cancel_ = false;
+};
+
+}  // namespace
+
+class TestPipeline : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    std::string out(const char* name) const { return (dir_.path() + "/" + name).toStdString(); }
+
+private Q_SLOTS:
+    void initTestCase() {
+        if (llama_tokenizer().empty() || !fs::exists(llama_tokenizer()))
+            QFAIL("DISTILL_LLAMA_TOKENIZER must name the Llama-2 tokenizer.model (installer/fetch-tokenizer.sh)");
+    }
+
+    void runsEveryStageOnTheDemo() {
+        const auto r = distill::run_pipeline(demo(), out("full"));
+        QCOMPARE(r.stages.size(), distill::pipeline_stages().size());
+        for (const auto& s : r.stages) QCOMPARE(int(s.kind), int(distill::StageEvent::Finished));
+        QCOMPARE(r.corpus_records, std::size_t(2690));  // resources/demo/README.md
+        QVERIFY(r.communities > 10);
+
+        const fs::path dir = out("full");
+        const auto sample = ordered_json::parse(read(dir / "sample.json"));
+        const auto communities = ordered_json::parse(read(dir / "communities.json"));
+        QCOMPARE(sample.size(), communities.size());
+        // SPEC §3's counts: max(1, floor(size * N / covered)) per community.
+        std::size_t expected = 0;
+        for (const auto& c : communities) expected += std::max<std::size_t>(1, c.size() * 120 / r.covered);
+        QCOMPARE(r.sampled, expected);
+        // Every sampled row is a member of its community.
+        for (std::size_t c = 0; c < sample.size(); ++c)
+            for (const auto& row : sample[c]) {
+                const auto& members = communities[c];
+                QVERIFY(std::find(members.begin(), members.end(), row) != members.end());
+            }
+
+        const auto fewshots = jsonl(dir / "math_fewshot.jsonl");
+        QCOMPARE(fewshots.size(), r.sampled);
+        for (const auto& f : fewshots) {
+            QCOMPARE(f["shot"].size(), std::size_t(5));
+            for (const auto& shot : f["shot"]) QVERIFY(shot["question"] != f["origin"]["question"]);
+        }
+        const auto raw = jsonl(dir / "math_prompt_data.jsonl");
+        QCOMPARE(raw.size(), r.formatted);
+        QVERIFY(r.formatted > 0 && r.formatted <= r.sampled);
+        for (const auto& row : raw) {
+            QVERIFY(row["input"].get<std::string>().ends_with("\nA:"));
+            QVERIFY(row.contains("output"));
+        }
+
+        const auto map = ordered_json::parse(read(dir / "cluster_map.json"));
+        QCOMPARE(map["projection"]["points"].size(), r.corpus_records);
+        QCOMPARE(map["clusters"].size(), r.communities);
+
+        // The demo's valid_fraction is 0.05: every formatted row is in
+        // train.pt or valid.pt, which plain torch.load reads back.
+        QCOMPARE(r.exported, r.formatted);
+        QProcess py;
+        py.start(DISTILL_PYTHON, {"-c",
+                                  "import sys, torch\n"
+                                  "t = torch.load(sys.argv[1], weights_only=True)\n"
+                                  "v = torch.load(sys.argv[2], weights_only=True)\n"
+                                  "assert all(r['input_ids'].dtype == torch.int32 for r in t + v)\n"
+                                  "print(len(t) + len(v))",
+                                  QString::fromStdString((dir / "train.pt").string()),
+                                  QString::fromStdString((dir / "valid.pt").string())});
+        QVERIFY(py.waitForFinished(120000));
+        QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
+        QCOMPARE(py.readAllStandardOutput().trimmed().toULongLong(), qulonglong(r.formatted));
+
+        // One manifest accounts for every record from the sources to train.pt.
+        const auto manifest = ordered_json::parse(read(dir / "manifest.json"));
+        QCOMPARE(manifest["tool"], "distill run");
+        QCOMPARE(manifest["pipeline"]["corpus"]["records"].get<std::size_t>(), r.corpus_records);
+        QCOMPARE(manifest["pipeline"]["sampled"].get<std::size_t>(), r.sampled);
+        QCOMPARE(manifest["pipeline"]["format"]["written"].get<std::size_t>(), r.formatted);
+        QCOMPARE(manifest["counts"]["rows"].get<std::size_t>(), r.formatted);
+    }
+
+    void reRunsOnlyWhatChanged() {
+        auto p = demo();
+        const std::string d = out("cached");
+        distill::run_pipeline(p, d);
+        const std::string raw_before = read(fs::path(d) / "math_prompt_data.jsonl");
+
+        auto again = ran(distill::run_pipeline(p, d));
+        QVERIFY(again["corpus"]);  // always re-read; its content is its key
+        for (const char* s : {"embed", "cluster", "sample", "fewshot", "format"}) QVERIFY2(!again[s], s);
+        QCOMPARE(read(fs::path(d) / "math_prompt_data.jsonl"), raw_before);
+
+        p.pipeline.seed = 7;  // a new sample, same communities
+        again = ran(distill::run_pipeline(p, d));
+        QVERIFY(!again["embed"] && !again["cluster"]);
+        QVERIFY(again["sample"] && again["fewshot"] && again["format"]);
+
+        p.pipeline.threshold = 0.8;  // new communities, same embeddings
+        again = ran(distill::run_pipeline(p, d));
+        QVERIFY(!again["embed"]);
+        QVERIFY(again["cluster"] && again["sample"]);
+
+        p.pipeline.max_seq_len = 1024;  // formatting and export depend on it
+        again = ran(distill::run_pipeline(p, d));
+        QVERIFY(!again["sample"] && !again["fewshot"]);
+        QVERIFY(again["format"] && again["export"]);
+
+        p.pipeline.valid_fraction = 0.2;  // only the export
+        again = ran(distill::run_pipeline(p, d));
+        QVERIFY(!again["format"] && again["export"]);
+    }
+
+    void cancelLeavesNoPartialFile() {
+        const std::string d = out("cancel");
+        CancelAt cancel("fewshot");
+        QVERIFY_THROWS_EXCEPTION(distill::Cancelled, distill::run_pipeline(demo(), d, &cancel));
+        for (const auto& f : files_in(d)) {
+            QVERIFY2(f.find("tmp") == std::string::npos, f.c_str());
+            QVERIFY2(f.find("fewshot") == std::string::npos && f.find("prompt_data") == std::string::npos, f.c_str());
+        }
+        // What completed before the cancel is reused.
+        const auto r = ran(distill::run_pipeline(demo(), d));
+        QVERIFY(!r.at("embed") && !r.at("cluster") && !r.at("sample"));
+        QVERIFY(r.at("fewshot"));
+    }
+
+    void badSettingsFailBeforeAnyWork() {
+        auto p = demo();
+        p.pipeline.tokenizer = "/nonexistent/tokenizer.model";
+        const std::string d = out("bad");
+        try {
+            distill::run_pipeline(p, d);
+            QFAIL("no error for a missing tokenizer");
+        } catch (const distill::Error& e) {
+            QVERIFY2(std::string(e.what()).find("/nonexistent/tokenizer.model") != std::string::npos, e.what());
+        }
+        QVERIFY(!fs::exists(fs::path(d) / ".distill-cache" / "embeddings.npy"));
+
+        p = demo();
+        p.pipeline.prompt = "no-such-preset";
+        QVERIFY_THROWS_EXCEPTION(distill::Error, distill::run_pipeline(p, d));
+    }
+
+    void settingsRoundTripThroughTheProjectFile() {
+        auto p = demo();
+        p.pipeline.threshold = 0.6;
+        p.pipeline.embedder = "npy:vectors.npy";
+        p.pipeline.valid_fraction = 0.1;
+        const std::string path = out("roundtrip.distill.json");
+        distill::save_project(p, path);
+        const auto back = distill::load_project(path);
+        QCOMPARE(back.pipeline.threshold, 0.6);
+        QCOMPARE(back.pipeline.embedder, std::string("npy:vectors.npy"));
+        QCOMPARE(back.pipeline.valid_fraction, 0.1);
+        QCOMPARE(back.pipeline.tokenizer, llama_tokenizer());
+
+        // A typo in a setting is an error naming it, not a silent default.
+        std::ofstream(path) << R"({"distill_project": 1, "domain": "math", "pipeline": {"treshold": 0.5}})";
+        try {
+            distill::load_project(path);
+            QFAIL("no error for an unknown setting");
+        } catch (const distill::Error& e) {
+            QVERIFY2(std::string(e.what()).find("treshold") != std::string::npos, e.what());
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPipeline)
+#include "test_pipeline.moc"
