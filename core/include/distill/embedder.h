@@ -34,4 +34,13 @@ public:
 // Throws distill::Error naming the spec and what is accepted.
 std::unique_ptr<Embedder> make_embedder(const std::string& spec, const EmbedOptions& options = {});
 
+// The embedding cache (SPEC §2): vectors stored in `cache_dir` under a key
+// hashed from the embedder's identity and the exact texts, so a changed
+// model, setting or question list misses by itself. An entry is an .npy plus
+// a JSON record of its key, shape and content hash, both written atomically;
+// an entry that does not match its record (half-written, stale, corrupt) is
+// ignored and rebuilt. `from_cache`, when given, says whether it was a hit.
+Matrix embed_cached(Embedder& embedder, const std::vector<std::string>& texts, const std::string& cache_dir,
+                    ProgressSink* progress = nullptr, bool* from_cache = nullptr);
+
 }  // namespace distill
