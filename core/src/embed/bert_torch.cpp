@@ -28,6 +28,9 @@ public:
 
     at::Tensor forward(const at::Tensor& ids, const at::Tensor& mask) const override {
         const auto length = ids.size(1);
+        if (length > position_.size(0))
+            throw Error(config_.origin + ": a text of " + std::to_string(length) + " tokens exceeds the model's " +
+                        std::to_string(position_.size(0)) + " positions; lower max_seq_length");
         auto x = at::embedding(word_, ids).add_(token_type_).add_(position_.slice(0, 0, length));
         x = layer_norm(x, norm_, config_.layer_norm_eps);
         return run_layers(layers_, config_, x, padding_bias(mask, x.scalar_type()));
