@@ -86,7 +86,11 @@ struct TokenRows {
 };
 
 // An encoder with its pooling and optional normalisation, run over many rows
-// of ids in batches of similar length.
+// of ids in batches of similar length. On the CPU it uses libtorch's own
+// intra-op pool (one thread per physical core; OMP_NUM_THREADS overrides)
+// and OpenBLAS's threads for the matmuls. Raising the pool to every logical
+// CPU was measured 20x slower on the shared 2-vCPU build machine: OpenMP
+// workers spin against OpenBLAS's threads and other processes.
 class SentenceEncoder {
 public:
     SentenceEncoder(std::unique_ptr<TransformerEncoder> encoder, std::int64_t hidden_size, Pooling pooling,
