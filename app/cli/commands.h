@@ -29,6 +29,7 @@ CLI::App* bench_group(CLI::App& app);
 
 void add_corpus_commands(CLI::App& app);   // corpus, presets
 void add_tokens_command(CLI::App& app);    // tokens
+void add_embed_commands(CLI::App& app);    // embed, bench embed
 void add_cluster_commands(CLI::App& app);  // communities, search, bench communities/search
 void add_fewshot_command(CLI::App& app);   // fewshot
 void add_format_commands(CLI::App& app);   // format, chat

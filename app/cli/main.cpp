@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
         ->require_subcommand(1);
     add_corpus_commands(app);
     add_tokens_command(app);
+    add_embed_commands(app);
     add_cluster_commands(app);
     add_fewshot_command(app);
     add_format_commands(app);

@@ -15,28 +15,12 @@ CLI::App* planned(CLI::App& app, const char* name, const char* description, cons
     return sub;
 }
 
-void device_options(CLI::App* sub) {
-    sub->add_option("--device", "auto (default), cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-}
-
 }  // namespace
 
 void add_planned_commands(CLI::App& app) {
-    auto* embed = planned(app, "embed", "Embed the questions of a JSONL file into an .npy matrix", "issue #3");
-    embed->add_option("--model", "A sentence-transformers model directory, or `hashing`")->required();
-    embed->add_option("--input", "JSONL, one object per line")->required();
-    embed->add_option("--field", "The text field (default: text)");
-    embed->add_option("--output", "float32 .npy, one row per line")->required();
-    device_options(embed);
-    embed->add_option("--batch-size", "Questions per batch");
-    embed->add_option("--dtype", "fp32, fp16 or bf16")->check(CLI::IsMember({"fp32", "fp16", "bf16"}));
-
     auto* run = planned(app, "run", "Run every stage of a project, cached, with progress", "issue #6");
     run->add_option("--config", "A project / pipeline JSON file")->required();
     run->add_option("--output-dir", "Where every stage's output goes")->required();
-
-    CLI::App& bench = *bench_group(app);
-    planned(bench, "embed", "Questions/s and tokens/s of an embedding model", "issue #3");
 }
 
 }  // namespace distill::cli
