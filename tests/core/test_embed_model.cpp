@@ -148,6 +148,56 @@ private Q_SLOTS:
         QVERIFY(distill::make_embedder(dir)->identity() != before);
     }
 
+    // Checkpoints saved in half precision, and with the "bert." prefix a
+    // pre-trained BertModel's state dict has: rewritten by numpy from the
+    // fixture's float32 weights.
+    void readsHalfPrecisionAndPrefixedCheckpoints_data() {
+        QTest::addColumn<QString>("dtype");
+        QTest::newRow("F16") << "F16";
+        QTest::newRow("BF16") << "BF16";
+    }
+
+    void readsHalfPrecisionAndPrefixedCheckpoints() {
+        QFETCH(QString, dtype);
+        QTemporaryDir tmp;
+        const std::string dir = copy_model(tmp, "tiny-bert-cls");
+        const std::string weights = dir + "/model.safetensors";
+        const char* script = R"PY(
+import json, struct, sys
+import numpy as np
+path, dtype = sys.argv[1], sys.argv[2]
+raw = open(path, "rb").read()
+n = struct.unpack("<Q", raw[:8])[0]
+header = json.loads(raw[8:8 + n])
+out, data, offset = {}, [], 0
+for name, t in header.items():
+    if name == "__metadata__":
+        continue
+    b, e = t["data_offsets"]
+    x = np.frombuffer(raw[8 + n + b:8 + n + e], dtype=np.float32)
+    if dtype == "F16":
+        blob = x.astype(np.float16).tobytes()
+    else:  # bfloat16: the high half of float32, rounded to nearest even
+        bits = x.view(np.uint32).astype(np.uint64)
+        blob = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16).astype(np.uint16).tobytes()
+    out["bert." + name] = {"dtype": dtype, "shape": t["shape"], "data_offsets": [offset, offset + len(blob)]}
+    data.append(blob)
+    offset += len(blob)
+text = json.dumps(out).encode()
+open(path, "wb").write(struct.pack("<Q", len(text)) + text + b"".join(data))
+)PY";
+        const std::string command = std::string(DISTILL_PYTHON) + " -c '" + script + "' " + weights + " " +
+                                    dtype.toStdString();
+        QCOMPARE(std::system(command.c_str()), 0);
+        QCOMPARE(distill::SafetensorsFile(weights).find("bert.embeddings.word_embeddings.weight")->dtype,
+                 dtype == "F16" ? distill::TensorDtype::F16 : distill::TensorDtype::BF16);
+        const auto golden = distill::read_npy(dir + "/golden_embeddings.npy");
+        const auto [worst, row] = worst_row(distill::make_embedder(dir)->embed(sentences()), golden);
+        // Rounding the weights costs a little: bf16 keeps 8 bits of mantissa.
+        QVERIFY2(worst >= (dtype == "F16" ? 0.9999 : 0.999),
+                 qPrintable(QString("row %1: cosine %2").arg(row).arg(worst, 0, 'f', 7)));
+    }
+
     void refusesIncompleteDirectories() {
         QTemporaryDir tmp;
         const std::string dir = copy_model(tmp, "tiny-bert-cls");
