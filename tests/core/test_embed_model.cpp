@@ -137,6 +137,22 @@ private Q_SLOTS:
         QVERIFY(cosine(one.row(0), golden.row(3)) >= 0.9999);
     }
 
+    void stopsBetweenBatchesWhenCancelled() {
+        // Cancels once the first batch is reported done.
+        struct CancelAfterFirstBatch : distill::ProgressSink {
+            std::uint64_t embedded = 0;
+            void update(std::string_view stage, std::uint64_t done, std::uint64_t) override {
+                if (stage == "embedding") embedded = done;
+            }
+            bool cancel_requested() const override { return embedded > 0; }
+        } progress;
+        distill::EmbedOptions options;
+        options.batch_size = 10;
+        const auto embedder = distill::make_embedder(models() + "/tiny-mpnet-mean", options);
+        QVERIFY_THROWS_EXCEPTION(distill::Cancelled, embedder->embed(sentences(), &progress));
+        QCOMPARE(progress.embedded, std::uint64_t(10));
+    }
+
     void identityFollowsFileContents() {
         QTemporaryDir tmp;
         const std::string dir = copy_model(tmp, "tiny-bert-cls");
