@@ -2,8 +2,6 @@
 // Each subcommand of `distill` registers its options and its handler here.
 // Handlers throw distill::Error for a reason the user can act on; main()
 // prints it as the one-line reason and exits non-zero (SPEC §9).
-#include <stdexcept>
-
 #include <CLI/CLI.hpp>
 
 namespace distill::cli {
@@ -13,14 +11,7 @@ enum ExitCode : int {
     kOk = 0,
     kFailed = 1,       // a distill::Error: bad input, I/O failure...
     kUsage = 2,        // the command line itself is wrong
-    kNotBuilt = 69,    // the stage exists in the contract but not in this build yet (EX_UNAVAILABLE)
     kCancelled = 130,  // interrupted by Ctrl-C; nothing partial was left behind
-};
-
-// Thrown by a subcommand of the contract that this build does not have yet.
-class NotBuiltYet : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
 };
 
 // The `distill bench` group (SPEC §9): each stage registers its benchmark as
@@ -29,11 +20,11 @@ CLI::App* bench_group(CLI::App& app);
 
 void add_corpus_commands(CLI::App& app);   // corpus, presets
 void add_tokens_command(CLI::App& app);    // tokens
+void add_embed_commands(CLI::App& app);    // embed, bench embed
 void add_cluster_commands(CLI::App& app);  // communities, search, bench communities/search
 void add_fewshot_command(CLI::App& app);   // fewshot
 void add_format_commands(CLI::App& app);   // format, chat
 void add_export_commands(CLI::App& app);   // export, bench export
 void add_run_command(CLI::App& app);       // run
-void add_planned_commands(CLI::App& app);  // the SPEC §9 stages later issues fill
 
 }  // namespace distill::cli

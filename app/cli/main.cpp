@@ -21,17 +21,17 @@ int main(int argc, char** argv) {
         return std::string("distill ") + distill::version() + "\n" + distill::compute_info().summary();
     });
     app.footer("Run `distill SUBCOMMAND --help` for a subcommand's options. "
-               "Exit codes: 0 ok, 1 failed, 2 usage, 69 stage not built yet, 130 cancelled.");
+               "Exit codes: 0 ok, 1 failed, 2 usage, 130 cancelled.");
     app.add_subcommand("bench", "Benchmarks whose figures the README records: embed, communities, search, export")
         ->require_subcommand(1);
     add_corpus_commands(app);
     add_tokens_command(app);
+    add_embed_commands(app);
     add_cluster_commands(app);
     add_fewshot_command(app);
     add_format_commands(app);
     add_export_commands(app);
     add_run_command(app);
-    add_planned_commands(app);
 
     try {
         app.parse(argc, argv);
@@ -46,9 +46,6 @@ int main(int argc, char** argv) {
     } catch (const distill::Cancelled&) {
         std::fprintf(stderr, "\ndistill: cancelled; no partial output was left behind\n");
         return kCancelled;
-    } catch (const NotBuiltYet& e) {
-        std::fprintf(stderr, "distill: %s\n", e.what());
-        return kNotBuilt;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "distill: %s\n", e.what());
         return kFailed;

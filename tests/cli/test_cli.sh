@@ -15,9 +15,6 @@ done
 check "--version names the version and libtorch" \
   "'$distill' --version | grep -qE '^distill [0-9]+\.[0-9]+\.[0-9]+' && '$distill' --version | grep -q libtorch"
 
-"$distill" embed --model hashing --input x.jsonl --output y.npy 2>"$tmp/err"; rc=$?
-check "a stage not built yet exits 69 with one line" "[ $rc -eq 69 ] && [ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q 'not built yet' '$tmp/err'"
-
 "$distill" frobnicate >/dev/null 2>&1; rc=$?
 check "an unknown subcommand is a usage error (2)" "[ $rc -eq 2 ]"
 
@@ -165,5 +162,46 @@ sys.exit(not (c['rows'] == 6 and c['train_rows'] == 4 and c['valid_rows'] == 2 a
 else
   echo "FAIL export: the Llama-2 tokenizer is missing (DISTILL_LLAMA_TOKENIZER); run installer/fetch-tokenizer.sh"; fail=1
 fi
+
+# distill embed and bench embed on the fixture models.
+for model in tiny-bert-cls tiny-mpnet-mean; do
+  "$distill" embed --model "$data/models/$model" --input "$data/models/sentences.jsonl" --output "$tmp/$model.npy" \
+    --device cpu --batch-size 5 2>"$tmp/err"; rc=$?
+  check "embed $model exits 0" "[ $rc -eq 0 ]"
+  check "embed $model matches sentence-transformers (cosine >= 0.9999 per row)" "$py -c \"
+import sys, numpy as np
+e, g = np.load(sys.argv[1]), np.load(sys.argv[2])
+sys.exit(not (e.dtype == np.float32 and e.shape == g.shape and
+              ((e * g).sum(1) / np.linalg.norm(e, axis=1) / np.linalg.norm(g, axis=1)).min() >= 0.9999))
+\" '$tmp/$model.npy' '$data/models/$model/golden_embeddings.npy'"
+done
+
+"$distill" embed --model hashing --input "$data/models/sentences.jsonl" --output "$tmp/hashing.npy" 2>/dev/null
+check "embed --model hashing writes one row per line, unit (or zero for a text without words)" "$py -c \"
+import sys, numpy as np
+e = np.load(sys.argv[1]); n = sum(1 for _ in open(sys.argv[2])); norms = np.linalg.norm(e, axis=1)
+sys.exit(not (e.shape[0] == n and (np.isclose(norms, 1, atol=1e-5) | (norms == 0)).all() and (norms > 0).sum() > n - 3))
+\" '$tmp/hashing.npy' '$data/models/sentences.jsonl'"
+
+printf '{"text": "fine"}\n{"question": "no text field"}\n' >"$tmp/bad.jsonl"
+"$distill" embed --model hashing --input "$tmp/bad.jsonl" --output "$tmp/bad.npy" 2>"$tmp/err"; rc=$?
+check "embed names the file and line of a bad input line, one line, exit 1" \
+  "[ $rc -eq 1 ] && [ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q 'bad.jsonl:2: has no \"text\" field' '$tmp/err'"
+check "a failed embed leaves no output file" "[ ! -e '$tmp/bad.npy' ]"
+
+"$distill" embed --model "$data/models/no-such-model" --input "$tmp/bad.jsonl" --output "$tmp/bad.npy" \
+  2>"$tmp/err"; rc=$?
+check "embed with a model path that is not there fails with one line" \
+  "[ $rc -eq 1 ] && [ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q 'no-such-model' '$tmp/err'"
+
+if "$distill" --version | grep -q 'no CUDA device'; then
+  "$distill" embed --model "$data/models/tiny-bert-cls" --input "$data/models/sentences.jsonl" --output "$tmp/c.npy" \
+    --device cuda 2>"$tmp/err"; rc=$?
+  check "embed --device cuda without a GPU says so in one line" \
+    "[ $rc -eq 1 ] && [ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q 'no CUDA device' '$tmp/err'"
+fi
+
+"$distill" bench embed --model "$data/models/tiny-mpnet-mean" --count 200 --device cpu >"$tmp/bench" 2>/dev/null
+check "bench embed prints questions/s and tokens/s" "grep -qE '[0-9]+ questions/s, [0-9]+ tokens/s' '$tmp/bench'"
 
 exit $fail

@@ -5,6 +5,8 @@
 //   "hashing"   the built-in lexical embedder: no weights, deterministic
 //   DIR         a sentence-transformers model directory (BERT or MPNet)
 //   "npy:PATH"  vectors computed elsewhere, one row per question
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,5 +35,39 @@ public:
 
 // Throws distill::Error naming the spec and what is accepted.
 std::unique_ptr<Embedder> make_embedder(const std::string& spec, const EmbedOptions& options = {});
+
+// The embedding cache (SPEC §2): vectors stored in `cache_dir` under a key
+// hashed from the embedder's identity and the exact texts, so a changed
+// model, setting or question list misses by itself. An entry is an .npy plus
+// a JSON record of its key, shape and content hash, both written atomically;
+// an entry that does not match its record (half-written, stale, corrupt) is
+// ignored and rebuilt. `from_cache`, when given, says whether it was a hit.
+Matrix embed_cached(Embedder& embedder, const std::vector<std::string>& texts, const std::string& cache_dir,
+                    ProgressSink* progress = nullptr, bool* from_cache = nullptr);
+
+// Benchmark (`distill bench embed`): the encoder, pooling and normalisation
+// over synthetic token ids of about `tokens` per question (tokenizing is
+// not timed: the model is what costs).
+struct EmbedBenchOptions {
+    std::string model;          // a model directory; empty: a random-weight MPNet-base (768 x 12 layers)
+    std::size_t count = 1000;   // questions
+    std::size_t tokens = 30;    // mean tokens per question, special tokens included
+    EmbedOptions embed;
+    std::uint64_t seed = 42;
+};
+
+struct EmbedBenchResult {
+    std::string model;          // the directory, or the built-in shape
+    std::string placement;      // "cpu fp32", "cuda:0 fp16"
+    int cpu_threads = 0;        // libtorch intra-op threads
+    int batch_size = 0;
+    std::size_t questions = 0, tokens = 0;
+    double seconds = 0;         // embedding only, after one warm-up batch
+    double questions_per_second() const { return seconds > 0 ? double(questions) / seconds : 0; }
+    double tokens_per_second() const { return seconds > 0 ? double(tokens) / seconds : 0; }
+    std::string summary() const;  // one line for people
+};
+
+EmbedBenchResult bench_embed(const EmbedBenchOptions& options, ProgressSink* progress = nullptr);
 
 }  // namespace distill

@@ -6,6 +6,7 @@
 #include "distill/error.h"
 #include "distill/npy.h"
 #include "embed/hashing_embedder.h"
+#include "embed/sentence_embedder.h"
 
 namespace distill {
 namespace {
@@ -36,12 +37,9 @@ private:
 }  // namespace
 
 std::unique_ptr<Embedder> make_embedder(const std::string& spec, const EmbedOptions& options) {
-    (void)options;  // the hashing and imported embedders have no device or batch settings
     if (spec == "hashing") return std::make_unique<HashingEmbedder>();
     if (spec.rfind("npy:", 0) == 0) return std::make_unique<NpyEmbedder>(spec.substr(4));
-    if (std::filesystem::is_directory(spec))
-        throw Error(spec + ": sentence-transformers model directories are not supported yet (issue #3); "
-                           "use `hashing` or import vectors with npy:PATH");
+    if (std::filesystem::is_directory(spec)) return embed::make_sentence_embedder(spec, options);
     throw Error("embedder '" + spec + "' is not one of: hashing, a sentence-transformers model directory, "
                 "npy:PATH (is the directory path right?)");
 }

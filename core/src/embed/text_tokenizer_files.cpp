@@ -5,107 +5,27 @@
 // supported, because an approximate tokenization would silently give other
 // embeddings than the reference's.
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "distill/error.h"
+#include "embed/json_file.h"
 #include "embed/text_tokenizer_impl.h"
 
 namespace distill {
 namespace {
 
 using nlohmann::json;
+using embed::fail;
+using embed::JsonFile;
+using embed::shown;
 namespace fs = std::filesystem;
 
 constexpr const char* kSupported =
     "Distill Studio reads WordPiece tokenizers (BERT, MPNet, MiniLM, bge, e5, gte) with a BertNormalizer "
     "and a BertPreTokenizer";
-
-// A JSON value as it would be quoted in a message, kept short.
-std::string shown(const json& value) {
-    std::string s = value.dump();
-    if (s.size() > 60) s = s.substr(0, 57) + "...";
-    return s;
-}
-
-[[noreturn]] void fail(const std::string& file, const std::string& where, const std::string& problem,
-                       const std::string& fix) {
-    throw Error(located_message(file, 0, where + " " + problem, fix));
-}
-
-json read_json(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(located_message(path, 0, "cannot open it", "check that the file exists and is readable"));
-    try {
-        return json::parse(in);
-    } catch (const json::parse_error& e) {
-        throw Error(located_message(path, 0, std::string("is not valid JSON (") + e.what() + ")",
-                                    "re-download it from the model's repository"));
-    }
-}
-
-// "model.vocab", or "max_seq_length" at the top level.
-std::string at(const std::string& where, const char* key) { return where.empty() ? key : where + "." + key; }
-
-// A reader of one JSON file that names the file and the JSON path of
-// whatever it refuses.
-class JsonFile {
-public:
-    explicit JsonFile(std::string path) : path_(std::move(path)), root_(read_json(path_)) {
-        if (!root_.is_object()) fail(path_, "the top level", "is " + shown(root_) + ", not an object", fix_);
-    }
-    const std::string& path() const { return path_; }
-    const json& root() const { return root_; }
-
-    // nullptr when absent or null.
-    static const json* member(const json& object, const char* key) {
-        const auto it = object.find(key);
-        return it == object.end() || it->is_null() ? nullptr : &*it;
-    }
-    const json& object_at(const json& object, const std::string& where, const char* key) const {
-        const json* v = member(object, key);
-        if (!v) fail(path_, at(where, key), "is missing", fix_);
-        if (!v->is_object()) fail(path_, at(where, key), "is " + shown(*v) + ", not an object", fix_);
-        return *v;
-    }
-    std::string string_at(const json& object, const std::string& where, const char* key,
-                          const std::string& fallback) const {
-        const json* v = member(object, key);
-        if (!v) return fallback;
-        if (!v->is_string()) fail(path_, at(where, key), "is " + shown(*v) + ", not a string", fix_);
-        return v->get<std::string>();
-    }
-    bool bool_at(const json& object, const std::string& where, const char* key, bool fallback) const {
-        const json* v = member(object, key);
-        if (!v) return fallback;
-        if (!v->is_boolean()) fail(path_, at(where, key), "is " + shown(*v) + ", not true or false", fix_);
-        return v->get<bool>();
-    }
-    std::int64_t int_at(const json& object, const std::string& where, const char* key, std::int64_t fallback,
-                        std::int64_t least = 0) const {
-        const json* v = member(object, key);
-        if (!v) return fallback;
-        return checked_int(*v, at(where, key), least);
-    }
-    std::int32_t id(const json& v, const std::string& where) const {
-        return static_cast<std::int32_t>(checked_int(v, where, 0));
-    }
-
-private:
-    std::int64_t checked_int(const json& v, const std::string& where, std::int64_t least) const {
-        if (!v.is_number_integer() || v.get<std::int64_t>() < least ||
-            v.get<std::int64_t>() > std::numeric_limits<std::int32_t>::max())
-            fail(path_, where, "is " + shown(v) + ", not an integer from " + std::to_string(least), fix_);
-        return v.get<std::int64_t>();
-    }
-
-    std::string path_;
-    json root_;
-    std::string fix_ = "re-download the file from the model's repository";
-};
 
 std::u32string to_code_points(const std::string& utf8) {
     std::u32string out;

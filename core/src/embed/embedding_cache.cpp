@@ -1,0 +1,87 @@
+// The embedding cache (SPEC §2). The reference needed manual force_rebuild
+// flags; here the key is a hash of everything that decides the vectors, and
+// an entry is used only when its record vouches for exactly these bytes.
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "distill/atomic_file.h"
+#include "distill/content_hash.h"
+#include "distill/embedder.h"
+#include "distill/error.h"
+#include "distill/npy.h"
+
+namespace distill {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Bumped when the entry format or what goes into the key changes.
+constexpr const char* kFormat = "distill-embedding-cache/1";
+
+std::string cache_key(const std::string& identity, const std::vector<std::string>& texts) {
+    ContentHasher hash;
+    hash.add(kFormat).add(identity).add(std::uint64_t(texts.size()));
+    for (const auto& text : texts) hash.add(text);
+    return hash.hex();
+}
+
+std::string values_hash(const Matrix& m) {
+    return ContentHasher()
+        .add(std::string_view(reinterpret_cast<const char*>(m.values.data()), m.values.size() * sizeof(float)))
+        .hex();
+}
+
+// The entry for `key` when its record and its vectors agree; nothing
+// otherwise (absent, half-written, corrupt or from another key).
+std::optional<Matrix> read_entry(const std::string& npy, const std::string& record_path, const std::string& key,
+                                 std::size_t rows) {
+    std::ifstream in(record_path, std::ios::binary);
+    if (!in) return std::nullopt;
+    const auto record = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (!record.is_object() || record.value("format", "") != kFormat || record.value("key", "") != key ||
+        record.value("rows", std::size_t(0)) != rows)
+        return std::nullopt;
+    try {
+        Matrix m = read_npy(npy);
+        if (m.rows != rows || m.cols != record.value("cols", std::size_t(0)) ||
+            values_hash(m) != record.value("values_xxh3", ""))
+            return std::nullopt;
+        return m;
+    } catch (const Error&) {
+        return std::nullopt;
+    }
+}
+
+}  // namespace
+
+Matrix embed_cached(Embedder& embedder, const std::vector<std::string>& texts, const std::string& cache_dir,
+                    ProgressSink* progress, bool* from_cache) {
+    const std::string identity = embedder.identity();
+    const std::string key = cache_key(identity, texts);
+    const std::string npy = (fs::path(cache_dir) / ("embeddings-" + key + ".npy")).string();
+    const std::string record_path = (fs::path(cache_dir) / ("embeddings-" + key + ".json")).string();
+    if (auto cached = read_entry(npy, record_path, key, texts.size())) {
+        if (from_cache) *from_cache = true;
+        return std::move(*cached);
+    }
+    if (from_cache) *from_cache = false;
+    Matrix m = embedder.embed(texts, progress);
+
+    std::error_code ec;
+    fs::create_directories(cache_dir, ec);
+    if (ec)
+        throw Error(located_message(cache_dir, 0, "cannot create the embedding cache folder (" + ec.message() + ")",
+                                    "choose a writable cache folder"));
+    // The vectors first, their record last: a crash in between leaves a
+    // record that does not vouch for the new file, which is then rebuilt.
+    write_npy(npy, m);
+    const nlohmann::json record = {{"format", kFormat},          {"key", key},     {"identity", identity},
+                                   {"rows", m.rows},             {"cols", m.cols}, {"values_xxh3", values_hash(m)}};
+    write_file_atomically(record_path, [&](std::ostream& out) { out << record.dump(2) << "\n"; });
+    return m;
+}
+
+}  // namespace distill
