@@ -48,6 +48,9 @@ void TerminalProgress::update(std::string_view stage, std::uint64_t done, std::u
     if (stage_complete_) return;  // drawn at 100% already
     stage_complete_ = complete;
     const auto min_gap = interactive_ ? std::chrono::milliseconds(100) : std::chrono::milliseconds(5000);
+    // In a log, a stage that ends within the first gap gets no lines at all:
+    // the caller's summary line says it ran, and logs stay readable.
+    if (!interactive_ && now - stage_start_ < min_gap) return;
     if (!complete && now - last_draw_ < min_gap) return;
     last_draw_ = now;
 

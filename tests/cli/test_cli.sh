@@ -204,4 +204,21 @@ fi
 "$distill" bench embed --model "$data/models/tiny-mpnet-mean" --count 200 --device cpu >"$tmp/bench" 2>/dev/null
 check "bench embed prints questions/s and tokens/s" "grep -qE '[0-9]+ questions/s, [0-9]+ tokens/s' '$tmp/bench'"
 
+# distill run: the whole pipeline on the demo project (its sources made
+# absolute, the tokenizer the tests use), then again from its cache.
+demo="$(cd "$data/../../resources/demo" && pwd)/demo.distill.json"
+/usr/bin/python3 -c "
+import json, os, sys
+p = json.load(open(sys.argv[1]))
+for s in p['sources']: s['path'] = os.path.join(os.path.dirname(sys.argv[1]), s['path'])
+p['pipeline']['tokenizer'] = sys.argv[2]
+json.dump(p, open(sys.argv[3], 'w'))" "$demo" "${DISTILL_LLAMA_TOKENIZER:-}" "$tmp/demo.distill.json"
+"$distill" run --config "$tmp/demo.distill.json" --output-dir "$tmp/run" 2>"$tmp/run.log"; rc=$?
+check "run: every stage of the demo, ending in a train.pt that torch.load reads" \
+  "[ $rc -eq 0 ] && [ \$(grep -cE '^\[[1-8]/8\] [a-z]+ +[0-9.]+ s: ' '$tmp/run.log') -eq 8 ] && /usr/bin/python3 -c \"import torch,sys; t=torch.load(sys.argv[1], weights_only=True); sys.exit(not t)\" '$tmp/run/train.pt'"
+"$distill" run --config "$tmp/demo.distill.json" --output-dir "$tmp/run" 2>"$tmp/run.log"; rc=$?
+check "run: a second run reuses every stage after the corpus" "[ $rc -eq 0 ] && [ \$(grep -c ' cached: ' '$tmp/run.log') -eq 7 ]"
+"$distill" run --config "$data/README.md" --output-dir "$tmp/run2" 2>"$tmp/err"; rc=$?
+check "run: a config that is not a project fails with one line" "[ $rc -eq 1 ] && [ \$(wc -l <'$tmp/err') -eq 1 ]"
+
 exit $fail

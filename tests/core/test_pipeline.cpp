@@ -207,7 +207,7 @@ private Q_SLOTS:
         } catch (const distill::Error& e) {
             QVERIFY2(std::string(e.what()).find("/nonexistent/tokenizer.model") != std::string::npos, e.what());
         }
-        QVERIFY(!fs::exists(fs::path(d) / ".distill-cache" / "embeddings.npy"));
+        QVERIFY(!fs::exists(fs::path(d) / ".distill-cache" / "embeddings"));
 
         p = demo();
         p.pipeline.prompt = "no-such-preset";

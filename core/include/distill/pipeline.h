@@ -10,7 +10,8 @@
 // whose key file matches and whose outputs exist is loaded instead of run,
 // so a changed threshold re-runs clustering and what follows it, never the
 // embedding; a changed source re-runs everything. Keys live in
-// DIR/.distill-cache/, the embeddings there too.
+// DIR/.distill-cache/, and the embedding cache (embed_cached) in its
+// embeddings/ folder.
 #include <cstddef>
 #include <string>
 #include <vector>

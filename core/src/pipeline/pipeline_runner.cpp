@@ -23,7 +23,6 @@
 #include "distill/fewshot.h"
 #include "distill/format.h"
 #include "distill/llm_tokenizer.h"
-#include "distill/npy.h"
 #include "pipeline/stage_cache.h"
 
 namespace distill {
@@ -105,8 +104,10 @@ std::size_t members(const std::vector<Community>& communities) {
     return n;
 }
 
-std::string plural(std::size_t n, const char* word) {
-    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+// "1 community", "38 communities", "2 rows".
+std::string plural(std::size_t n, std::string word) {
+    if (n != 1) word = word.ends_with('y') ? word.substr(0, word.size() - 1) + "ies" : word + "s";
+    return std::to_string(n) + " " + word;
 }
 
 PromptPreset prompt_preset_of(const Project& project) {
@@ -171,23 +172,17 @@ PipelineResult run_pipeline(const Project& project, const std::string& output_di
         embedder_spec = (npy ? "npy:" : "") + project.resolve(npy ? embedder_spec.substr(4) : embedder_spec);
     }
     const auto embedder = make_embedder(embedder_spec, settings.embed);
+    // The embedding cache keeps one entry per (model, question list), so
+    // switching back to an earlier model or source set is a hit too.
+    bool embeddings_cached = false;
+    const Matrix embeddings =
+        embed_cached(*embedder, questions, cache.cache_path("embeddings"), stage.progress(), &embeddings_cached);
     ContentHasher embed_hash;
     embed_hash.add(embedder->identity());
     for (const auto& q : questions) embed_hash.add(q);
     const std::string embed_key = embed_hash.hex();
-    const std::string embeddings_file = ".distill-cache/embeddings.npy";
-    Matrix embeddings;
-    if (cache.fresh("embed", embed_key, {embeddings_file})) {
-        embeddings = read_npy(cache.path(embeddings_file));
-        stage.end(true, plural(embeddings.rows, "vector") + " of " + std::to_string(embeddings.cols) + " dimensions");
-    } else {
-        cache.begin("embed");
-        embeddings = embedder->embed(questions, stage.progress());
-        write_npy(cache.path(embeddings_file), embeddings);
-        cache.commit("embed", embed_key);
-        stage.end(false, plural(embeddings.rows, "vector") + " of " + std::to_string(embeddings.cols) +
-                             " dimensions with " + settings.embedder);
-    }
+    stage.end(embeddings_cached, plural(embeddings.rows, "vector") + " of " + std::to_string(embeddings.cols) +
+                                     " dimensions (" + settings.embedder + ")");
 
     // cluster
     stage.start("cluster");
