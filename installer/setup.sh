@@ -2,8 +2,8 @@
 # Set-up command 1: install what is missing, build, and open the demo project
 # in Distill Studio. Idempotent.
 #   installer/setup.sh              launch the GUI on resources/demo/demo.distill.json
-#   installer/setup.sh --headless   no window: run the demo through the `distill` CLI
-#                                   into out/demo/ instead
+#   installer/setup.sh --headless   no window: run the whole pipeline on the demo with
+#                                   `distill run` into out/demo/ instead
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${DISTILL_BUILD_DIR:-$root/build}
@@ -21,11 +21,8 @@ esac
 if [ $headless -eq 1 ]; then
   "$root/installer/build.sh" -DDISTILL_BUILD_TESTS=OFF -DDISTILL_BUILD_GUI=OFF
   out="$root/out/demo"
-  mkdir -p "$out"
-  # The stages that exist so far; `distill run` takes over once the pipeline
-  # runner lands (issue #6).
-  "$build/bin/distill" corpus --project "$demo" --output "$out/corpus.jsonl" --report "$out/corpus-report.json"
-  echo "setup: demo corpus written to $out"
+  "$build/bin/distill" run --config "$demo" --output-dir "$out"
+  echo "setup: the demo's training files are in $out (train.pt, valid.pt, manifest.json)"
 else
   "$root/installer/build.sh" -DDISTILL_BUILD_TESTS=OFF -DDISTILL_BUILD_GUI=ON
   if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then

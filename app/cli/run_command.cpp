@@ -55,7 +55,7 @@ void run(const RunOptions& o) {
 void add_run_command(CLI::App& app) {
     auto o = std::make_shared<RunOptions>();
     auto* run_cmd = app.add_subcommand(
-        "run", "Run every stage of a project (corpus, embed, cluster, sample, fewshot, format, export) into a "
+        "run", "Run every stage of a project (corpus, embed, cluster, sample, map, fewshot, format, export) into a "
                "folder; a stage whose inputs and settings are unchanged is reused, not re-run");
     run_cmd->add_option("--config", o->config, "A project file (*.distill.json) with its \"pipeline\" settings")
         ->required()
