@@ -100,16 +100,19 @@ void append_string_repr(std::string& out, std::string_view text) {
 // digits; Python writes a whole number with ".0", which nlohmann does too.
 std::string number_text(const Record& value) { return value.dump(); }
 
-void append_python_repr(std::string& out, const Record& value) {
+// Python's repr() of a list or dict and json.dumps() walk containers alike
+// (", " between items, ": " after keys); they differ only in how strings
+// and scalars are written, which `leaf` does.
+template <class Leaf>
+void append_nested(std::string& out, const Record& value, const Leaf& leaf) {
     switch (value.type()) {
-        case Record::value_t::string: append_string_repr(out, value.get_ref<const std::string&>()); break;
         case Record::value_t::array: {
             out += '[';
             bool first = true;
             for (const auto& item : value) {
                 if (!first) out += ", ";
                 first = false;
-                append_python_repr(out, item);
+                append_nested(out, item, leaf);
             }
             out += ']';
             break;
@@ -120,48 +123,33 @@ void append_python_repr(std::string& out, const Record& value) {
             for (const auto& [key, item] : value.items()) {
                 if (!first) out += ", ";
                 first = false;
-                append_string_repr(out, key);
+                leaf(out, Record(key));
                 out += ": ";
-                append_python_repr(out, item);
+                append_nested(out, item, leaf);
             }
             out += '}';
             break;
         }
-        default: out += python_str(value);
+        default: leaf(out, value);
     }
 }
 
+void append_python_repr(std::string& out, const Record& value) {
+    append_nested(out, value, [](std::string& o, const Record& v) {
+        if (v.is_string()) append_string_repr(o, v.get_ref<const std::string&>());
+        else o += python_str(v);
+    });
+}
+
 void append_json(std::string& out, const Record& value) {
-    switch (value.type()) {
-        case Record::value_t::string: append_json_string(out, value.get_ref<const std::string&>()); break;
-        case Record::value_t::array: {
-            out += '[';
-            bool first = true;
-            for (const auto& item : value) {
-                if (!first) out += ", ";
-                first = false;
-                append_json(out, item);
-            }
-            out += ']';
-            break;
+    append_nested(out, value, [](std::string& o, const Record& v) {
+        switch (v.type()) {
+            case Record::value_t::string: append_json_string(o, v.get_ref<const std::string&>()); break;
+            case Record::value_t::boolean: o += v.get<bool>() ? "true" : "false"; break;
+            case Record::value_t::null: o += "null"; break;
+            default: o += number_text(v);
         }
-        case Record::value_t::object: {
-            out += '{';
-            bool first = true;
-            for (const auto& [key, item] : value.items()) {
-                if (!first) out += ", ";
-                first = false;
-                append_json_string(out, key);
-                out += ": ";
-                append_json(out, item);
-            }
-            out += '}';
-            break;
-        }
-        case Record::value_t::boolean: out += value.get<bool>() ? "true" : "false"; break;
-        case Record::value_t::null: out += "null"; break;
-        default: out += number_text(value);
-    }
+    });
 }
 
 }  // namespace
