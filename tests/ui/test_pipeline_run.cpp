@@ -1,0 +1,286 @@
+// The Run tab and the cluster map driven as a curator would, on the real
+// demo project with the real Llama-2 tokenizer: edit the settings, save and
+// reopen them, press Run and watch every stage, explore the map, cancel a
+// run, see a failed run's reason, and take the --screenshot picture.
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QDirIterator>
+#include <QDoubleSpinBox>
+#include <QImage>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <qcustomplot.h>
+
+#include "cluster_map_view.h"
+#include "distill/cluster_map.h"
+#include "distill/corpus.h"
+#include "distill/pipeline.h"
+#include "distill/project.h"
+#include "main_window.h"
+#include "screenshot_run.h"
+#include "scripted_prompts.h"
+#include "source_delegates.h"
+#include "stage_list_view.h"
+
+using namespace distill;
+using namespace distill::ui;
+
+namespace {
+
+constexpr int kRunTimeoutMs = 180000;
+
+QString tokenizerPath() { return qEnvironmentVariable("DISTILL_LLAMA_TOKENIZER"); }
+
+// The demo project saved into `dir` with its sources made absolute and the
+// tokenizer CTest names, so the run reads the shipped demo corpus.
+QString copyDemoProject(const QString& dir) {
+    Project project = load_project(DISTILL_SOURCE_DIR "/resources/demo/demo.distill.json");
+    for (SourceSpec& source : project.sources) source.path = project.resolved_path(source);
+    project.pipeline.tokenizer = tokenizerPath().toStdString();
+    const QString path = dir + "/demo.distill.json";
+    save_project(project, path.toStdString());
+    return path;
+}
+
+// Presses Run and waits for the end; returns whether the run finished.
+bool runAndWait(MainWindow& window) {
+    QSignalSpy finished(&window, &MainWindow::runFinished);
+    window.runPipeline();
+    if (finished.isEmpty() && !finished.wait(kRunTimeoutMs)) return false;
+    return finished.count() == 1 && finished.first().first().toBool();
+}
+
+QStringList stageStates(MainWindow& window) {
+    auto* stages = window.findChild<StageListView*>();
+    QStringList states;
+    for (int i = 0; i < int(pipeline_stages().size()); ++i) states << stages->stateOf(i);
+    return states;
+}
+
+// Files a run left half-written: write_file_atomically's temporaries.
+QStringList temporaries(const QString& dir) {
+    QStringList found;
+    QDirIterator it(dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        if (path.contains(".tmp")) found << path;
+    }
+    return found;
+}
+
+}  // namespace
+
+class TestPipelineRun : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void settingsRoundTripThroughSaveAndOpen();
+    void runReportsEveryStageAndShowsTheMap();
+    void cancelMidRunLeavesWindowUsable();
+    void failedRunShowsCoresMessage();
+    void screenshotRunWritesPicture();
+};
+
+void TestPipelineRun::initTestCase() {
+    QVERIFY2(QFileInfo(tokenizerPath()).isFile(), "set DISTILL_LLAMA_TOKENIZER to the Llama-2 tokenizer.model");
+}
+
+void TestPipelineRun::settingsRoundTripThroughSaveAndOpen() {
+    QTemporaryDir dir;
+    const QString path = copyDemoProject(dir.path());
+    Window w = makeWindow();
+    QVERIFY(w.main->openProject(path));
+    QVERIFY(!w.main->isWindowModified());
+    QCOMPARE(w.main->outputDir(), QDir::toNativeSeparators(dir.path() + "/out/Demo: math"));
+
+    w.main->findChild<QLineEdit*>("embedder")->setText("hashing");
+    auto* clustering = w.main->findChild<QComboBox*>("clustering");
+    clustering->setCurrentIndex(clustering->findData("kmeans"));
+    QVERIFY(w.main->isWindowModified());
+    w.main->findChild<QSpinBox*>("kmeansK")->setValue(7);
+    w.main->findChild<QDoubleSpinBox*>("threshold")->setValue(0.8);
+    w.main->findChild<QSpinBox*>("minCommunitySize")->setValue(4);
+    w.main->findChild<QSpinBox*>("sampleSize")->setValue(123);
+    w.main->findChild<QSpinBox*>("seed")->setValue(9);
+    w.main->findChild<QSpinBox*>("shots")->setValue(3);
+    w.main->findChild<QComboBox*>("prompt")->setCurrentText("math");
+    w.main->findChild<PathEditor*>("tokenizer")->setPath("~/elsewhere/tokenizer.model");
+    w.main->findChild<QSpinBox*>("maxSeqLen")->setValue(1024);
+    w.main->findChild<QDoubleSpinBox*>("validFraction")->setValue(0.1);
+    w.main->findChild<QCheckBox*>("maskInputs")->setChecked(true);
+    QVERIFY(w.main->saveProjectAs(path));
+    QVERIFY(!w.main->isWindowModified());
+
+    // Read back by core, as `distill run --config` would.
+    const Project saved = load_project(path.toStdString());
+    QCOMPARE(saved.pipeline.clustering, std::string("kmeans"));
+    QCOMPARE(saved.pipeline.kmeans_k, std::size_t(7));
+    QCOMPARE(saved.pipeline.threshold, 0.8);
+    QCOMPARE(saved.pipeline.min_community_size, std::size_t(4));
+    QCOMPARE(saved.pipeline.sample_size, std::size_t(123));
+    QCOMPARE(saved.pipeline.seed, std::uint64_t(9));
+    QCOMPARE(saved.fewshot.k, std::size_t(3));
+    QCOMPARE(saved.pipeline.prompt, std::string("math"));
+    QCOMPARE(saved.pipeline.tokenizer, std::string("~/elsewhere/tokenizer.model"));
+    QCOMPARE(saved.pipeline.max_seq_len, 1024);
+    QCOMPARE(saved.pipeline.valid_fraction, 0.1);
+    QVERIFY(saved.pipeline.mask_inputs);
+
+    // And shown again by a fresh window.
+    Window again = makeWindow();
+    QVERIFY(again.main->openProject(path));
+    const Project shown = again.main->project();
+    QCOMPARE(shown.pipeline.clustering, std::string("kmeans"));
+    QCOMPARE(shown.pipeline.kmeans_k, std::size_t(7));
+    QCOMPARE(shown.pipeline.sample_size, std::size_t(123));
+    QCOMPARE(shown.fewshot.k, std::size_t(3));
+    QCOMPARE(shown.pipeline.tokenizer, std::string("~/elsewhere/tokenizer.model"));
+    QVERIFY(again.main->findChild<QSpinBox*>("kmeansK")->isVisibleTo(again.main.get()));
+    QVERIFY(!again.main->findChild<QDoubleSpinBox*>("threshold")->isVisibleTo(again.main.get()));
+}
+
+void TestPipelineRun::runReportsEveryStageAndShowsTheMap() {
+    QTemporaryDir dir;
+    Window w = makeWindow();
+    QVERIFY(w.main->openProject(copyDemoProject(dir.path())));
+    w.main->setOutputDir(dir.filePath("out"));
+    w.main->show();
+    QVERIFY(QTest::qWaitForWindowExposed(w.main.get()));
+
+    QVERIFY2(runAndWait(*w.main), qPrintable(w.prompts->errors.join('\n')));
+    QVERIFY(w.prompts->errors.isEmpty());
+    QCOMPARE(stageStates(*w.main), QStringList(int(pipeline_stages().size()), "done"));
+    auto* table = w.main->findChild<QTableWidget*>("stages");
+    for (int row = 0; row < table->rowCount(); ++row)
+        QVERIFY2(!table->item(row, StageListView::SummaryColumn)->text().isEmpty(), qPrintable(QString::number(row)));
+    QVERIFY(!w.main->isRunning());
+
+    // The map holds every corpus row once.
+    const ClusterMap map = read_cluster_map(dir.filePath("out/cluster_map.json").toStdString());
+    QVERIFY(map.clusters.size() > 1);
+    auto* view = w.main->findChild<ClusterMapView*>();
+    QCOMPARE(view->pointCount(), map.projection.points.rows);
+    QVERIFY(map.projection.points.rows > 1000);
+
+    // Clicking a member of the second cluster selects that cluster and lists
+    // its members with the sampled ones marked.
+    w.main->showClusterMap();
+    auto* plot = w.main->findChild<QCustomPlot*>("clusterMap");
+    QVERIFY(QTest::qWaitForWindowExposed(plot));
+    plot->replot();
+    const ClusterSummary& second = map.clusters[1];
+    RowId target = second.members.front();
+    // A point another cluster's point covers would select that one; take a
+    // member that is the nearest row to itself.
+    for (RowId row : second.members)
+        if (view->rowAt(view->pixelOf(row)) == row) { target = row; break; }
+    QCOMPARE(view->rowAt(view->pixelOf(target)), (long long)target);
+    QTest::mouseClick(plot, Qt::LeftButton, {}, view->pixelOf(target).toPoint());
+    QCOMPARE(view->selectedCluster(), 1);
+    auto* members = w.main->findChild<QListWidget*>("clusterMembers");
+    QCOMPARE(std::size_t(members->count()), second.size);
+    std::size_t marked = 0;
+    for (int i = 0; i < members->count(); ++i) marked += members->item(i)->data(Qt::UserRole + 1).toBool();
+    QCOMPARE(marked, second.sampled.size());
+    QVERIFY(second.sampled.size() > 0);
+    // Rows are corpus rows: the list shows the pooled corpus's questions.
+    const Project project = w.main->project();
+    const Corpus corpus = pool_sources(project.resolved_sources(), project.on_bad_line);
+    QCOMPARE(corpus.records.size(), map.projection.points.rows);
+    const std::string first = corpus.records[second.members.front()]["question"].get<std::string>();
+    QVERIFY(members->item(0)->text().endsWith(QString::fromStdString(first)));
+
+    // Far from every point nothing is picked, and a click clears the choice.
+    QCOMPARE(view->rowAt(QPointF(-1000, -1000)), -1LL);
+    view->selectCluster(-1);
+    QCOMPARE(members->count(), 0);
+
+    // A second run re-uses every stage after the corpus from the cache.
+    QVERIFY(runAndWait(*w.main));
+    QStringList cached(int(pipeline_stages().size()), "cached");
+    cached[0] = "done";  // the corpus is always read again: it is what the keys are made of
+    QCOMPARE(stageStates(*w.main), cached);
+}
+
+void TestPipelineRun::cancelMidRunLeavesWindowUsable() {
+    QTemporaryDir dir;
+    Window w = makeWindow();
+    QVERIFY(w.main->openProject(copyDemoProject(dir.path())));
+    const QString out = dir.filePath("out");
+    w.main->setOutputDir(out);
+
+    // Cancel as soon as the window hears that the corpus stage finished:
+    // the worker is by then embedding or later.
+    auto* table = w.main->findChild<QTableWidget*>("stages");
+    bool cancelPressed = false;
+    connect(table, &QTableWidget::itemChanged, this, [&](QTableWidgetItem* item) {
+        if (!cancelPressed && item->row() == 0 && item->column() == StageListView::StateColumn &&
+            item->text() == "done") {
+            cancelPressed = true;
+            w.main->findChild<QPushButton*>("cancelRun")->click();
+        }
+    });
+    QVERIFY(!runAndWait(*w.main));
+    QVERIFY(cancelPressed);
+    QVERIFY(w.prompts->errors.isEmpty());
+    const QStringList states = stageStates(*w.main);
+    QVERIFY2(states.contains("cancelled"), qPrintable(states.join(',')));
+    QCOMPARE(states.last(), QString("waiting"));
+    QVERIFY(!QFileInfo::exists(out + "/train.pt"));
+    QCOMPARE(temporaries(out), QStringList());
+
+    // The window is usable: the project can still be edited and run.
+    QVERIFY(w.main->findChild<QSpinBox*>("sampleSize")->isEnabled());
+    QVERIFY(w.main->findChild<QPushButton*>("runButton")->isEnabled());
+    QVERIFY(!w.main->findChild<QPushButton*>("cancelRun")->isEnabled());
+    disconnect(table, nullptr, this, nullptr);
+    QVERIFY(runAndWait(*w.main));
+    QVERIFY(QFileInfo::exists(out + "/train.pt"));
+}
+
+void TestPipelineRun::failedRunShowsCoresMessage() {
+    QTemporaryDir dir;
+    Window w = makeWindow();
+    QVERIFY(w.main->openProject(copyDemoProject(dir.path())));
+    w.main->setOutputDir(dir.filePath("out"));
+    const QString missing = dir.filePath("no/tokenizer.model");
+    w.main->findChild<PathEditor*>("tokenizer")->setPath(missing);
+    QVERIFY(!runAndWait(*w.main));
+    QCOMPARE(w.prompts->errors.size(), 1);
+    QVERIFY2(w.prompts->errors.first().contains(missing), qPrintable(w.prompts->errors.first()));
+    QVERIFY(!stageStates(*w.main).contains("running"));
+    QVERIFY(w.main->findChild<QPushButton*>("runButton")->isEnabled());
+
+    // A project with no output folder is refused before anything starts.
+    w.main->setOutputDir(QString());
+    QVERIFY(!runAndWait(*w.main));
+    QCOMPARE(w.prompts->errors.size(), 2);
+    QVERIFY(w.prompts->errors.last().contains("output folder"));
+}
+
+void TestPipelineRun::screenshotRunWritesPicture() {
+    QTemporaryDir dir;
+    const QString image = dir.filePath("shot.png");
+    ScreenshotRun run(copyDemoProject(dir.path()), image);
+    QSignalSpy finished(&run, &ScreenshotRun::finished);
+    run.start();
+    QVERIFY(finished.wait(kRunTimeoutMs));
+    QCOMPARE(finished.first().first().toInt(), 0);
+    const QImage picture(image);
+    QVERIFY(!picture.isNull());
+    QVERIFY(picture.width() >= 800 && picture.height() >= 500);
+    // The run went into a temporary folder, not next to the project.
+    QVERIFY(!QFileInfo::exists(dir.filePath("out")));
+}
+
+QTEST_MAIN(TestPipelineRun)
+#include "test_pipeline_run.moc"
