@@ -51,6 +51,7 @@ PipelineSettingsView::PipelineSettingsView(QWidget* parent)
     embedder_->setToolTip(tr("\"hashing\", a sentence-transformers model folder or npy:FILE of precomputed rows"));
 
     clustering_->setObjectName("clustering");
+    clusteringKnobs_->setObjectName("clusteringKnobs");
     clustering_->addItem(tr("Communities (cosine threshold)"), QStringLiteral("community"));
     clustering_->addItem(tr("k-means"), QStringLiteral("kmeans"));
 

@@ -13,6 +13,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStackedWidget>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -144,8 +145,10 @@ void TestPipelineRun::settingsRoundTripThroughSaveAndOpen() {
     QCOMPARE(shown.pipeline.sample_size, std::size_t(123));
     QCOMPARE(shown.fewshot.k, std::size_t(3));
     QCOMPARE(shown.pipeline.tokenizer, std::string("~/elsewhere/tokenizer.model"));
-    QVERIFY(again.main->findChild<QSpinBox*>("kmeansK")->isVisibleTo(again.main.get()));
-    QVERIFY(!again.main->findChild<QDoubleSpinBox*>("threshold")->isVisibleTo(again.main.get()));
+    // Only the chosen method's knobs are offered.
+    auto* knobs = again.main->findChild<QStackedWidget*>("clusteringKnobs");
+    QVERIFY(knobs->currentWidget()->isAncestorOf(again.main->findChild<QSpinBox*>("kmeansK")));
+    QVERIFY(!knobs->currentWidget()->isAncestorOf(again.main->findChild<QDoubleSpinBox*>("threshold")));
 }
 
 void TestPipelineRun::runReportsEveryStageAndShowsTheMap() {
