@@ -148,8 +148,8 @@ ClusterMapView::ClusterMapView(QWidget* parent)
     auto* splitter = new QSplitter(Qt::Horizontal);
     splitter->addWidget(plots);
     splitter->addWidget(side);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
+    splitter->setStretchFactor(0, 1);
+    splitter->setSizes({620, 340});
     splitter->setChildrenCollapsible(false);
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -206,6 +206,9 @@ void ClusterMapView::buildScatter() {
         for (std::size_t g = 0; g < colourGraphs_.size(); ++g)
             colourGraphs_[g]->setData(xs[g], ys[g], /*alreadySorted=*/false);
         plot_->rescaleAxes();
+        // A margin, so points on the edge are not cut in half by the axes.
+        plot_->xAxis->scaleRange(1.06);
+        plot_->yAxis->scaleRange(1.06);
     }
     plot_->replot();
 }
@@ -245,15 +248,16 @@ void ClusterMapView::selectCluster(int cluster) {
     members_->clear();
     QVector<double> xs, ys;
     if (cluster < 0) {
-        title_->setText(outcome_ ? tr("%n cluster(s), %1 outliers; click a point or a bar to look inside one.", "",
-                                      int(outcome_->map.clusters.size()))
+        title_->setText(outcome_ ? tr("%1 clusters, %2 outliers; click a point or a bar to look inside one.")
+                                       .arg(outcome_->map.clusters.size())
                                        .arg(outcome_->map.outliers)
                                  : tr("Run the pipeline to see the cluster map."));
         keywords_->clear();
     } else {
         const ClusterSummary& summary = outcome_->map.clusters[std::size_t(cluster)];
-        title_->setText(tr("<b>Cluster %1</b>: %n question(s), %2 sampled", "", int(summary.size))
+        title_->setText(tr("<b>Cluster %1</b>: %2 questions, %3 sampled")
                             .arg(cluster + 1)
+                            .arg(summary.size)
                             .arg(summary.sampled.size()));
         QStringList terms;
         for (const Keyword& keyword : summary.keywords) terms << qs(keyword.term);
