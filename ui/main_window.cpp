@@ -28,6 +28,7 @@
 #include "distill/compute_info.h"
 #include "distill/error.h"
 #include "domain_preset_list.h"
+#include "fewshot_view.h"
 #include "pipeline_runner.h"
 #include "pipeline_settings_view.h"
 #include "project_view.h"
@@ -178,11 +179,13 @@ void MainWindow::createCentralArea() {
     settingsView_ = new PipelineSettingsView;
     stages_ = new StageListView;
     map_ = new ClusterMapView;
+    fewShots_ = new FewShotView;
     tabs_ = new QTabWidget;
     tabs_->setObjectName("tabs");
     tabs_->addTab(right, tr("&Project"));
     tabs_->addTab(createRunTab(), tr("R&un"));
     tabs_->addTab(map_, tr("Cluster &Map"));
+    tabs_->addTab(fewShots_, tr("&Few-Shots && Prompt"));
 
     auto* main = new QSplitter(Qt::Horizontal);
     main->addWidget(presets_);
@@ -200,6 +203,7 @@ void MainWindow::createCentralArea() {
         setWindowModified(true);
         updateTitle();  // an unsaved project is titled by its name
     });
+    connect(fewShots_, &FewShotView::edited, projectView_, &ProjectView::appendFewShotEdit);
     connect(settingsView_, &PipelineSettingsView::edited, this, [this] { setWindowModified(true); });
     // The default output folder is named after the project.
     connect(projectView_, &ProjectView::edited, this, &MainWindow::showDefaultOutputDir);
@@ -340,6 +344,7 @@ void MainWindow::showProject(const Project& project, const QString& path) {
     settingsView_->setProject(project);
     stages_->reset();
     map_->setOutcome(nullptr);
+    fewShots_->setOutcome(nullptr);
     outputDirChosen_ = false;
     presets_->showDomain(project.domain);
     // Where a curator starts: choosing a preset, or working on the sources.
@@ -451,6 +456,7 @@ void MainWindow::updateEnabled() {
     newFromPresetMenu_->setEnabled(!busy);
     projectView_->setEnabled(!busy);
     settingsView_->setEnabled(!busy);
+    fewShots_->setEnabled(!busy);
     presets_->setEnabled(!busy);
     outputDir_->setEnabled(!busy);
     runButton_->setEnabled(!busy);
@@ -571,6 +577,7 @@ void MainWindow::setRunning(bool running) {
 void MainWindow::onRunFinished(std::shared_ptr<const PipelineOutcome> outcome) {
     setRunning(false);
     map_->setOutcome(outcome);
+    fewShots_->setOutcome(outcome);
     const PipelineResult& result = outcome->result;
     statusBar()->showMessage(tr("Run finished: %1 records, %2 communities, %3 sampled, %4 rows exported")
                                  .arg(result.corpus_records)

@@ -2,7 +2,7 @@
 // Distill Studio's main window: the domain presets on the left and three
 // tabs on the right: the project (name, domain, sources) with what its
 // corpus load found, the run (its settings, output folder, Run and Cancel,
-// each stage's state) and the cluster map of the last run. The corpus load
+// each stage's state), and the last run's cluster map and few-shot picks. The corpus load
 // and the pipeline run in the background; the window only shows progress.
 #include <QMainWindow>
 #include <QPointer>
@@ -27,6 +27,7 @@ class ClusterMapView;
 class CorpusLoader;
 class CorpusSummaryView;
 class DomainPresetList;
+class FewShotView;
 class PipelineRunner;
 class PipelineSettingsView;
 class ProjectView;
@@ -140,6 +141,7 @@ private:
     QPushButton* cancelRunButton_ = nullptr;
     StageListView* stages_ = nullptr;
     ClusterMapView* map_ = nullptr;
+    FewShotView* fewShots_ = nullptr;
 
     QAction* newAction_ = nullptr;
     QMenu* newFromPresetMenu_ = nullptr;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <exception>
 #include <filesystem>
+#include <fstream>
 
 #include "distill/corpus.h"
 #include "distill/error.h"
@@ -43,6 +44,37 @@ private:
     Clock::time_point lastEmit_;
 };
 
+std::vector<Record> readJsonLines(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(path.string() + ": cannot open the run's output; run again");
+    std::vector<Record> lines;
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) lines.push_back(Record::parse(line));
+    return lines;
+}
+
+// The histogram part of the manifest's "token_lengths" (to_json of
+// TokenLengthStats), which is all the view draws.
+TokenLengthStats tokenLengthsOf(const std::filesystem::path& manifest) {
+    std::ifstream in(manifest, std::ios::binary);
+    const auto json = nlohmann::ordered_json::parse(in).at("token_lengths");
+    TokenLengthStats stats;
+    stats.count = json.at("count").get<std::size_t>();
+    stats.max_seq_len = json.at("max_seq_len").get<std::size_t>();
+    stats.over_max_seq_len = json.at("over_max_seq_len").get<std::size_t>();
+    stats.bin_width = json.at("bin_width").get<std::size_t>();
+    stats.bins = json.at("bins").get<std::vector<std::size_t>>();
+    return stats;
+}
+
+// The preset the run formatted with: pipeline.prompt names a built-in
+// preset or a file relative to the project; empty means the domain's.
+PromptPreset promptPresetOf(const Project& project) {
+    const std::string& setting = project.pipeline.prompt;
+    if (setting.empty()) return load_prompt_preset(project.domain);
+    return load_prompt_preset(find_prompt_preset(setting) ? setting : project.resolve(setting));
+}
+
 }  // namespace
 
 void PipelineWorker::run(const Project& project, const std::string& outputDir) {
@@ -60,6 +92,12 @@ void PipelineWorker::run(const Project& project, const std::string& outputDir) {
             throw Error(outputDir + "/cluster_map.json: " + std::to_string(outcome->map.projection.points.rows) +
                         " rows, but the sources now pool to " + std::to_string(outcome->questions.size()) +
                         "; a source changed during the run, run again");
+        const std::filesystem::path dir(outputDir);
+        outcome->fewshots = readJsonLines(dir / (project.domain + "_fewshot.jsonl"));
+        outcome->tokenLengths = tokenLengthsOf(dir / "manifest.json");
+        outcome->tokenizer = std::make_shared<const SentencePieceTokenizer>(project.resolve(project.pipeline.tokenizer));
+        outcome->formatter = std::make_shared<const PromptFormatter>(promptPresetOf(project), outcome->tokenizer.get(),
+                                                                     project.pipeline.max_seq_len);
         emit finished(std::move(outcome));
     } catch (const Cancelled&) {
         emit cancelled();

@@ -7,7 +7,13 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QDoubleSpinBox>
+#include <QFile>
 #include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QPlainTextEdit>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
@@ -22,6 +28,7 @@
 #include <qcustomplot.h>
 
 #include "cluster_map_view.h"
+#include "fewshot_view.h"
 #include "distill/cluster_map.h"
 #include "distill/corpus.h"
 #include "distill/pipeline.h"
@@ -87,6 +94,7 @@ private slots:
     void settingsRoundTripThroughSaveAndOpen();
     void runReportsEveryStageAndShowsTheMap();
     void cancelMidRunLeavesWindowUsable();
+    void fewShotEditsLandInTheProjectAndReplay();
     void failedRunShowsCoresMessage();
     void screenshotRunWritesPicture();
 };
@@ -248,6 +256,73 @@ void TestPipelineRun::cancelMidRunLeavesWindowUsable() {
     disconnect(table, nullptr, this, nullptr);
     QVERIFY(runAndWait(*w.main));
     QVERIFY(QFileInfo::exists(out + "/train.pt"));
+}
+
+void TestPipelineRun::fewShotEditsLandInTheProjectAndReplay() {
+    QTemporaryDir dir;
+    Window w = makeWindow();
+    QVERIFY(w.main->openProject(copyDemoProject(dir.path())));
+    const QString out = dir.filePath("out");
+    w.main->setOutputDir(out);
+    QVERIFY(runAndWait(*w.main));
+    QVERIFY(!w.main->isWindowModified());
+
+    // One origin per line of the few-shot file, in its order.
+    QFile file(out + "/math_fewshot.jsonl");
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = file.readAll().trimmed().split('\n');
+    auto* origins = w.main->findChild<QListWidget*>("origins");
+    QCOMPARE(origins->count(), lines.size());
+    const QJsonObject firstLine = QJsonDocument::fromJson(lines.first()).object();
+    QCOMPARE(origins->item(0)->text(), firstLine["origin"].toObject()["question"].toString());
+    const auto shotQuestion = [&](int i) {
+        return firstLine["shot"].toArray()[i].toObject()["question"].toString().toStdString();
+    };
+
+    // The rendered prompt holds the origin's question and a token count
+    // within the limit.
+    auto* prompt = w.main->findChild<QPlainTextEdit*>("renderedPrompt");
+    QVERIFY(prompt->toPlainText().contains(origins->item(0)->text()));
+    const QString count = w.main->findChild<QLabel*>("tokenCount")->text();
+    const int tokens = count.section(' ', 0, 0).toInt();
+    QVERIFY2(tokens > 0 && tokens <= 2048, qPrintable(count));
+
+    auto* shots = w.main->findChild<QTableWidget*>("shots");
+    QCOMPARE(shots->rowCount(), firstLine["shot"].toArray().size());
+    shots->selectRow(1);
+    w.main->findChild<QPushButton*>("moveShotUp")->click();
+    QCOMPARE(shots->item(0, FewShotView::QuestionColumn)->text().toStdString(), shotQuestion(1));
+    shots->selectRow(2);
+    w.main->findChild<QPushButton*>("removeShot")->click();
+    shots->selectRow(0);
+    w.main->findChild<QPushButton*>("pinShot")->click();
+    origins->setCurrentRow(1);
+    w.main->findChild<QPushButton*>("dropOrigin")->click();
+    QCOMPARE(origins->count(), lines.size() - 1);
+
+    QVERIFY(w.main->isWindowModified());
+    const std::vector<FewShotEdit> edits = w.main->project().fewshot_edits;
+    QCOMPARE(edits.size(), std::size_t(4));
+    const std::string origin = origins->item(0)->text().toStdString();
+    QCOMPARE(int(edits[0].kind), int(FewShotEditKind::Move));
+    QCOMPARE(edits[0].origin, origin);
+    QCOMPARE(edits[0].shot, shotQuestion(1));
+    QCOMPARE(edits[0].to, std::size_t(0));
+    QCOMPARE(int(edits[1].kind), int(FewShotEditKind::Remove));
+    QCOMPARE(edits[1].shot, shotQuestion(2));
+    QCOMPARE(int(edits[2].kind), int(FewShotEditKind::Pin));
+    QCOMPARE(edits[2].shot, shotQuestion(1));
+    QCOMPARE(int(edits[3].kind), int(FewShotEditKind::Drop));
+
+    // The next run replays every edit.
+    QVERIFY(runAndWait(*w.main));
+    QFile report(out + "/fewshot_edits_report.json");
+    QVERIFY(report.open(QIODevice::ReadOnly));
+    const QJsonObject replayed = QJsonDocument::fromJson(report.readAll()).object();
+    QCOMPARE(replayed["applied"].toInt(), 4);
+    QCOMPARE(origins->count(), lines.size() - 1);
+    QCOMPARE(shots->rowCount(), firstLine["shot"].toArray().size() - 1);
+    QCOMPARE(shots->item(0, FewShotView::QuestionColumn)->text().toStdString(), shotQuestion(1));
 }
 
 void TestPipelineRun::failedRunShowsCoresMessage() {
