@@ -31,10 +31,15 @@ const QList<QColor>& clusterColours() {
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
 
-QCPGraph* scatterGraph(QCustomPlot* plot, const QColor& colour, double size) {
+// Discs up to this many rows, single pixels beyond: measured offscreen at
+// 700k rows, a replot takes 1.2 s with 3-pixel discs and 0.12 s with dots.
+constexpr std::size_t kMaxRowsAsDiscs = 50000;
+
+QCPGraph* scatterGraph(QCustomPlot* plot, const QColor& colour, double size, bool dots) {
     QCPGraph* graph = plot->addGraph();
     graph->setLineStyle(QCPGraph::lsNone);
-    graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colour, colour, size));
+    graph->setScatterStyle(
+        QCPScatterStyle(dots ? QCPScatterStyle::ssDot : QCPScatterStyle::ssDisc, colour, colour, size));
     graph->setAdaptiveSampling(true);
     return graph;
 }
@@ -180,9 +185,10 @@ void ClusterMapView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) 
 void ClusterMapView::buildScatter() {
     plot_->clearGraphs();
     colourGraphs_.clear();
-    colourGraphs_.push_back(scatterGraph(plot_, QColor(205, 205, 205), 3));  // outliers, drawn underneath
-    for (const QColor& colour : clusterColours()) colourGraphs_.push_back(scatterGraph(plot_, colour, 3));
-    selectionGraph_ = scatterGraph(plot_, Qt::black, 5);
+    const bool dots = outcome_ && outcome_->map.projection.points.rows > kMaxRowsAsDiscs;
+    colourGraphs_.push_back(scatterGraph(plot_, QColor(205, 205, 205), 3, dots));  // outliers, drawn underneath
+    for (const QColor& colour : clusterColours()) colourGraphs_.push_back(scatterGraph(plot_, colour, 3, dots));
+    selectionGraph_ = scatterGraph(plot_, Qt::black, 5, /*dots=*/false);
 
     if (outcome_) {
         const Matrix& points = outcome_->map.projection.points;

@@ -241,6 +241,7 @@ QWidget* MainWindow::createRunTab() {
     settings->addWidget(framed(tr("Settings"), settingsView_));
     settings->addWidget(framed(tr("Stages"), stages_));
     settings->setChildrenCollapsible(false);
+    settings->setSizes({360, 320});
 
     auto* tab = new QWidget;
     auto* layout = new QVBoxLayout(tab);

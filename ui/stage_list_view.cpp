@@ -46,7 +46,6 @@ void StageListView::reset() {
         table_->item(row, SummaryColumn)->setToolTip(QString());
         bars_[std::size_t(row)]->setRange(0, 1);
         bars_[std::size_t(row)]->setValue(0);
-        bars_[std::size_t(row)]->setVisible(false);
     }
     running_ = -1;
 }
@@ -59,12 +58,14 @@ void StageListView::showStageEvent(const StageEvent& event) {
         running_ = row;
         setState(row, tr("running"));
         bar->setRange(0, 0);  // busy until the stage reports a total
-        bar->setVisible(true);
         return;
     }
     running_ = -1;
     setState(row, event.kind == StageEvent::Cached ? tr("cached") : tr("done"));
-    bar->setVisible(false);
+    // The view shows its cell widgets whenever it lays them out, so a bar is
+    // emptied or filled rather than hidden.
+    bar->setRange(0, 1);
+    bar->setValue(1);
     table_->item(row, SecondsColumn)->setText(QString::number(event.seconds, 'f', 2));
     const QString summary = QString::fromStdString(event.summary);
     table_->item(row, SummaryColumn)->setText(summary);
@@ -85,7 +86,8 @@ void StageListView::showProgress(int stageIndex, quint64 done, quint64 total) {
 void StageListView::interrupt(const QString& state) {
     if (running_ < 0) return;
     setState(running_, state);
-    bars_[std::size_t(running_)]->setVisible(false);
+    bars_[std::size_t(running_)]->setRange(0, 1);
+    bars_[std::size_t(running_)]->setValue(0);
     running_ = -1;
 }
 

@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QDoubleSpinBox>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
 #include <QJsonArray>
@@ -97,6 +98,7 @@ private slots:
     void fewShotEditsLandInTheProjectAndReplay();
     void failedRunShowsCoresMessage();
     void screenshotRunWritesPicture();
+    void mapHoldsSevenHundredThousandRows();
 };
 
 void TestPipelineRun::initTestCase() {
@@ -358,6 +360,59 @@ void TestPipelineRun::screenshotRunWritesPicture() {
     QVERIFY(picture.width() >= 800 && picture.height() >= 500);
     // The run went into a temporary folder, not next to the project.
     QVERIFY(!QFileInfo::exists(dir.filePath("out")));
+}
+
+// SPEC §8's scale: 700k rows in 2,000 clusters of 300 and 100k outliers,
+// on a grid of cluster blobs. Every row is drawn, a replot stays
+// interactive, and picking finds the row under the pointer.
+void TestPipelineRun::mapHoldsSevenHundredThousandRows() {
+    constexpr std::size_t kClusters = 2000, kClusterSize = 300, kOutliers = 100000;
+    constexpr std::size_t kRows = kClusters * kClusterSize + kOutliers;
+    auto outcome = std::make_shared<PipelineOutcome>();
+    Matrix& points = outcome->map.projection.points;
+    points = Matrix(kRows, 2);
+    outcome->questions.resize(kRows);
+    std::uint64_t state = 12345;
+    const auto uniform = [&] {  // xorshift: cheap, deterministic
+        state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+        return double(state >> 11) / double(1ULL << 53);
+    };
+    for (std::size_t c = 0; c < kClusters; ++c) {
+        ClusterSummary cluster;
+        cluster.size = kClusterSize;
+        for (std::size_t i = 0; i < kClusterSize; ++i) {
+            const RowId row = RowId(c * kClusterSize + i);
+            points.row(row)[0] = float(double(c % 50) + uniform() * 0.8);
+            points.row(row)[1] = float(double(c / 50) + uniform() * 0.8);
+            cluster.members.push_back(row);
+        }
+        outcome->map.clusters.push_back(std::move(cluster));
+    }
+    for (std::size_t row = kClusters * kClusterSize; row < kRows; ++row) {
+        points.row(row)[0] = float(uniform() * 50);
+        points.row(row)[1] = float(uniform() * 40);
+    }
+    outcome->map.outliers = kOutliers;
+
+    ClusterMapView view;
+    view.resize(1100, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QElapsedTimer timer;
+    timer.start();
+    view.setOutcome(outcome);
+    const qint64 loadMs = timer.elapsed();
+    QCOMPARE(view.pointCount(), kRows);
+    auto* plot = view.findChild<QCustomPlot*>("clusterMap");
+    timer.restart();
+    plot->replot();
+    const qint64 replotMs = timer.elapsed();
+    timer.restart();
+    int picked = 0;
+    for (RowId row = 0; row < 1000; ++row) picked += view.rowAt(view.pixelOf(row * 601)) >= 0;
+    const qint64 pickMs = timer.elapsed();
+    QCOMPARE(picked, 1000);
+    qInfo("700k rows: setOutcome %lld ms, replot %lld ms, 1000 picks %lld ms", loadMs, replotMs, pickMs);
 }
 
 QTEST_MAIN(TestPipelineRun)
