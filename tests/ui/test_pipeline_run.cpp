@@ -25,6 +25,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolTip>
 
 #include <qcustomplot.h>
 
@@ -211,6 +212,12 @@ void TestPipelineRun::runReportsEveryStageAndShowsTheMap() {
     QCOMPARE(corpus.records.size(), map.projection.points.rows);
     const std::string first = corpus.records[second.members.front()]["question"].get<std::string>();
     QVERIFY(members->item(0)->text().endsWith(QString::fromStdString(first)));
+
+    // Hovering a point shows its question.
+    QTest::mouseMove(plot, view->pixelOf(target).toPoint());
+    const QString targetQuestion = QString::fromStdString(corpus.records[target]["question"].get<std::string>());
+    QTRY_VERIFY(QToolTip::isVisible());
+    QVERIFY2(QToolTip::text().startsWith(targetQuestion), qPrintable(QToolTip::text()));
 
     // Far from every point nothing is picked, and a click clears the choice.
     QCOMPARE(view->rowAt(QPointF(-1000, -1000)), -1LL);
