@@ -1,19 +1,17 @@
 #include "pipeline_worker.h"
 
-#include <chrono>
 #include <exception>
 #include <filesystem>
 #include <fstream>
 
 #include "distill/corpus.h"
 #include "distill/error.h"
+#include "progress_throttle.h"
 
 namespace distill::ui {
 namespace {
 
-// Adapts the runner's callbacks to the worker's signals. Stages call
-// update() every few milliseconds; each emit crosses threads and repaints,
-// so at most one per interval goes out, plus each stage's last.
+// Adapts the runner's callbacks to the worker's signals, progress throttled.
 class SignalObserver : public PipelineObserver {
 public:
     SignalObserver(PipelineWorker& worker, const std::atomic_bool& cancelRequested)
@@ -25,23 +23,16 @@ public:
     }
 
     void update(std::string_view, std::uint64_t done, std::uint64_t total) override {
-        const auto now = Clock::now();
-        const bool complete = total > 0 && done >= total;
-        if (!complete && now - lastEmit_ < kInterval) return;
-        lastEmit_ = now;
-        emit worker_.progress(stageIndex_, done, total);
+        if (throttle_.admit(done, total)) emit worker_.progress(stageIndex_, done, total);
     }
 
     bool cancel_requested() const override { return cancelRequested_.load(std::memory_order_relaxed); }
 
 private:
-    using Clock = std::chrono::steady_clock;
-    static constexpr auto kInterval = std::chrono::milliseconds(50);
-
     PipelineWorker& worker_;
     const std::atomic_bool& cancelRequested_;
     int stageIndex_ = 0;
-    Clock::time_point lastEmit_;
+    ProgressThrottle throttle_;
 };
 
 std::vector<Record> readJsonLines(const std::filesystem::path& path) {
