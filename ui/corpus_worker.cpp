@@ -1,39 +1,30 @@
 #include "corpus_worker.h"
 
-#include <chrono>
 #include <exception>
 
 #include "distill/error.h"
 #include "distill/progress.h"
+#include "progress_throttle.h"
 
 namespace distill::ui {
 namespace {
 
-// Adapts core's progress callbacks to the worker's signals. Core calls
-// update() every few milliseconds; each emit crosses threads and repaints,
-// so at most one per interval goes out, plus the last.
+// Adapts core's progress callbacks to the worker's signals, throttled.
 class SignalProgressSink : public ProgressSink {
 public:
     SignalProgressSink(CorpusWorker& worker, const std::atomic_bool& cancelRequested)
         : worker_(worker), cancelRequested_(cancelRequested) {}
 
     void update(std::string_view, std::uint64_t done, std::uint64_t total) override {
-        const auto now = Clock::now();
-        const bool complete = total > 0 && done >= total;
-        if (!complete && now - lastEmit_ < kInterval) return;
-        lastEmit_ = now;
-        emit worker_.progress(done, total);
+        if (throttle_.admit(done, total)) emit worker_.progress(done, total);
     }
 
     bool cancel_requested() const override { return cancelRequested_.load(std::memory_order_relaxed); }
 
 private:
-    using Clock = std::chrono::steady_clock;
-    static constexpr auto kInterval = std::chrono::milliseconds(50);
-
     CorpusWorker& worker_;
     const std::atomic_bool& cancelRequested_;
-    Clock::time_point lastEmit_;
+    ProgressThrottle throttle_;
 };
 
 }  // namespace

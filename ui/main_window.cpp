@@ -6,7 +6,9 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QGroupBox>
+#include <QFileDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -15,15 +17,22 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTabWidget>
+#include <QToolButton>
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include "cluster_map_view.h"
 #include "corpus_loader.h"
 #include "corpus_summary_view.h"
 #include "distill/compute_info.h"
 #include "distill/error.h"
 #include "domain_preset_list.h"
+#include "fewshot_view.h"
+#include "pipeline_runner.h"
+#include "pipeline_settings_view.h"
 #include "project_view.h"
+#include "stage_list_view.h"
 
 namespace distill::ui {
 namespace {
@@ -57,7 +66,8 @@ QWidget* framed(const QString& title, QWidget* content) {
 MainWindow::MainWindow(std::unique_ptr<UserPrompts> prompts, QWidget* parent)
     : QMainWindow(parent),
       prompts_(prompts ? std::move(prompts) : std::make_unique<DialogPrompts>(this)),
-      loader_(new CorpusLoader(this)) {
+      loader_(new CorpusLoader(this)),
+      runner_(new PipelineRunner(this)) {
     createActions();
     createMenus();
     createToolBar();
@@ -68,6 +78,11 @@ MainWindow::MainWindow(std::unique_ptr<UserPrompts> prompts, QWidget* parent)
     connect(loader_, &CorpusLoader::loaded, this, &MainWindow::onCorpusLoaded);
     connect(loader_, &CorpusLoader::failed, this, &MainWindow::onCorpusLoadFailed);
     connect(loader_, &CorpusLoader::cancelled, this, &MainWindow::onCorpusLoadCancelled);
+    connect(runner_, &PipelineRunner::stageEvent, stages_, &StageListView::showStageEvent);
+    connect(runner_, &PipelineRunner::progress, stages_, &StageListView::showProgress);
+    connect(runner_, &PipelineRunner::finished, this, &MainWindow::onRunFinished);
+    connect(runner_, &PipelineRunner::failed, this, &MainWindow::onRunFailed);
+    connect(runner_, &PipelineRunner::cancelled, this, &MainWindow::onRunCancelled);
 
     resize(1180, 760);
     showProject(Project{}, {});
@@ -103,6 +118,12 @@ void MainWindow::createActions() {
     loadCorpusAction_->setToolTip(tr("Read every source, map its columns and pool them (Ctrl+L)"));
     connect(loadCorpusAction_, &QAction::triggered, this, &MainWindow::loadCorpus);
 
+    runAction_ = new QAction(style()->standardIcon(QStyle::SP_MediaSeekForward), tr("&Run"), this);
+    runAction_->setObjectName("runPipeline");
+    runAction_->setShortcut(tr("Ctrl+R"));
+    runAction_->setToolTip(tr("Run every stage of the project into its output folder (Ctrl+R)"));
+    connect(runAction_, &QAction::triggered, this, &MainWindow::runPipeline);
+
     aboutAction_ = new QAction(tr("&About Distill Studio"), this);
     aboutAction_->setMenuRole(QAction::AboutRole);
     connect(aboutAction_, &QAction::triggered, this, &MainWindow::showAbout);
@@ -126,6 +147,7 @@ void MainWindow::createMenus() {
 
     QMenu* corpus = menuBar()->addMenu(tr("&Corpus"));
     corpus->addAction(loadCorpusAction_);
+    corpus->addAction(runAction_);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(aboutAction_);
@@ -140,6 +162,7 @@ void MainWindow::createToolBar() {
     toolBar->addAction(saveAction_);
     toolBar->addSeparator();
     toolBar->addAction(loadCorpusAction_);
+    toolBar->addAction(runAction_);
 }
 
 void MainWindow::createCentralArea() {
@@ -153,9 +176,20 @@ void MainWindow::createCentralArea() {
     right->setSizes({360, 300});
     right->setChildrenCollapsible(false);
 
+    settingsView_ = new PipelineSettingsView;
+    stages_ = new StageListView;
+    map_ = new ClusterMapView;
+    fewShots_ = new FewShotView;
+    tabs_ = new QTabWidget;
+    tabs_->setObjectName("tabs");
+    tabs_->addTab(right, tr("&Project"));
+    tabs_->addTab(createRunTab(), tr("R&un"));
+    tabs_->addTab(map_, tr("Cluster &Map"));
+    tabs_->addTab(fewShots_, tr("&Few-Shots && Prompt"));
+
     auto* main = new QSplitter(Qt::Horizontal);
     main->addWidget(presets_);
-    main->addWidget(right);
+    main->addWidget(tabs_);
     main->setStretchFactor(1, 1);
     main->setSizes({220, 960});
     main->setChildrenCollapsible(false);
@@ -169,8 +203,51 @@ void MainWindow::createCentralArea() {
         setWindowModified(true);
         updateTitle();  // an unsaved project is titled by its name
     });
+    connect(fewShots_, &FewShotView::edited, projectView_, &ProjectView::appendFewShotEdit);
+    connect(settingsView_, &PipelineSettingsView::edited, this, [this] { setWindowModified(true); });
+    // The default output folder is named after the project.
+    connect(projectView_, &ProjectView::edited, this, &MainWindow::showDefaultOutputDir);
     connect(projectView_, &ProjectView::sourcesEdited, summary_, &CorpusSummaryView::markOutOfDate);
     connect(presets_, &DomainPresetList::presetSelected, this, &MainWindow::offerToStartFrom);
+}
+
+QWidget* MainWindow::createRunTab() {
+    outputDir_ = new QLineEdit;
+    outputDir_->setObjectName("outputDir");
+    outputDir_->setPlaceholderText(tr("Save the project or choose a folder"));
+    connect(outputDir_, &QLineEdit::textEdited, this, [this] { outputDirChosen_ = true; });
+    auto* browse = new QToolButton;
+    browse->setText(QStringLiteral("…"));
+    browse->setToolTip(tr("Choose the output folder"));
+    connect(browse, &QToolButton::clicked, this, &MainWindow::chooseOutputDir);
+
+    runButton_ = new QPushButton(runAction_->icon(), tr("Run"));
+    runButton_->setObjectName("runButton");
+    connect(runButton_, &QPushButton::clicked, runAction_, &QAction::trigger);
+    cancelRunButton_ = new QPushButton(tr("Cancel"));
+    cancelRunButton_->setObjectName("cancelRun");
+    connect(cancelRunButton_, &QPushButton::clicked, this, &MainWindow::cancelRun);
+
+    auto* outputLabel = new QLabel(tr("Output &folder:"));
+    outputLabel->setBuddy(outputDir_);
+    auto* output = new QHBoxLayout;
+    output->addWidget(outputLabel);
+    output->addWidget(outputDir_, 1);
+    output->addWidget(browse);
+    output->addWidget(runButton_);
+    output->addWidget(cancelRunButton_);
+
+    auto* settings = new QSplitter(Qt::Vertical);
+    settings->addWidget(framed(tr("Settings"), settingsView_));
+    settings->addWidget(framed(tr("Stages"), stages_));
+    settings->setChildrenCollapsible(false);
+    settings->setSizes({360, 320});
+
+    auto* tab = new QWidget;
+    auto* layout = new QVBoxLayout(tab);
+    layout->addWidget(settings, 1);
+    layout->addLayout(output);
+    return tab;
 }
 
 void MainWindow::createStatusBar() {
@@ -190,7 +267,11 @@ void MainWindow::createStatusBar() {
     setLoading(false);
 }
 
-Project MainWindow::project() const { return projectView_->project(); }
+Project MainWindow::project() const {
+    Project project = projectView_->project();
+    settingsView_->applyTo(project);
+    return project;
+}
 
 bool MainWindow::isCorpusLoading() const { return loader_->isRunning(); }
 
@@ -240,7 +321,9 @@ bool MainWindow::saveProjectAs(const QString& path) {
     }
     // Saving sets the project's folder, against which relative paths resolve.
     projectView_->setProject(saved);
+    settingsView_->setProject(saved);
     projectPath_ = QFileInfo(path).absoluteFilePath();
+    showDefaultOutputDir();
     setWindowModified(false);
     updateTitle();
     statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(projectPath_)), 4000);
@@ -259,6 +342,11 @@ bool MainWindow::mayReplaceProject() {
 
 void MainWindow::showProject(const Project& project, const QString& path) {
     projectView_->setProject(project);
+    settingsView_->setProject(project);
+    stages_->reset();
+    map_->setOutcome(nullptr);
+    fewShots_->setOutcome(nullptr);
+    outputDirChosen_ = false;
     presets_->showDomain(project.domain);
     // Where a curator starts: choosing a preset, or working on the sources.
     if (project.sources.empty())
@@ -268,6 +356,7 @@ void MainWindow::showProject(const Project& project, const QString& path) {
     corpus_.reset();
     summary_->clear();
     projectPath_ = path;
+    showDefaultOutputDir();
     setWindowModified(false);
     updateTitle();
 }
@@ -285,6 +374,8 @@ void MainWindow::offerToStartFrom(const DomainPreset& preset) {
     if (!current.name.empty()) started.name = current.name;
     started.base_dir = current.base_dir;
     started.on_bad_line = current.on_bad_line;
+    started.pipeline = current.pipeline;
+    started.fewshot = current.fewshot;
     projectView_->setProject(started);
     setWindowModified(true);
     updateTitle();
@@ -306,6 +397,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     // The loader waits for its thread when destroyed; asking now lets the
     // load wind down while the window closes.
     loader_->cancel();
+    runner_->cancel();
     event->accept();
 }
 
@@ -346,11 +438,8 @@ void MainWindow::setLoading(bool loading) {
     // Disabling a widget moves focus away from it; give it back afterwards
     // so a keyboard user keeps their place.
     if (loading) focusBeforeLoad_ = focusWidget();
-    // Nothing that changes the project may run under a load reading it.
-    for (QAction* action : {newAction_, openAction_, loadCorpusAction_}) action->setEnabled(!loading);
-    newFromPresetMenu_->setEnabled(!loading);
-    projectView_->setEnabled(!loading);
-    presets_->setEnabled(!loading);
+    loading_ = loading;
+    updateEnabled();
 
     progressLabel_->setText(tr("Loading corpus…"));
     progressBar_->setRange(0, 0);
@@ -358,6 +447,21 @@ void MainWindow::setLoading(bool loading) {
     for (QWidget* widget : std::initializer_list<QWidget*>{progressLabel_, progressBar_, cancelButton_})
         widget->setVisible(loading);
     if (!loading && focusBeforeLoad_) focusBeforeLoad_->setFocus();
+}
+
+void MainWindow::updateEnabled() {
+    // Nothing that changes the project may happen under a load or a run
+    // reading it, and one background job at a time.
+    const bool busy = loading_ || running_;
+    for (QAction* action : {newAction_, openAction_, loadCorpusAction_, runAction_}) action->setEnabled(!busy);
+    newFromPresetMenu_->setEnabled(!busy);
+    projectView_->setEnabled(!busy);
+    settingsView_->setEnabled(!busy);
+    fewShots_->setEnabled(!busy);
+    presets_->setEnabled(!busy);
+    outputDir_->setEnabled(!busy);
+    runButton_->setEnabled(!busy);
+    cancelRunButton_->setEnabled(running_);
 }
 
 void MainWindow::showLoadProgress(quint64 done, quint64 total) {
@@ -402,6 +506,102 @@ void MainWindow::onCorpusLoadCancelled() {
     summary_->clear();
     statusBar()->showMessage(tr("Corpus load cancelled"), 5000);
     emit corpusLoadFinished(false);
+}
+
+void MainWindow::runPipeline() {
+    if (loading_ || running_) {
+        emit runFinished(false);
+        return;
+    }
+    const Project current = project();
+    QStringList problems = problemsBeforeLoad(current);
+    if (outputDir().isEmpty()) problems << tr("No output folder: save the project or choose a folder.");
+    if (!problems.isEmpty()) {
+        prompts_->showError(tr("Cannot run"), problems.join('\n'));
+        emit runFinished(false);
+        return;
+    }
+    stages_->reset();
+    setRunning(true);
+    runner_->start(current, outputDir());
+}
+
+void MainWindow::cancelRun() {
+    if (!runner_->isRunning()) return;
+    runner_->cancel();
+    cancelRunButton_->setEnabled(false);
+    progressLabel_->setText(tr("Cancelling…"));
+}
+
+bool MainWindow::isRunning() const { return runner_->isRunning(); }
+
+QString MainWindow::outputDir() const { return outputDir_->text().trimmed(); }
+
+void MainWindow::setOutputDir(const QString& dir) {
+    outputDir_->setText(dir);
+    outputDirChosen_ = true;
+}
+
+void MainWindow::showClusterMap() { tabs_->setCurrentWidget(map_); }
+
+void MainWindow::chooseOutputDir() {
+    const QString start = outputDir().isEmpty() ? QDir::homePath() : outputDir();
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Output Folder"), start);
+    if (!dir.isEmpty()) setOutputDir(QDir::toNativeSeparators(dir));
+}
+
+void MainWindow::showDefaultOutputDir() {
+    if (outputDirChosen_) return;
+    const Project current = projectView_->project();
+    if (current.base_dir.empty()) {
+        outputDir_->clear();
+        return;
+    }
+    const QString name = current.name.empty() ? (current.domain.empty() ? tr("untitled") : qs(current.domain))
+                                              : qs(current.name);
+    outputDir_->setText(QDir::toNativeSeparators(QDir(qs(current.base_dir)).filePath(QStringLiteral("out/") + name)));
+}
+
+void MainWindow::setRunning(bool running) {
+    if (running) focusBeforeLoad_ = focusWidget();
+    running_ = running;
+    updateEnabled();
+    progressLabel_->setText(tr("Running…"));
+    progressBar_->setRange(0, 0);
+    // The stage list shows each stage's progress; the status bar only says
+    // a run is going and offers Cancel.
+    for (QWidget* widget : std::initializer_list<QWidget*>{progressLabel_, progressBar_})
+        widget->setVisible(running);
+    if (!running && focusBeforeLoad_) focusBeforeLoad_->setFocus();
+}
+
+void MainWindow::onRunFinished(std::shared_ptr<const PipelineOutcome> outcome) {
+    setRunning(false);
+    map_->setOutcome(outcome);
+    fewShots_->setOutcome(outcome);
+    const PipelineResult& result = outcome->result;
+    statusBar()->showMessage(tr("Run finished: %1 records, %2 communities, %3 sampled, %4 rows exported")
+                                 .arg(result.corpus_records)
+                                 .arg(result.communities)
+                                 .arg(result.sampled)
+                                 .arg(result.exported),
+                             8000);
+    emit runFinished(true);
+}
+
+void MainWindow::onRunFailed(const QString& message) {
+    setRunning(false);
+    stages_->interrupt(tr("failed"));
+    prompts_->showError(tr("The run failed"), message);
+    statusBar()->showMessage(tr("Run failed"), 5000);
+    emit runFinished(false);
+}
+
+void MainWindow::onRunCancelled() {
+    setRunning(false);
+    stages_->interrupt(tr("cancelled"));
+    statusBar()->showMessage(tr("Run cancelled"), 5000);
+    emit runFinished(false);
 }
 
 }  // namespace distill::ui

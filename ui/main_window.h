@@ -1,8 +1,9 @@
 #pragma once
-// Distill Studio's main window: the domain presets on the left, the project
-// (name, domain, sources) and what its corpus load found on the right, the
-// File menu, and the corpus load running in the background with its
-// progress and a Cancel button in the status bar.
+// Distill Studio's main window: the domain presets on the left and three
+// tabs on the right: the project (name, domain, sources) with what its
+// corpus load found, the run (its settings, output folder, Run and Cancel,
+// each stage's state), and the last run's cluster map and few-shot picks. The corpus load
+// and the pipeline run in the background; the window only shows progress.
 #include <QMainWindow>
 #include <QPointer>
 
@@ -16,14 +17,22 @@ class QAction;
 class QLabel;
 class QMenu;
 class QProgressBar;
+class QLineEdit;
 class QPushButton;
+class QTabWidget;
 
 namespace distill::ui {
 
+class ClusterMapView;
 class CorpusLoader;
 class CorpusSummaryView;
 class DomainPresetList;
+class FewShotView;
+class PipelineRunner;
+class PipelineSettingsView;
 class ProjectView;
+class StageListView;
+struct PipelineOutcome;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -50,10 +59,24 @@ public:
     void loadCorpus();
     void cancelCorpusLoad();
 
+    // Runs every stage of the project into outputDir() in the background.
+    // Ends with runFinished(), also when nothing could start.
+    void runPipeline();
+    void cancelRun();
+    bool isRunning() const;
+    // Where a run writes; by default <project folder>/out/<project name>,
+    // empty for a project never saved until the user chooses one.
+    QString outputDir() const;
+    void setOutputDir(const QString& dir);
+    // Brings the cluster map tab to the front.
+    void showClusterMap();
+
 signals:
     // A corpus load ended: loaded, or failed, aborted or cancelled. Emitted
     // once per loadCorpus() call, after any retry the user chose.
     void corpusLoadFinished(bool loaded);
+    // A run ended: finished (the map shows it), or failed or cancelled.
+    void runFinished(bool finished);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -63,6 +86,7 @@ private:
     void createMenus();
     void createToolBar();
     void createCentralArea();
+    QWidget* createRunTab();
     void createStatusBar();
 
     void newProject(const Project& project);
@@ -84,8 +108,18 @@ private:
     void onCorpusLoadFailed(const QString& message);
     void onCorpusLoadCancelled();
 
+    // Disables whatever would change the project under a load or a run.
+    void updateEnabled();
+    void setRunning(bool running);
+    void chooseOutputDir();
+    void showDefaultOutputDir();
+    void onRunFinished(std::shared_ptr<const PipelineOutcome> outcome);
+    void onRunFailed(const QString& message);
+    void onRunCancelled();
+
     std::unique_ptr<UserPrompts> prompts_;
     CorpusLoader* loader_;
+    PipelineRunner* runner_;
     std::shared_ptr<const Corpus> corpus_;
     BadInputPolicy runningPolicy_ = BadInputPolicy::Abort;
     QString projectPath_;
@@ -97,6 +131,17 @@ private:
     QLabel* progressLabel_ = nullptr;
     QProgressBar* progressBar_ = nullptr;
     QPushButton* cancelButton_ = nullptr;
+    QTabWidget* tabs_ = nullptr;
+    PipelineSettingsView* settingsView_ = nullptr;
+    QLineEdit* outputDir_ = nullptr;
+    bool outputDirChosen_ = false;
+    bool loading_ = false;
+    bool running_ = false;  // by the user, so saving does not move it
+    QPushButton* runButton_ = nullptr;
+    QPushButton* cancelRunButton_ = nullptr;
+    StageListView* stages_ = nullptr;
+    ClusterMapView* map_ = nullptr;
+    FewShotView* fewShots_ = nullptr;
 
     QAction* newAction_ = nullptr;
     QMenu* newFromPresetMenu_ = nullptr;
@@ -105,6 +150,7 @@ private:
     QAction* saveAsAction_ = nullptr;
     QAction* quitAction_ = nullptr;
     QAction* loadCorpusAction_ = nullptr;
+    QAction* runAction_ = nullptr;
     QAction* aboutAction_ = nullptr;
 };
 

@@ -142,6 +142,11 @@ void ProjectView::setBadLinePolicy(BadInputPolicy policy) {
     badLinePolicy_->setCurrentIndex(badLinePolicy_->findData(int(policy)));
 }
 
+void ProjectView::appendFewShotEdit(const FewShotEdit& edit) {
+    project_.fewshot_edits.push_back(edit);
+    emit edited();
+}
+
 void ProjectView::addSource() {
     SourceSpec source;
     source.name = tr("source %1").arg(sources_->rowCount() + 1).toStdString();

@@ -28,6 +28,9 @@ public:
 
     // Changes the policy as if the user had picked it (emits edited()).
     void setBadLinePolicy(BadInputPolicy policy);
+    // Adds a curator's few-shot edit to the project (emits edited()); the
+    // next run replays it.
+    void appendFewShotEdit(const FewShotEdit& edit);
 
 signals:
     // Any change that saving would keep.

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "cluster_map_view.h"
 #include "main_window.h"
 #include "user_prompts.h"
 
@@ -23,16 +24,28 @@ void ScreenshotRun::start() {
         emit finished(1);
         return;
     }
-    connect(window_.get(), &MainWindow::corpusLoadFinished, this, [this](bool loaded) {
-        // Let the summary's layout settle before the picture is taken.
-        QTimer::singleShot(0, this, [this, loaded] { capture(loaded); });
+    if (!outputDir_.isValid()) {
+        std::fprintf(stderr, "distill-studio: cannot make a temporary output folder: %s\n",
+                     qPrintable(outputDir_.errorString()));
+        emit finished(1);
+        return;
+    }
+    // The picture shows a fresh run; the project's own output stays untouched.
+    window_->setOutputDir(outputDir_.path());
+    connect(window_.get(), &MainWindow::runFinished, this, [this](bool ran) {
+        if (ran) {
+            window_->showClusterMap();
+            if (auto* map = window_->findChild<ClusterMapView*>()) map->selectCluster(0);
+        }
+        // Let the map's layout settle before the picture is taken.
+        QTimer::singleShot(0, this, [this, ran] { capture(ran); });
     });
-    window_->loadCorpus();
+    window_->runPipeline();
 }
 
-void ScreenshotRun::capture(bool loaded) {
-    if (!loaded) {
-        std::fprintf(stderr, "distill-studio: the corpus of %s did not load; no screenshot written\n",
+void ScreenshotRun::capture(bool ran) {
+    if (!ran) {
+        std::fprintf(stderr, "distill-studio: the run of %s did not finish; no screenshot written\n",
                      qPrintable(QDir::toNativeSeparators(projectPath_)));
         emit finished(1);
         return;

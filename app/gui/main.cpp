@@ -1,6 +1,6 @@
 // distill-studio: the desktop application, a thin main over distill_ui.
 //   distill-studio [PROJECT]                       open PROJECT (or start empty)
-//   distill-studio --screenshot FILE PROJECT       load PROJECT's corpus, save a PNG, exit
+//   distill-studio --screenshot FILE PROJECT       run PROJECT's pipeline, save a PNG of its map, exit
 #include <QApplication>
 #include <QByteArray>
 #include <QCommandLineParser>
@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
     parser.addHelpOption();
     parser.addVersionOption();
     QCommandLineOption screenshot("screenshot",
-                                  "Open PROJECT, load its corpus, save a PNG of the window to FILE and exit.",
+                                  "Open PROJECT, run its pipeline into a temporary folder, save a PNG of the window on its cluster map to FILE and exit.",
                                   "FILE");
     parser.addOption(screenshot);
     parser.addPositionalArgument("project", "A project file to open (*.distill.json).", "[PROJECT]");

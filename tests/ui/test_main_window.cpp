@@ -5,7 +5,6 @@
 // dialogs, so nothing waits on a person or a timer.
 #include <QAbstractItemModel>
 #include <QFile>
-#include <QImage>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenu>
@@ -20,7 +19,7 @@
 #include "distill/project.h"
 #include "main_window.h"
 #include "project_view.h"
-#include "screenshot_run.h"
+#include "scripted_prompts.h"
 #include "source_table_model.h"
 #include "user_prompts.h"
 
@@ -28,47 +27,6 @@ using namespace distill;
 using namespace distill::ui;
 
 namespace {
-
-// Answers the window's questions from the test's script and remembers what
-// it was asked.
-class ScriptedPrompts : public UserPrompts {
-public:
-    BadLineChoice badLineAnswer = BadLineChoice::Abort;
-    UnsavedChangesChoice unsavedAnswer = UnsavedChangesChoice::Cancel;
-    bool startFromPresetAnswer = true;
-
-    QStringList badLineMessages;
-    QStringList errors;
-    int unsavedQuestions = 0;
-    QStringList presetOffers;
-
-    BadLineChoice askBadLine(const QString& message) override {
-        badLineMessages << message;
-        return badLineAnswer;
-    }
-    UnsavedChangesChoice askUnsavedChanges(const QString&) override {
-        ++unsavedQuestions;
-        return unsavedAnswer;
-    }
-    bool confirmStartFromPreset(const QString& presetName, const QString&, int) override {
-        presetOffers << presetName;
-        return startFromPresetAnswer;
-    }
-    QString chooseProjectToOpen(const QString&) override { return {}; }
-    QString chooseProjectSavePath(const QString&) override { return {}; }
-    void showError(const QString& title, const QString& message) override { errors << title + ": " + message; }
-};
-
-struct Window {
-    ScriptedPrompts* prompts;
-    std::unique_ptr<MainWindow> main;
-};
-
-Window makeWindow() {
-    auto prompts = std::make_unique<ScriptedPrompts>();
-    ScriptedPrompts* raw = prompts.get();
-    return {raw, std::make_unique<MainWindow>(std::move(prompts))};
-}
 
 void writeFile(const QString& path, const QByteArray& content) {
     QFile file(path);
@@ -169,7 +127,6 @@ private slots:
     void badLineAbortLoadsNothing();
     void missingFileIsReportedBeforeLoading();
     void unsavedChangesAreGuarded();
-    void screenshotRunWritesPicture();
 };
 
 void TestMainWindow::fileMenuListsEveryPreset() {
@@ -392,25 +349,6 @@ void TestMainWindow::unsavedChangesAreGuarded() {
     w.prompts->unsavedAnswer = UnsavedChangesChoice::Discard;
     QVERIFY(w.main->close());
     QCOMPARE(w.prompts->unsavedQuestions, 2);
-}
-
-void TestMainWindow::screenshotRunWritesPicture() {
-    QTemporaryDir dir;
-    const QStringList files = writeMathSources(dir.path());
-    Project project = project_from_preset(*find_domain_preset("math"));
-    for (int i = 0; i < files.size(); ++i) project.sources[size_t(i)].path = files[i].toStdString();
-    const QString projectPath = dir.filePath("math.distill.json");
-    save_project(project, projectPath.toStdString());
-
-    const QString image = dir.filePath("shot.png");
-    ScreenshotRun run(projectPath, image);
-    QSignalSpy finished(&run, &ScreenshotRun::finished);
-    run.start();
-    QVERIFY(finished.wait(30000));
-    QCOMPARE(finished.first().first().toInt(), 0);
-    const QImage picture(image);
-    QVERIFY(!picture.isNull());
-    QVERIFY(picture.width() >= 800 && picture.height() >= 500);
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -1,0 +1,53 @@
+#pragma once
+// The window's questions answered from a test's script instead of modal
+// dialogs, so nothing waits on a person or a timer; it remembers what it
+// was asked.
+#include <QStringList>
+
+#include <memory>
+
+#include "main_window.h"
+#include "user_prompts.h"
+
+namespace distill::ui {
+
+class ScriptedPrompts : public UserPrompts {
+public:
+    BadLineChoice badLineAnswer = BadLineChoice::Abort;
+    UnsavedChangesChoice unsavedAnswer = UnsavedChangesChoice::Cancel;
+    bool startFromPresetAnswer = true;
+
+    QStringList badLineMessages;
+    QStringList errors;
+    int unsavedQuestions = 0;
+    QStringList presetOffers;
+
+    BadLineChoice askBadLine(const QString& message) override {
+        badLineMessages << message;
+        return badLineAnswer;
+    }
+    UnsavedChangesChoice askUnsavedChanges(const QString&) override {
+        ++unsavedQuestions;
+        return unsavedAnswer;
+    }
+    bool confirmStartFromPreset(const QString& presetName, const QString&, int) override {
+        presetOffers << presetName;
+        return startFromPresetAnswer;
+    }
+    QString chooseProjectToOpen(const QString&) override { return {}; }
+    QString chooseProjectSavePath(const QString&) override { return {}; }
+    void showError(const QString& title, const QString& message) override { errors << title + ": " + message; }
+};
+
+struct Window {
+    ScriptedPrompts* prompts;
+    std::unique_ptr<MainWindow> main;
+};
+
+inline Window makeWindow() {
+    auto prompts = std::make_unique<ScriptedPrompts>();
+    ScriptedPrompts* raw = prompts.get();
+    return {raw, std::make_unique<MainWindow>(std::move(prompts))};
+}
+
+}  // namespace distill::ui

@@ -1,0 +1,426 @@
+// The Run tab and the cluster map driven as a curator would, on the real
+// demo project with the real Llama-2 tokenizer: edit the settings, save and
+// reopen them, press Run and watch every stage, explore the map, cancel a
+// run, see a failed run's reason, and take the --screenshot picture.
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QDirIterator>
+#include <QDoubleSpinBox>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStackedWidget>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolTip>
+
+#include <qcustomplot.h>
+
+#include "cluster_map_view.h"
+#include "fewshot_view.h"
+#include "distill/cluster_map.h"
+#include "distill/corpus.h"
+#include "distill/pipeline.h"
+#include "distill/project.h"
+#include "main_window.h"
+#include "screenshot_run.h"
+#include "scripted_prompts.h"
+#include "source_delegates.h"
+#include "stage_list_view.h"
+
+using namespace distill;
+using namespace distill::ui;
+
+namespace {
+
+constexpr int kRunTimeoutMs = 180000;
+
+QString tokenizerPath() { return qEnvironmentVariable("DISTILL_LLAMA_TOKENIZER"); }
+
+// The demo project saved into `dir` with its sources made absolute and the
+// tokenizer CTest names, so the run reads the shipped demo corpus.
+QString copyDemoProject(const QString& dir) {
+    Project project = load_project(DISTILL_SOURCE_DIR "/resources/demo/demo.distill.json");
+    for (SourceSpec& source : project.sources) source.path = project.resolved_path(source);
+    project.pipeline.tokenizer = tokenizerPath().toStdString();
+    const QString path = dir + "/demo.distill.json";
+    save_project(project, path.toStdString());
+    return path;
+}
+
+// Presses Run and waits for the end; returns whether the run finished.
+bool runAndWait(MainWindow& window) {
+    QSignalSpy finished(&window, &MainWindow::runFinished);
+    window.runPipeline();
+    if (finished.isEmpty() && !finished.wait(kRunTimeoutMs)) return false;
+    return finished.count() == 1 && finished.first().first().toBool();
+}
+
+QStringList stageStates(MainWindow& window) {
+    auto* stages = window.findChild<StageListView*>();
+    QStringList states;
+    for (int i = 0; i < int(pipeline_stages().size()); ++i) states << stages->stateOf(i);
+    return states;
+}
+
+// Files a run left half-written: write_file_atomically's temporaries.
+QStringList temporaries(const QString& dir) {
+    QStringList found;
+    QDirIterator it(dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        if (path.contains(".tmp")) found << path;
+    }
+    return found;
+}
+
+}  // namespace
+
+class TestPipelineRun : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void settingsRoundTripThroughSaveAndOpen();
+    void runReportsEveryStageAndShowsTheMap();
+    void cancelMidRunLeavesWindowUsable();
+    void fewShotEditsLandInTheProjectAndReplay();
+    void failedRunShowsCoresMessage();
+    void screenshotRunWritesPicture();
+    void mapHoldsSevenHundredThousandRows();
+};
+
+void TestPipelineRun::initTestCase() {
+    QVERIFY2(QFileInfo(tokenizerPath()).isFile(), "set DISTILL_LLAMA_TOKENIZER to the Llama-2 tokenizer.model");
+}
+
+void TestPipelineRun::settingsRoundTripThroughSaveAndOpen() {
+    QTemporaryDir dir;
+    const QString path = copyDemoProject(dir.path());
+    Window w = makeWindow();
+    QVERIFY(w.main->openProject(path));
+    QVERIFY(!w.main->isWindowModified());
+    QCOMPARE(w.main->outputDir(), QDir::toNativeSeparators(dir.path() + "/out/Demo: math"));
+
+    w.main->findChild<QLineEdit*>("embedder")->setText("hashing");
+    auto* clustering = w.main->findChild<QComboBox*>("clustering");
+    clustering->setCurrentIndex(clustering->findData("kmeans"));
+    QVERIFY(w.main->isWindowModified());
+    w.main->findChild<QSpinBox*>("kmeansK")->setValue(7);
+    w.main->findChild<QDoubleSpinBox*>("threshold")->setValue(0.8);
+    w.main->findChild<QSpinBox*>("minCommunitySize")->setValue(4);
+    w.main->findChild<QSpinBox*>("sampleSize")->setValue(123);
+    w.main->findChild<QSpinBox*>("seed")->setValue(9);
+    w.main->findChild<QSpinBox*>("shots")->setValue(3);
+    w.main->findChild<QComboBox*>("prompt")->setCurrentText("math");
+    w.main->findChild<PathEditor*>("tokenizer")->setPath("~/elsewhere/tokenizer.model");
+    w.main->findChild<QSpinBox*>("maxSeqLen")->setValue(1024);
+    w.main->findChild<QDoubleSpinBox*>("validFraction")->setValue(0.1);
+    w.main->findChild<QCheckBox*>("maskInputs")->setChecked(true);
+    QVERIFY(w.main->saveProjectAs(path));
+    QVERIFY(!w.main->isWindowModified());
+
+    // Read back by core, as `distill run --config` would.
+    const Project saved = load_project(path.toStdString());
+    QCOMPARE(saved.pipeline.clustering, std::string("kmeans"));
+    QCOMPARE(saved.pipeline.kmeans_k, std::size_t(7));
+    QCOMPARE(saved.pipeline.threshold, 0.8);
+    QCOMPARE(saved.pipeline.min_community_size, std::size_t(4));
+    QCOMPARE(saved.pipeline.sample_size, std::size_t(123));
+    QCOMPARE(saved.pipeline.seed, std::uint64_t(9));
+    QCOMPARE(saved.fewshot.k, std::size_t(3));
+    QCOMPARE(saved.pipeline.prompt, std::string("math"));
+    QCOMPARE(saved.pipeline.tokenizer, std::string("~/elsewhere/tokenizer.model"));
+    QCOMPARE(saved.pipeline.max_seq_len, 1024);
+    QCOMPARE(saved.pipeline.valid_fraction, 0.1);
+    QVERIFY(saved.pipeline.mask_inputs);
+
+    // And shown again by a fresh window.
+    Window again = makeWindow();
+    QVERIFY(again.main->openProject(path));
+    const Project shown = again.main->project();
+    QCOMPARE(shown.pipeline.clustering, std::string("kmeans"));
+    QCOMPARE(shown.pipeline.kmeans_k, std::size_t(7));
+    QCOMPARE(shown.pipeline.sample_size, std::size_t(123));
+    QCOMPARE(shown.fewshot.k, std::size_t(3));
+    QCOMPARE(shown.pipeline.tokenizer, std::string("~/elsewhere/tokenizer.model"));
+    // Only the chosen method's knobs are offered.
+    auto* knobs = again.main->findChild<QStackedWidget*>("clusteringKnobs");
+    QVERIFY(knobs->currentWidget()->isAncestorOf(again.main->findChild<QSpinBox*>("kmeansK")));
+    QVERIFY(!knobs->currentWidget()->isAncestorOf(again.main->findChild<QDoubleSpinBox*>("threshold")));
+}
+
+void TestPipelineRun::runReportsEveryStageAndShowsTheMap() {
+    QTemporaryDir dir;
+    Window w = makeWindow();
+    QVERIFY(w.main->openProject(copyDemoProject(dir.path())));
+    w.main->setOutputDir(dir.filePath("out"));
+    w.main->show();
+    QVERIFY(QTest::qWaitForWindowExposed(w.main.get()));
+
+    QVERIFY2(runAndWait(*w.main), qPrintable(w.prompts->errors.join('\n')));
+    QVERIFY(w.prompts->errors.isEmpty());
+    QCOMPARE(stageStates(*w.main), QStringList(int(pipeline_stages().size()), "done"));
+    auto* table = w.main->findChild<QTableWidget*>("stages");
+    for (int row = 0; row < table->rowCount(); ++row)
+        QVERIFY2(!table->item(row, StageListView::SummaryColumn)->text().isEmpty(), qPrintable(QString::number(row)));
+    QVERIFY(!w.main->isRunning());
+
+    // The map holds every corpus row once.
+    const ClusterMap map = read_cluster_map(dir.filePath("out/cluster_map.json").toStdString());
+    QVERIFY(map.clusters.size() > 1);
+    auto* view = w.main->findChild<ClusterMapView*>();
+    QCOMPARE(view->pointCount(), map.projection.points.rows);
+    QVERIFY(map.projection.points.rows > 1000);
+
+    // Clicking a member of the second cluster selects that cluster and lists
+    // its members with the sampled ones marked.
+    w.main->showClusterMap();
+    auto* plot = w.main->findChild<QCustomPlot*>("clusterMap");
+    QVERIFY(QTest::qWaitForWindowExposed(plot));
+    plot->replot();
+    const ClusterSummary& second = map.clusters[1];
+    RowId target = second.members.front();
+    // A point another cluster's point covers would select that one; take a
+    // member that is the nearest row to itself.
+    for (RowId row : second.members)
+        if (view->rowAt(view->pixelOf(row)) == row) { target = row; break; }
+    QCOMPARE(view->rowAt(view->pixelOf(target)), (long long)target);
+    QTest::mouseClick(plot, Qt::LeftButton, {}, view->pixelOf(target).toPoint());
+    QCOMPARE(view->selectedCluster(), 1);
+    auto* members = w.main->findChild<QListWidget*>("clusterMembers");
+    QCOMPARE(std::size_t(members->count()), second.size);
+    std::size_t marked = 0;
+    for (int i = 0; i < members->count(); ++i) marked += members->item(i)->data(Qt::UserRole + 1).toBool();
+    QCOMPARE(marked, second.sampled.size());
+    QVERIFY(second.sampled.size() > 0);
+    // Rows are corpus rows: the list shows the pooled corpus's questions.
+    const Project project = w.main->project();
+    const Corpus corpus = pool_sources(project.resolved_sources(), project.on_bad_line);
+    QCOMPARE(corpus.records.size(), map.projection.points.rows);
+    const std::string first = corpus.records[second.members.front()]["question"].get<std::string>();
+    QVERIFY(members->item(0)->text().endsWith(QString::fromStdString(first)));
+
+    // Hovering a point shows its question.
+    QTest::mouseMove(plot, view->pixelOf(target).toPoint());
+    const QString targetQuestion = QString::fromStdString(corpus.records[target]["question"].get<std::string>());
+    QTRY_VERIFY(QToolTip::isVisible());
+    QVERIFY2(QToolTip::text().startsWith(targetQuestion), qPrintable(QToolTip::text()));
+
+    // Far from every point nothing is picked, and a click clears the choice.
+    QCOMPARE(view->rowAt(QPointF(-1000, -1000)), -1LL);
+    view->selectCluster(-1);
+    QCOMPARE(members->count(), 0);
+
+    // A second run re-uses every stage after the corpus from the cache.
+    QVERIFY(runAndWait(*w.main));
+    QStringList cached(int(pipeline_stages().size()), "cached");
+    cached[0] = "done";  // the corpus is always read again: it is what the keys are made of
+    QCOMPARE(stageStates(*w.main), cached);
+}
+
+void TestPipelineRun::cancelMidRunLeavesWindowUsable() {
+    QTemporaryDir dir;
+    Window w = makeWindow();
+    QVERIFY(w.main->openProject(copyDemoProject(dir.path())));
+    const QString out = dir.filePath("out");
+    w.main->setOutputDir(out);
+
+    // Cancel as soon as the window hears that the corpus stage finished:
+    // the worker is by then embedding or later.
+    auto* table = w.main->findChild<QTableWidget*>("stages");
+    bool cancelPressed = false;
+    connect(table, &QTableWidget::itemChanged, this, [&](QTableWidgetItem* item) {
+        if (!cancelPressed && item->row() == 0 && item->column() == StageListView::StateColumn &&
+            item->text() == "done") {
+            cancelPressed = true;
+            w.main->findChild<QPushButton*>("cancelRun")->click();
+        }
+    });
+    QVERIFY(!runAndWait(*w.main));
+    QVERIFY(cancelPressed);
+    QVERIFY(w.prompts->errors.isEmpty());
+    const QStringList states = stageStates(*w.main);
+    QVERIFY2(states.contains("cancelled"), qPrintable(states.join(',')));
+    QCOMPARE(states.last(), QString("waiting"));
+    QVERIFY(!QFileInfo::exists(out + "/train.pt"));
+    QCOMPARE(temporaries(out), QStringList());
+
+    // The window is usable: the project can still be edited and run.
+    QVERIFY(w.main->findChild<QSpinBox*>("sampleSize")->isEnabled());
+    QVERIFY(w.main->findChild<QPushButton*>("runButton")->isEnabled());
+    QVERIFY(!w.main->findChild<QPushButton*>("cancelRun")->isEnabled());
+    disconnect(table, nullptr, this, nullptr);
+    QVERIFY(runAndWait(*w.main));
+    QVERIFY(QFileInfo::exists(out + "/train.pt"));
+}
+
+void TestPipelineRun::fewShotEditsLandInTheProjectAndReplay() {
+    QTemporaryDir dir;
+    Window w = makeWindow();
+    QVERIFY(w.main->openProject(copyDemoProject(dir.path())));
+    const QString out = dir.filePath("out");
+    w.main->setOutputDir(out);
+    QVERIFY(runAndWait(*w.main));
+    QVERIFY(!w.main->isWindowModified());
+
+    // One origin per line of the few-shot file, in its order.
+    QFile file(out + "/math_fewshot.jsonl");
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = file.readAll().trimmed().split('\n');
+    auto* origins = w.main->findChild<QListWidget*>("origins");
+    QCOMPARE(origins->count(), lines.size());
+    const QJsonObject firstLine = QJsonDocument::fromJson(lines.first()).object();
+    QCOMPARE(origins->item(0)->text(), firstLine["origin"].toObject()["question"].toString());
+    const auto shotQuestion = [&](int i) {
+        return firstLine["shot"].toArray()[i].toObject()["question"].toString().toStdString();
+    };
+
+    // The rendered prompt holds the origin's question and a token count
+    // within the limit.
+    auto* prompt = w.main->findChild<QPlainTextEdit*>("renderedPrompt");
+    QVERIFY(prompt->toPlainText().contains(origins->item(0)->text()));
+    const QString count = w.main->findChild<QLabel*>("tokenCount")->text();
+    const int tokens = count.section(' ', 0, 0).toInt();
+    QVERIFY2(tokens > 0 && tokens <= 2048, qPrintable(count));
+
+    auto* shots = w.main->findChild<QTableWidget*>("shots");
+    QCOMPARE(shots->rowCount(), firstLine["shot"].toArray().size());
+    shots->selectRow(1);
+    w.main->findChild<QPushButton*>("moveShotUp")->click();
+    QCOMPARE(shots->item(0, FewShotView::QuestionColumn)->text().toStdString(), shotQuestion(1));
+    shots->selectRow(2);
+    w.main->findChild<QPushButton*>("removeShot")->click();
+    shots->selectRow(0);
+    w.main->findChild<QPushButton*>("pinShot")->click();
+    origins->setCurrentRow(1);
+    w.main->findChild<QPushButton*>("dropOrigin")->click();
+    QCOMPARE(origins->count(), lines.size() - 1);
+
+    QVERIFY(w.main->isWindowModified());
+    const std::vector<FewShotEdit> edits = w.main->project().fewshot_edits;
+    QCOMPARE(edits.size(), std::size_t(4));
+    const std::string origin = origins->item(0)->text().toStdString();
+    QCOMPARE(int(edits[0].kind), int(FewShotEditKind::Move));
+    QCOMPARE(edits[0].origin, origin);
+    QCOMPARE(edits[0].shot, shotQuestion(1));
+    QCOMPARE(edits[0].to, std::size_t(0));
+    QCOMPARE(int(edits[1].kind), int(FewShotEditKind::Remove));
+    QCOMPARE(edits[1].shot, shotQuestion(2));
+    QCOMPARE(int(edits[2].kind), int(FewShotEditKind::Pin));
+    QCOMPARE(edits[2].shot, shotQuestion(1));
+    QCOMPARE(int(edits[3].kind), int(FewShotEditKind::Drop));
+
+    // The next run replays every edit.
+    QVERIFY(runAndWait(*w.main));
+    QFile report(out + "/fewshot_edits_report.json");
+    QVERIFY(report.open(QIODevice::ReadOnly));
+    const QJsonObject replayed = QJsonDocument::fromJson(report.readAll()).object();
+    QCOMPARE(replayed["applied"].toInt(), 4);
+    QCOMPARE(origins->count(), lines.size() - 1);
+    QCOMPARE(shots->rowCount(), firstLine["shot"].toArray().size() - 1);
+    QCOMPARE(shots->item(0, FewShotView::QuestionColumn)->text().toStdString(), shotQuestion(1));
+}
+
+void TestPipelineRun::failedRunShowsCoresMessage() {
+    QTemporaryDir dir;
+    Window w = makeWindow();
+    QVERIFY(w.main->openProject(copyDemoProject(dir.path())));
+    w.main->setOutputDir(dir.filePath("out"));
+    const QString missing = dir.filePath("no/tokenizer.model");
+    w.main->findChild<PathEditor*>("tokenizer")->setPath(missing);
+    QVERIFY(!runAndWait(*w.main));
+    QCOMPARE(w.prompts->errors.size(), 1);
+    QVERIFY2(w.prompts->errors.first().contains(missing), qPrintable(w.prompts->errors.first()));
+    QVERIFY(!stageStates(*w.main).contains("running"));
+    QVERIFY(w.main->findChild<QPushButton*>("runButton")->isEnabled());
+
+    // A project with no output folder is refused before anything starts.
+    w.main->setOutputDir(QString());
+    QVERIFY(!runAndWait(*w.main));
+    QCOMPARE(w.prompts->errors.size(), 2);
+    QVERIFY(w.prompts->errors.last().contains("output folder"));
+}
+
+void TestPipelineRun::screenshotRunWritesPicture() {
+    QTemporaryDir dir;
+    const QString image = dir.filePath("shot.png");
+    ScreenshotRun run(copyDemoProject(dir.path()), image);
+    QSignalSpy finished(&run, &ScreenshotRun::finished);
+    run.start();
+    QVERIFY(finished.wait(kRunTimeoutMs));
+    QCOMPARE(finished.first().first().toInt(), 0);
+    const QImage picture(image);
+    QVERIFY(!picture.isNull());
+    QVERIFY(picture.width() >= 800 && picture.height() >= 500);
+    // The run went into a temporary folder, not next to the project.
+    QVERIFY(!QFileInfo::exists(dir.filePath("out")));
+}
+
+// SPEC §8's scale: 700k rows in 2,000 clusters of 300 and 100k outliers,
+// on a grid of cluster blobs. Every row is drawn, a replot stays
+// interactive, and picking finds the row under the pointer.
+void TestPipelineRun::mapHoldsSevenHundredThousandRows() {
+    constexpr std::size_t kClusters = 2000, kClusterSize = 300, kOutliers = 100000;
+    constexpr std::size_t kRows = kClusters * kClusterSize + kOutliers;
+    auto outcome = std::make_shared<PipelineOutcome>();
+    Matrix& points = outcome->map.projection.points;
+    points = Matrix(kRows, 2);
+    outcome->questions.resize(kRows);
+    std::uint64_t state = 12345;
+    const auto uniform = [&] {  // xorshift: cheap, deterministic
+        state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+        return double(state >> 11) / double(1ULL << 53);
+    };
+    for (std::size_t c = 0; c < kClusters; ++c) {
+        ClusterSummary cluster;
+        cluster.size = kClusterSize;
+        for (std::size_t i = 0; i < kClusterSize; ++i) {
+            const RowId row = RowId(c * kClusterSize + i);
+            points.row(row)[0] = float(double(c % 50) + uniform() * 0.8);
+            points.row(row)[1] = float(double(c / 50) + uniform() * 0.8);
+            cluster.members.push_back(row);
+        }
+        outcome->map.clusters.push_back(std::move(cluster));
+    }
+    for (std::size_t row = kClusters * kClusterSize; row < kRows; ++row) {
+        points.row(row)[0] = float(uniform() * 50);
+        points.row(row)[1] = float(uniform() * 40);
+    }
+    outcome->map.outliers = kOutliers;
+
+    ClusterMapView view;
+    view.resize(1100, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QElapsedTimer timer;
+    timer.start();
+    view.setOutcome(outcome);
+    const qint64 loadMs = timer.elapsed();
+    QCOMPARE(view.pointCount(), kRows);
+    auto* plot = view.findChild<QCustomPlot*>("clusterMap");
+    timer.restart();
+    plot->replot();
+    const qint64 replotMs = timer.elapsed();
+    timer.restart();
+    int picked = 0;
+    for (RowId row = 0; row < 1000; ++row) picked += view.rowAt(view.pixelOf(row * 601)) >= 0;
+    const qint64 pickMs = timer.elapsed();
+    QCOMPARE(picked, 1000);
+    qInfo("700k rows: setOutcome %lld ms, replot %lld ms, 1000 picks %lld ms", loadMs, replotMs, pickMs);
+}
+
+QTEST_MAIN(TestPipelineRun)
+#include "test_pipeline_run.moc"

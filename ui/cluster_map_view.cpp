@@ -1,0 +1,342 @@
+#include "cluster_map_view.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMouseEvent>
+#include <QSplitter>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <qcustomplot.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace distill::ui {
+namespace {
+
+// How close, in pixels, the pointer must be to a point to pick it.
+constexpr double kPickRadius = 8;
+
+// Qt's category palette, dark enough to read on white; clusters cycle
+// through it in the clusterer's order (largest first for communities).
+const QList<QColor>& clusterColours() {
+    static const QList<QColor> colours = {
+        QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),  QColor(214, 39, 40),
+        QColor(148, 103, 189), QColor(140, 86, 75), QColor(227, 119, 194), QColor(127, 127, 127),
+        QColor(188, 189, 34), QColor(23, 190, 207), QColor(57, 59, 121),  QColor(173, 73, 74)};
+    return colours;
+}
+
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+// Discs up to this many rows, single pixels beyond: measured offscreen at
+// 700k rows, a replot takes 1.2 s with 3-pixel discs and 0.12 s with dots.
+constexpr std::size_t kMaxRowsAsDiscs = 50000;
+
+QCPGraph* scatterGraph(QCustomPlot* plot, const QColor& colour, double size, bool dots) {
+    QCPGraph* graph = plot->addGraph();
+    graph->setLineStyle(QCPGraph::lsNone);
+    graph->setScatterStyle(
+        QCPScatterStyle(dots ? QCPScatterStyle::ssDot : QCPScatterStyle::ssDisc, colour, colour, size));
+    graph->setAdaptiveSampling(true);
+    return graph;
+}
+
+}  // namespace
+
+// Rows bucketed by position on a square grid over the points' bounds, in
+// compressed form (one offset per cell), so the points near the pointer are
+// a few cells' worth instead of all of them.
+class ClusterMapView::PointGrid {
+public:
+    explicit PointGrid(const Matrix& points) : points_(points) {
+        const std::size_t n = points.rows;
+        if (n == 0) return;
+        minX_ = maxX_ = points.row(0)[0];
+        minY_ = maxY_ = points.row(0)[1];
+        for (std::size_t i = 1; i < n; ++i) {
+            minX_ = std::min<double>(minX_, points.row(i)[0]), maxX_ = std::max<double>(maxX_, points.row(i)[0]);
+            minY_ = std::min<double>(minY_, points.row(i)[1]), maxY_ = std::max<double>(maxY_, points.row(i)[1]);
+        }
+        // About 8 points per cell on average, at most 1024 cells a side.
+        side_ = std::clamp<std::size_t>(std::size_t(std::sqrt(double(n) / 8)), 1, 1024);
+        offsets_.assign(side_ * side_ + 1, 0);
+        for (std::size_t i = 0; i < n; ++i) ++offsets_[cell(points.row(i)[0], points.row(i)[1]) + 1];
+        for (std::size_t c = 1; c < offsets_.size(); ++c) offsets_[c] += offsets_[c - 1];
+        rows_.resize(n);
+        std::vector<std::uint32_t> fill(offsets_.begin(), offsets_.end() - 1);
+        for (std::size_t i = 0; i < n; ++i) rows_[fill[cell(points.row(i)[0], points.row(i)[1])]++] = std::uint32_t(i);
+    }
+
+    // Calls visit(row) for every row in the cells overlapping the rectangle.
+    template <class Visit>
+    void forEachNear(double x0, double x1, double y0, double y1, Visit visit) const {
+        if (rows_.empty()) return;
+        const std::size_t cx0 = column(std::min(x0, x1)), cx1 = column(std::max(x0, x1));
+        const std::size_t cy0 = rowOf(std::min(y0, y1)), cy1 = rowOf(std::max(y0, y1));
+        for (std::size_t cy = cy0; cy <= cy1; ++cy)
+            for (std::size_t cx = cx0; cx <= cx1; ++cx)
+                for (std::uint32_t k = offsets_[cy * side_ + cx]; k < offsets_[cy * side_ + cx + 1]; ++k)
+                    visit(rows_[k]);
+    }
+
+private:
+    std::size_t scaled(double v, double lo, double hi) const {
+        if (!(hi > lo)) return 0;
+        const double t = (v - lo) / (hi - lo) * double(side_);
+        return std::size_t(std::clamp(t, 0.0, double(side_ - 1)));
+    }
+    std::size_t column(double x) const { return scaled(x, minX_, maxX_); }
+    std::size_t rowOf(double y) const { return scaled(y, minY_, maxY_); }
+    std::size_t cell(double x, double y) const { return rowOf(y) * side_ + column(x); }
+
+    const Matrix& points_;
+    double minX_ = 0, maxX_ = 0, minY_ = 0, maxY_ = 0;
+    std::size_t side_ = 1;
+    std::vector<std::uint32_t> offsets_;
+    std::vector<std::uint32_t> rows_;
+};
+
+ClusterMapView::ClusterMapView(QWidget* parent)
+    : QWidget(parent),
+      plot_(new QCustomPlot),
+      sizes_(new QCustomPlot),
+      title_(new QLabel),
+      keywords_(new QLabel),
+      members_(new QListWidget) {
+    plot_->setObjectName("clusterMap");
+    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot_->setMouseTracking(true);
+    plot_->setMinimumSize(360, 280);
+    plot_->xAxis->setLabel(tr("PC 1"));
+    plot_->yAxis->setLabel(tr("PC 2"));
+    // Repainting 700k points over again for each pixel moved costs more than
+    // the points' antialiasing is worth.
+    plot_->setNotAntialiasedElements(QCP::aePlottables);
+    connect(plot_, &QCustomPlot::mouseMove, this, &ClusterMapView::showHover);
+    connect(plot_, &QCustomPlot::mousePress, this, [this](QMouseEvent* event) { pressedAt_ = event->pos(); });
+    connect(plot_, &QCustomPlot::mouseRelease, this, &ClusterMapView::clickAt);
+
+    sizes_->setObjectName("clusterSizes");
+    sizes_->setMinimumHeight(120);
+    sizes_->setMaximumHeight(180);
+    sizes_->xAxis->setLabel(tr("cluster"));
+    sizes_->yAxis->setLabel(tr("questions"));
+    connect(sizes_, &QCustomPlot::plottableClick, this,
+            [this](QCPAbstractPlottable*, int dataIndex, QMouseEvent*) { selectCluster(dataIndex); });
+
+    title_->setObjectName("clusterTitle");
+    title_->setWordWrap(true);
+    keywords_->setObjectName("clusterKeywords");
+    keywords_->setWordWrap(true);
+    keywords_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    members_->setObjectName("clusterMembers");
+    members_->setUniformItemSizes(true);
+    members_->setWordWrap(false);
+
+    auto* side = new QWidget;
+    auto* sideLayout = new QVBoxLayout(side);
+    sideLayout->setContentsMargins(0, 0, 0, 0);
+    sideLayout->addWidget(title_);
+    sideLayout->addWidget(keywords_);
+    sideLayout->addWidget(new QLabel(tr("Members (★ sampled):")));
+    sideLayout->addWidget(members_, 1);
+
+    auto* plots = new QWidget;
+    auto* plotsLayout = new QVBoxLayout(plots);
+    plotsLayout->setContentsMargins(0, 0, 0, 0);
+    plotsLayout->addWidget(plot_, 1);
+    plotsLayout->addWidget(sizes_);
+
+    auto* splitter = new QSplitter(Qt::Horizontal);
+    splitter->addWidget(plots);
+    splitter->addWidget(side);
+    splitter->setStretchFactor(0, 1);
+    splitter->setSizes({620, 340});
+    splitter->setChildrenCollapsible(false);
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(splitter);
+
+    setOutcome(nullptr);
+}
+
+ClusterMapView::~ClusterMapView() = default;
+
+void ClusterMapView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) {
+    outcome_ = std::move(outcome);
+    selected_ = -1;
+    clusterOf_.clear();
+    grid_.reset();
+    if (outcome_) {
+        const ClusterMap& map = outcome_->map;
+        clusterOf_.assign(map.projection.points.rows, -1);
+        for (std::size_t c = 0; c < map.clusters.size(); ++c)
+            for (RowId row : map.clusters[c].members) clusterOf_[row] = int(c);
+        grid_ = std::make_unique<PointGrid>(map.projection.points);
+    }
+    buildScatter();
+    buildSizeChart();
+    selectCluster(-1);
+}
+
+void ClusterMapView::buildScatter() {
+    plot_->clearGraphs();
+    colourGraphs_.clear();
+    const bool dots = outcome_ && outcome_->map.projection.points.rows > kMaxRowsAsDiscs;
+    colourGraphs_.push_back(scatterGraph(plot_, QColor(205, 205, 205), 3, dots));  // outliers, drawn underneath
+    for (const QColor& colour : clusterColours()) colourGraphs_.push_back(scatterGraph(plot_, colour, 3, dots));
+    selectionGraph_ = scatterGraph(plot_, Qt::black, 5, /*dots=*/false);
+
+    if (outcome_) {
+        const Matrix& points = outcome_->map.projection.points;
+        const double ratio0 = outcome_->map.projection.explained_variance_ratio.size() == 2
+                                  ? outcome_->map.projection.explained_variance_ratio[0] * 100
+                                  : 0;
+        const double ratio1 = outcome_->map.projection.explained_variance_ratio.size() == 2
+                                  ? outcome_->map.projection.explained_variance_ratio[1] * 100
+                                  : 0;
+        plot_->xAxis->setLabel(tr("PC 1 (%1% of the variance)").arg(ratio0, 0, 'f', 1));
+        plot_->yAxis->setLabel(tr("PC 2 (%1% of the variance)").arg(ratio1, 0, 'f', 1));
+        std::vector<QVector<double>> xs(colourGraphs_.size()), ys(colourGraphs_.size());
+        for (std::size_t row = 0; row < points.rows; ++row) {
+            const int c = clusterOf_[row];
+            const std::size_t graph = c < 0 ? 0 : 1 + std::size_t(c) % clusterColours().size();
+            xs[graph].push_back(points.row(row)[0]);
+            ys[graph].push_back(points.row(row)[1]);
+        }
+        // QCPGraph binary-searches its keys: unsorted data draws only a few
+        // points (ARCHITECTURE.md rule 6), so let it sort.
+        for (std::size_t g = 0; g < colourGraphs_.size(); ++g)
+            colourGraphs_[g]->setData(xs[g], ys[g], /*alreadySorted=*/false);
+        plot_->rescaleAxes();
+        // A margin, so points on the edge are not cut in half by the axes.
+        plot_->xAxis->scaleRange(1.06);
+        plot_->yAxis->scaleRange(1.06);
+    }
+    plot_->replot();
+}
+
+void ClusterMapView::buildSizeChart() {
+    sizes_->clearPlottables();
+    sizeBars_ = new QCPBars(sizes_->xAxis, sizes_->yAxis);
+    sizeBars_->setPen(Qt::NoPen);
+    sizeBars_->setBrush(clusterColours()[0]);
+    sizeBars_->setWidth(0.8);
+    sizeBars_->setSelectable(QCP::stSingleData);
+    if (outcome_) {
+        QVector<double> keys, values;
+        const auto& clusters = outcome_->map.clusters;
+        for (std::size_t c = 0; c < clusters.size(); ++c) {
+            keys.push_back(double(c));
+            values.push_back(double(clusters[c].size));
+        }
+        sizeBars_->setData(keys, values, /*alreadySorted=*/true);
+        sizes_->rescaleAxes();
+        sizes_->xAxis->setRange(-1, std::max<double>(double(clusters.size()), 1));
+        sizes_->yAxis->setRangeLower(0);
+    }
+    sizes_->setInteractions(QCP::iSelectPlottables);
+    sizes_->replot();
+}
+
+std::size_t ClusterMapView::pointCount() const {
+    std::size_t n = 0;
+    for (const QCPGraph* graph : colourGraphs_) n += std::size_t(graph->dataCount());
+    return n;
+}
+
+void ClusterMapView::selectCluster(int cluster) {
+    if (!outcome_ || cluster < 0 || cluster >= int(outcome_->map.clusters.size())) cluster = -1;
+    selected_ = cluster;
+    members_->clear();
+    QVector<double> xs, ys;
+    if (cluster < 0) {
+        title_->setText(outcome_ ? tr("%1 clusters, %2 outliers; click a point or a bar to look inside one.")
+                                       .arg(outcome_->map.clusters.size())
+                                       .arg(outcome_->map.outliers)
+                                 : tr("Run the pipeline to see the cluster map."));
+        keywords_->clear();
+    } else {
+        const ClusterSummary& summary = outcome_->map.clusters[std::size_t(cluster)];
+        title_->setText(tr("<b>Cluster %1</b>: %2 questions, %3 sampled")
+                            .arg(cluster + 1)
+                            .arg(summary.size)
+                            .arg(summary.sampled.size()));
+        QStringList terms;
+        for (const Keyword& keyword : summary.keywords) terms << qs(keyword.term);
+        keywords_->setText(tr("Keywords: %1").arg(terms.isEmpty() ? tr("none") : terms.join(QStringLiteral(", "))));
+
+        const Community& sampled = summary.sampled;  // a few rows: a scan is cheaper than a set
+        const auto isSampled = [&](RowId row) { return std::find(sampled.begin(), sampled.end(), row) != sampled.end(); };
+        QFont bold = members_->font();
+        bold.setBold(true);
+        const Matrix& points = outcome_->map.projection.points;
+        for (RowId row : summary.members) {
+            const bool picked = isSampled(row);
+            auto* item = new QListWidgetItem((picked ? QStringLiteral("★ ") : QStringLiteral("    ")) +
+                                             qs(outcome_->questions[row]));
+            item->setData(Qt::UserRole, qulonglong(row));
+            item->setData(Qt::UserRole + 1, picked);
+            if (picked) item->setFont(bold);
+            members_->addItem(item);
+            xs.push_back(points.row(row)[0]);
+            ys.push_back(points.row(row)[1]);
+        }
+    }
+    selectionGraph_->setData(xs, ys, /*alreadySorted=*/false);
+    plot_->replot();
+    if (sizeBars_) {
+        QCPDataSelection selection;
+        if (cluster >= 0) selection.addDataRange(QCPDataRange(cluster, cluster + 1));
+        sizeBars_->setSelection(selection);
+        sizes_->replot();
+    }
+    emit clusterSelected(cluster);
+}
+
+long long ClusterMapView::rowAt(QPointF pixel) const {
+    if (!grid_) return -1;
+    const Matrix& points = outcome_->map.projection.points;
+    const double x0 = plot_->xAxis->pixelToCoord(pixel.x() - kPickRadius);
+    const double x1 = plot_->xAxis->pixelToCoord(pixel.x() + kPickRadius);
+    const double y0 = plot_->yAxis->pixelToCoord(pixel.y() - kPickRadius);
+    const double y1 = plot_->yAxis->pixelToCoord(pixel.y() + kPickRadius);
+    long long best = -1;
+    double bestDistance = kPickRadius * kPickRadius;
+    grid_->forEachNear(x0, x1, y0, y1, [&](std::uint32_t row) {
+        const double dx = plot_->xAxis->coordToPixel(points.row(row)[0]) - pixel.x();
+        const double dy = plot_->yAxis->coordToPixel(points.row(row)[1]) - pixel.y();
+        if (const double d = dx * dx + dy * dy; d <= bestDistance) bestDistance = d, best = row;
+    });
+    return best;
+}
+
+QPointF ClusterMapView::pixelOf(std::size_t row) const {
+    const Matrix& points = outcome_->map.projection.points;
+    return {plot_->xAxis->coordToPixel(points.row(row)[0]), plot_->yAxis->coordToPixel(points.row(row)[1])};
+}
+
+void ClusterMapView::showHover(QMouseEvent* event) {
+    if (event->buttons() != Qt::NoButton) return;  // panning
+    const long long row = rowAt(event->position());
+    if (row < 0) {
+        QToolTip::hideText();
+        return;
+    }
+    const int cluster = clusterOf_[std::size_t(row)];
+    const QString where = cluster < 0 ? tr("outlier") : tr("cluster %1").arg(cluster + 1);
+    QToolTip::showText(event->globalPosition().toPoint(),
+                       QStringLiteral("%1\n(%2)").arg(qs(outcome_->questions[std::size_t(row)]), where), plot_);
+}
+
+void ClusterMapView::clickAt(QMouseEvent* event) {
+    // A drag pans; only a press and release in one place is a click.
+    if (event->button() != Qt::LeftButton || (event->pos() - pressedAt_).manhattanLength() > 3) return;
+    const long long row = rowAt(event->position());
+    selectCluster(row < 0 ? -1 : clusterOf_[std::size_t(row)]);
+}
+
+}  // namespace distill::ui

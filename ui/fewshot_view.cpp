@@ -1,0 +1,269 @@
+#include "fewshot_view.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalBlocker>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <qcustomplot.h>
+
+namespace distill::ui {
+namespace {
+
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+std::string questionOf(const Record& record) { return record.at("question").get<std::string>(); }
+
+// Moves element `from` of a JSON array to position `to`.
+void moveElement(Record& array, int from, int to) {
+    Record value = array[std::size_t(from)];
+    array.erase(std::size_t(from));
+    array.insert(array.begin() + to, std::move(value));
+}
+
+}  // namespace
+
+FewShotView::FewShotView(QWidget* parent)
+    : QWidget(parent),
+      origins_(new QListWidget),
+      shots_(new QTableWidget),
+      removeButton_(new QPushButton(tr("&Remove Shot"))),
+      upButton_(new QPushButton(tr("Move &Up"))),
+      downButton_(new QPushButton(tr("Move &Down"))),
+      pinButton_(new QPushButton(tr("&Pin Shot"))),
+      dropButton_(new QPushButton(tr("Drop &Origin"))),
+      prompt_(new QPlainTextEdit),
+      tokenCount_(new QLabel),
+      histogram_(new QCustomPlot) {
+    origins_->setObjectName("origins");
+    origins_->setUniformItemSizes(true);
+    shots_->setObjectName("shots");
+    shots_->setColumnCount(ColumnCount);
+    shots_->setHorizontalHeaderLabels({tr("Score"), tr("Shot question")});
+    shots_->verticalHeader()->hide();
+    shots_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    shots_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    shots_->setSelectionMode(QAbstractItemView::SingleSelection);
+    shots_->setWordWrap(false);
+    shots_->horizontalHeader()->setStretchLastSection(true);
+    removeButton_->setObjectName("removeShot");
+    upButton_->setObjectName("moveShotUp");
+    downButton_->setObjectName("moveShotDown");
+    pinButton_->setObjectName("pinShot");
+    dropButton_->setObjectName("dropOrigin");
+    prompt_->setObjectName("renderedPrompt");
+    prompt_->setReadOnly(true);
+    prompt_->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    tokenCount_->setObjectName("tokenCount");
+    histogram_->setObjectName("tokenLengths");
+    histogram_->setMinimumHeight(140);
+    histogram_->xAxis->setLabel(tr("tokens per exported row"));
+    histogram_->yAxis->setLabel(tr("rows"));
+
+    auto* buttons = new QHBoxLayout;
+    for (QPushButton* button : {removeButton_, upButton_, downButton_, pinButton_}) buttons->addWidget(button);
+    buttons->addStretch(1);
+    buttons->addWidget(dropButton_);
+    auto* shotsBox = new QWidget;
+    auto* shotsLayout = new QVBoxLayout(shotsBox);
+    shotsLayout->setContentsMargins(0, 0, 0, 0);
+    shotsLayout->addWidget(shots_, 1);
+    shotsLayout->addLayout(buttons);
+
+    auto* top = new QSplitter(Qt::Horizontal);
+    top->addWidget(origins_);
+    top->addWidget(shotsBox);
+    top->setSizes({320, 640});
+
+    auto* promptBox = new QWidget;
+    auto* promptLayout = new QVBoxLayout(promptBox);
+    promptLayout->setContentsMargins(0, 0, 0, 0);
+    promptLayout->addWidget(tokenCount_);
+    promptLayout->addWidget(prompt_, 1);
+    auto* bottom = new QSplitter(Qt::Horizontal);
+    bottom->addWidget(promptBox);
+    bottom->addWidget(histogram_);
+    bottom->setSizes({600, 360});
+
+    auto* splitter = new QSplitter(Qt::Vertical);
+    splitter->addWidget(top);
+    splitter->addWidget(bottom);
+    splitter->setChildrenCollapsible(false);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(splitter);
+
+    connect(origins_, &QListWidget::currentRowChanged, this, &FewShotView::showOrigin);
+    connect(shots_, &QTableWidget::itemSelectionChanged, this, &FewShotView::updateButtons);
+    connect(removeButton_, &QPushButton::clicked, this, &FewShotView::removeShot);
+    connect(upButton_, &QPushButton::clicked, this, [this] { moveShot(currentShot(), currentShot() - 1); });
+    connect(downButton_, &QPushButton::clicked, this, [this] { moveShot(currentShot(), currentShot() + 1); });
+    connect(pinButton_, &QPushButton::clicked, this, &FewShotView::pinShot);
+    connect(dropButton_, &QPushButton::clicked, this, &FewShotView::dropOrigin);
+    setOutcome(nullptr);
+}
+
+void FewShotView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) {
+    outcome_ = std::move(outcome);
+    lines_ = outcome_ ? outcome_->fewshots : std::vector<Record>{};
+    pinned_.clear();
+    {
+        const QSignalBlocker block(origins_);
+        origins_->clear();
+        for (const Record& line : lines_) origins_->addItem(qs(questionOf(line.at("origin"))));
+    }
+    buildHistogram();
+    setCurrentOrigin(lines_.empty() ? -1 : 0);
+    showOrigin();
+}
+
+int FewShotView::currentOrigin() const { return origins_->currentRow(); }
+
+void FewShotView::setCurrentOrigin(int index) { origins_->setCurrentRow(index); }
+
+int FewShotView::currentShot() const {
+    const auto rows = shots_->selectionModel()->selectedRows();
+    return rows.isEmpty() ? -1 : rows.first().row();
+}
+
+std::string FewShotView::originQuestion() const { return questionOf(lines_[std::size_t(currentOrigin())].at("origin")); }
+
+std::string FewShotView::shotQuestion(int shot) const {
+    return questionOf(lines_[std::size_t(currentOrigin())].at("shot").at(std::size_t(shot)));
+}
+
+void FewShotView::showOrigin() {
+    const int origin = currentOrigin();
+    const int keepShot = currentShot();
+    shots_->setRowCount(0);
+    if (origin >= 0) {
+        const Record& line = lines_[std::size_t(origin)];
+        const Record& shots = line.at("shot");
+        const Record scores = line.value("shot_scores", Record::array());
+        shots_->setRowCount(int(shots.size()));
+        for (std::size_t i = 0; i < shots.size(); ++i) {
+            const std::string question = questionOf(shots[i]);
+            const bool pinned = pinned_.count({questionOf(line.at("origin")), question}) > 0;
+            auto* score = new QTableWidgetItem(i < scores.size() ? QString::number(scores[i].get<double>(), 'f', 3)
+                                                                 : QString());
+            score->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            shots_->setItem(int(i), ScoreColumn, score);
+            shots_->setItem(int(i), QuestionColumn,
+                            new QTableWidgetItem((pinned ? QStringLiteral("📌 ") : QString()) + qs(question)));
+        }
+        if (keepShot >= 0 && keepShot < shots_->rowCount()) shots_->selectRow(keepShot);
+    }
+    updateButtons();
+    showPrompt();
+}
+
+void FewShotView::showPrompt() {
+    const int origin = currentOrigin();
+    if (origin < 0 || !outcome_ || !outcome_->formatter) {
+        prompt_->clear();
+        tokenCount_->setText(tr("Run the pipeline to see the prompts."));
+        return;
+    }
+    try {
+        const FormattedPrompt formatted = outcome_->formatter->format(lines_[std::size_t(origin)]);
+        if (formatted.dropped != DropReason::None) {
+            prompt_->clear();
+            tokenCount_->setText(tr("The formatter drops this origin: %1").arg(qs(to_string(formatted.dropped))));
+            return;
+        }
+        const Record& record = formatted.record;
+        prompt_->setPlainText(qs(record.at("instruction").get<std::string>() + record.at("input").get<std::string>() +
+                                 record.at("output").get<std::string>()));
+        tokenCount_->setText(tr("%1 tokens (max %2), %3 shots used")
+                                 .arg(formatted.token_count)
+                                 .arg(outcome_->tokenLengths.max_seq_len)
+                                 .arg(formatted.shots_used));
+    } catch (const std::exception& e) {
+        prompt_->clear();
+        tokenCount_->setText(qs(e.what()));
+    }
+}
+
+void FewShotView::buildHistogram() {
+    histogram_->clearPlottables();
+    histogram_->clearItems();
+    if (outcome_) {
+        const TokenLengthStats& stats = outcome_->tokenLengths;
+        auto* bars = new QCPBars(histogram_->xAxis, histogram_->yAxis);
+        bars->setPen(Qt::NoPen);
+        bars->setBrush(QColor(31, 119, 180));
+        bars->setWidth(double(stats.bin_width) * 0.9);
+        QVector<double> keys, values;
+        for (std::size_t i = 0; i < stats.bins.size(); ++i) {
+            keys.push_back((double(i) + 0.5) * double(stats.bin_width));
+            values.push_back(double(stats.bins[i]));
+        }
+        bars->setData(keys, values, /*alreadySorted=*/true);
+        auto* limit = new QCPItemStraightLine(histogram_);
+        limit->setPen(QPen(QColor(214, 39, 40), 1.5, Qt::DashLine));
+        limit->point1->setCoords(double(stats.max_seq_len), 0);
+        limit->point2->setCoords(double(stats.max_seq_len), 1);
+        histogram_->rescaleAxes();
+        histogram_->xAxis->setRange(0, double(stats.bins.size() * stats.bin_width));
+        histogram_->yAxis->setRangeLower(0);
+    }
+    histogram_->replot();
+}
+
+void FewShotView::updateButtons() {
+    const int shot = currentShot();
+    removeButton_->setEnabled(shot >= 0);
+    pinButton_->setEnabled(shot >= 0);
+    upButton_->setEnabled(shot > 0);
+    downButton_->setEnabled(shot >= 0 && shot + 1 < shots_->rowCount());
+    dropButton_->setEnabled(currentOrigin() >= 0);
+}
+
+void FewShotView::moveShot(int from, int to) {
+    if (from < 0 || to < 0 || to >= shots_->rowCount()) return;
+    FewShotEdit edit{FewShotEditKind::Move, originQuestion(), shotQuestion(from), {}, std::size_t(to)};
+    Record& line = lines_[std::size_t(currentOrigin())];
+    moveElement(line["shot"], from, to);
+    if (line.contains("shot_scores")) moveElement(line["shot_scores"], from, to);
+    shots_->selectRow(to);
+    showOrigin();
+    emit edited(edit);
+}
+
+void FewShotView::removeShot() {
+    const int shot = currentShot();
+    if (shot < 0) return;
+    FewShotEdit edit{FewShotEditKind::Remove, originQuestion(), shotQuestion(shot), {}, 0};
+    Record& line = lines_[std::size_t(currentOrigin())];
+    line["shot"].erase(std::size_t(shot));
+    if (line.contains("shot_scores")) line["shot_scores"].erase(std::size_t(shot));
+    showOrigin();
+    emit edited(edit);
+}
+
+void FewShotView::pinShot() {
+    const int shot = currentShot();
+    if (shot < 0) return;
+    FewShotEdit edit{FewShotEditKind::Pin, originQuestion(), shotQuestion(shot), {}, std::size_t(shot)};
+    pinned_.insert({edit.origin, edit.shot});
+    showOrigin();
+    emit edited(edit);
+}
+
+void FewShotView::dropOrigin() {
+    const int origin = currentOrigin();
+    if (origin < 0) return;
+    FewShotEdit edit{FewShotEditKind::Drop, originQuestion(), {}, {}, 0};
+    lines_.erase(lines_.begin() + origin);
+    delete origins_->takeItem(origin);  // selects a neighbour, which shows it
+    showOrigin();
+    emit edited(edit);
+}
+
+}  // namespace distill::ui

@@ -1,0 +1,74 @@
+#pragma once
+// The few-shot and prompt tab (SPEC §7): the sampled origins of the last
+// run, the selected origin's shots with their scores, and the curator's
+// edits of them (remove, move up or down, pin a shot; drop the origin).
+// Each edit shows at once and is handed out as a FewShotEdit for the
+// project, whose next run replays it. Below, the origin's prompt as the
+// run's formatter renders it, its token count, and a histogram of the
+// exported rows' token lengths with the max-length line.
+#include <QWidget>
+
+#include <memory>
+#include <set>
+#include <utility>
+
+#include "distill/fewshot.h"
+#include "pipeline_worker.h"
+
+class QCustomPlot;
+class QLabel;
+class QListWidget;
+class QPlainTextEdit;
+class QPushButton;
+class QTableWidget;
+
+namespace distill::ui {
+
+class FewShotView : public QWidget {
+    Q_OBJECT
+public:
+    enum Column { ScoreColumn, QuestionColumn, ColumnCount };
+
+    explicit FewShotView(QWidget* parent = nullptr);
+
+    // Shows the run's few-shot lines; null clears the tab.
+    void setOutcome(std::shared_ptr<const PipelineOutcome> outcome);
+
+    // The origin shown, an index into the lines still listed; -1 for none.
+    int currentOrigin() const;
+    void setCurrentOrigin(int index);
+
+signals:
+    // The curator changed the picks; the edit belongs in the project.
+    void edited(const distill::FewShotEdit& edit);
+
+private:
+    void showOrigin();
+    void showPrompt();
+    void buildHistogram();
+    void updateButtons();
+    int currentShot() const;
+    std::string originQuestion() const;
+    std::string shotQuestion(int shot) const;
+    void moveShot(int from, int to);
+    void removeShot();
+    void pinShot();
+    void dropOrigin();
+
+    std::shared_ptr<const PipelineOutcome> outcome_;
+    std::vector<Record> lines_;  // the run's lines with this session's edits applied
+    std::set<std::pair<std::string, std::string>> pinned_;  // (origin, shot) questions
+
+    QListWidget* origins_;
+    QTableWidget* shots_;
+    QPushButton* removeButton_;
+    QPushButton* upButton_;
+    QPushButton* downButton_;
+    QPushButton* pinButton_;
+    QPushButton* dropButton_;
+    QPlainTextEdit* prompt_;
+    QLabel* tokenCount_;
+    QCustomPlot* histogram_;
+};
+
+}  // namespace distill::ui

@@ -1,0 +1,158 @@
+#include "pipeline_settings_view.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QLineEdit>
+#include <QSignalBlocker>
+#include <QSpinBox>
+#include <QStackedWidget>
+
+#include <limits>
+
+#include "distill/format.h"
+#include "source_delegates.h"
+
+namespace distill::ui {
+namespace {
+
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+QSpinBox* spinBox(const char* objectName, int minimum, int maximum) {
+    auto* box = new QSpinBox;
+    box->setObjectName(objectName);
+    box->setRange(minimum, maximum);
+    box->setGroupSeparatorShown(true);
+    return box;
+}
+
+}  // namespace
+
+PipelineSettingsView::PipelineSettingsView(QWidget* parent)
+    : QWidget(parent),
+      embedder_(new QLineEdit),
+      clustering_(new QComboBox),
+      clusteringKnobs_(new QStackedWidget),
+      threshold_(new QDoubleSpinBox),
+      minCommunitySize_(spinBox("minCommunitySize", 1, std::numeric_limits<int>::max())),
+      kmeansK_(spinBox("kmeansK", 1, std::numeric_limits<int>::max())),
+      sampleSize_(spinBox("sampleSize", 1, std::numeric_limits<int>::max())),
+      // Seeds are 64-bit in the project; a spin box reaches 2^31 - 1, which
+      // is more seeds than anyone types.
+      seed_(spinBox("seed", 0, std::numeric_limits<int>::max())),
+      shots_(spinBox("shots", 1, 64)),
+      prompt_(new QComboBox),
+      tokenizer_(new PathEditor),
+      maxSeqLen_(spinBox("maxSeqLen", 16, 1 << 20)),
+      validFraction_(new QDoubleSpinBox),
+      maskInputs_(new QCheckBox(tr("Mask the prompt in the labels"))) {
+    embedder_->setObjectName("embedder");
+    embedder_->setToolTip(tr("\"hashing\", a sentence-transformers model folder or npy:FILE of precomputed rows"));
+
+    clustering_->setObjectName("clustering");
+    clusteringKnobs_->setObjectName("clusteringKnobs");
+    clustering_->addItem(tr("Communities (cosine threshold)"), QStringLiteral("community"));
+    clustering_->addItem(tr("k-means"), QStringLiteral("kmeans"));
+
+    threshold_->setObjectName("threshold");
+    threshold_->setRange(0.0, 1.0);
+    threshold_->setDecimals(3);
+    threshold_->setSingleStep(0.01);
+    auto* community = new QWidget;
+    auto* communityForm = new QFormLayout(community);
+    communityForm->setContentsMargins(0, 0, 0, 0);
+    communityForm->addRow(tr("&Threshold:"), threshold_);
+    communityForm->addRow(tr("Min &size:"), minCommunitySize_);
+    auto* kmeans = new QWidget;
+    auto* kmeansForm = new QFormLayout(kmeans);
+    kmeansForm->setContentsMargins(0, 0, 0, 0);
+    kmeansForm->addRow(tr("&k:"), kmeansK_);
+    clusteringKnobs_->addWidget(community);
+    clusteringKnobs_->addWidget(kmeans);
+
+    // Empty: the preset named like the domain, as core reads an empty setting.
+    prompt_->setObjectName("prompt");
+    prompt_->setEditable(true);
+    prompt_->setInsertPolicy(QComboBox::NoInsert);
+    prompt_->addItem(QString());
+    for (const PromptPreset& preset : prompt_presets()) prompt_->addItem(qs(preset.name));
+    prompt_->lineEdit()->setPlaceholderText(tr("the domain's preset, or a preset JSON file"));
+
+    tokenizer_->setObjectName("tokenizer");
+    tokenizer_->setToolTip(tr("The LLM's sentencepiece tokenizer.model; ~/ is your home folder"));
+
+    validFraction_->setObjectName("validFraction");
+    validFraction_->setRange(0.0, 0.5);
+    validFraction_->setDecimals(3);
+    validFraction_->setSingleStep(0.01);
+    maskInputs_->setObjectName("maskInputs");
+
+    auto* form = new QFormLayout(this);
+    form->addRow(tr("&Embedder:"), embedder_);
+    form->addRow(tr("&Clustering:"), clustering_);
+    form->addRow(QString(), clusteringKnobs_);
+    form->addRow(tr("Sample si&ze N:"), sampleSize_);
+    form->addRow(tr("See&d:"), seed_);
+    form->addRow(tr("S&hots per question:"), shots_);
+    form->addRow(tr("&Prompt:"), prompt_);
+    form->addRow(tr("T&okenizer:"), tokenizer_);
+    form->addRow(tr("&Max sequence length:"), maxSeqLen_);
+    form->addRow(tr("&Validation share:"), validFraction_);
+    form->addRow(QString(), maskInputs_);
+
+    connect(clustering_, &QComboBox::currentIndexChanged, this, &PipelineSettingsView::showClusteringKnobs);
+    connect(embedder_, &QLineEdit::textEdited, this, &PipelineSettingsView::edited);
+    connect(clustering_, &QComboBox::currentIndexChanged, this, &PipelineSettingsView::edited);
+    connect(prompt_, &QComboBox::currentTextChanged, this, &PipelineSettingsView::edited);
+    connect(tokenizer_, &PathEditor::pathEdited, this, &PipelineSettingsView::edited);
+    connect(maskInputs_, &QCheckBox::toggled, this, &PipelineSettingsView::edited);
+    for (QSpinBox* box : {minCommunitySize_, kmeansK_, sampleSize_, seed_, shots_, maxSeqLen_})
+        connect(box, &QSpinBox::valueChanged, this, &PipelineSettingsView::edited);
+    for (QDoubleSpinBox* box : {threshold_, validFraction_})
+        connect(box, &QDoubleSpinBox::valueChanged, this, &PipelineSettingsView::edited);
+}
+
+void PipelineSettingsView::showClusteringKnobs() {
+    clusteringKnobs_->setCurrentIndex(clustering_->currentData().toString() == QLatin1String("kmeans") ? 1 : 0);
+}
+
+void PipelineSettingsView::setProject(const Project& project) {
+    const QSignalBlocker blockOwnSignals(this);
+    const PipelineSettings& s = project.pipeline;
+    const auto clamp = [](std::size_t n) { return int(std::min<std::size_t>(n, std::numeric_limits<int>::max())); };
+    embedder_->setText(qs(s.embedder));
+    clustering_->setCurrentIndex(std::max(0, clustering_->findData(qs(s.clustering))));
+    showClusteringKnobs();
+    threshold_->setValue(s.threshold);
+    minCommunitySize_->setValue(clamp(s.min_community_size));
+    kmeansK_->setValue(clamp(s.kmeans_k));
+    sampleSize_->setValue(clamp(s.sample_size));
+    seed_->setValue(int(std::min<std::uint64_t>(s.seed, std::numeric_limits<int>::max())));
+    shots_->setValue(clamp(project.fewshot.k));
+    prompt_->setCurrentText(qs(s.prompt));
+    tokenizer_->setPath(qs(s.tokenizer));
+    tokenizer_->setResolvedPath(qs(project.resolve(s.tokenizer)));
+    maxSeqLen_->setValue(s.max_seq_len);
+    validFraction_->setValue(s.valid_fraction);
+    maskInputs_->setChecked(s.mask_inputs);
+}
+
+void PipelineSettingsView::applyTo(Project& project) const {
+    PipelineSettings& s = project.pipeline;
+    s.embedder = embedder_->text().trimmed().toStdString();
+    s.clustering = clustering_->currentData().toString().toStdString();
+    s.threshold = threshold_->value();
+    s.min_community_size = std::size_t(minCommunitySize_->value());
+    s.kmeans_k = std::size_t(kmeansK_->value());
+    s.sample_size = std::size_t(sampleSize_->value());
+    s.seed = std::uint64_t(seed_->value());
+    project.fewshot.k = std::size_t(shots_->value());
+    s.prompt = prompt_->currentText().trimmed().toStdString();
+    s.tokenizer = tokenizer_->path().trimmed().toStdString();
+    s.max_seq_len = maxSeqLen_->value();
+    s.valid_fraction = validFraction_->value();
+    s.mask_inputs = maskInputs_->isChecked();
+}
+
+}  // namespace distill::ui

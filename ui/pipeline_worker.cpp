@@ -1,0 +1,102 @@
+#include "pipeline_worker.h"
+
+#include <exception>
+#include <filesystem>
+#include <fstream>
+
+#include "distill/corpus.h"
+#include "distill/error.h"
+#include "progress_throttle.h"
+
+namespace distill::ui {
+namespace {
+
+// Adapts the runner's callbacks to the worker's signals, progress throttled.
+class SignalObserver : public PipelineObserver {
+public:
+    SignalObserver(PipelineWorker& worker, const std::atomic_bool& cancelRequested)
+        : worker_(worker), cancelRequested_(cancelRequested) {}
+
+    void stage_event(const StageEvent& event) override {
+        stageIndex_ = int(event.index);
+        emit worker_.stageEvent(event);
+    }
+
+    void update(std::string_view, std::uint64_t done, std::uint64_t total) override {
+        if (throttle_.admit(done, total)) emit worker_.progress(stageIndex_, done, total);
+    }
+
+    bool cancel_requested() const override { return cancelRequested_.load(std::memory_order_relaxed); }
+
+private:
+    PipelineWorker& worker_;
+    const std::atomic_bool& cancelRequested_;
+    int stageIndex_ = 0;
+    ProgressThrottle throttle_;
+};
+
+std::vector<Record> readJsonLines(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(path.string() + ": cannot open the run's output; run again");
+    std::vector<Record> lines;
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) lines.push_back(Record::parse(line));
+    return lines;
+}
+
+// The histogram part of the manifest's "token_lengths" (to_json of
+// TokenLengthStats), which is all the view draws.
+TokenLengthStats tokenLengthsOf(const std::filesystem::path& manifest) {
+    std::ifstream in(manifest, std::ios::binary);
+    const auto json = nlohmann::ordered_json::parse(in).at("token_lengths");
+    TokenLengthStats stats;
+    stats.count = json.at("count").get<std::size_t>();
+    stats.max_seq_len = json.at("max_seq_len").get<std::size_t>();
+    stats.over_max_seq_len = json.at("over_max_seq_len").get<std::size_t>();
+    stats.bin_width = json.at("bin_width").get<std::size_t>();
+    stats.bins = json.at("bins").get<std::vector<std::size_t>>();
+    return stats;
+}
+
+// The preset the run formatted with: pipeline.prompt names a built-in
+// preset or a file relative to the project; empty means the domain's.
+PromptPreset promptPresetOf(const Project& project) {
+    const std::string& setting = project.pipeline.prompt;
+    if (setting.empty()) return load_prompt_preset(project.domain);
+    return load_prompt_preset(find_prompt_preset(setting) ? setting : project.resolve(setting));
+}
+
+}  // namespace
+
+void PipelineWorker::run(const Project& project, const std::string& outputDir) {
+    SignalObserver observer(*this, cancelRequested_);
+    try {
+        auto outcome = std::make_shared<PipelineOutcome>();
+        outcome->result = run_pipeline(project, outputDir, &observer);
+        outcome->map = read_cluster_map((std::filesystem::path(outputDir) / "cluster_map.json").string());
+        // The map's rows are the pooled corpus's rows; pooling again is how
+        // the run's corpus stage made them, and costs a fraction of a run.
+        Corpus corpus = pool_sources(project.resolved_sources(), project.on_bad_line, &observer);
+        outcome->questions.reserve(corpus.records.size());
+        for (const auto& record : corpus.records) outcome->questions.push_back(record["question"].get<std::string>());
+        if (outcome->questions.size() != outcome->map.projection.points.rows)
+            throw Error(outputDir + "/cluster_map.json: " + std::to_string(outcome->map.projection.points.rows) +
+                        " rows, but the sources now pool to " + std::to_string(outcome->questions.size()) +
+                        "; a source changed during the run, run again");
+        const std::filesystem::path dir(outputDir);
+        outcome->fewshots = readJsonLines(dir / (project.domain + "_fewshot.jsonl"));
+        outcome->tokenLengths = tokenLengthsOf(dir / "manifest.json");
+        outcome->tokenizer = std::make_shared<const SentencePieceTokenizer>(project.resolve(project.pipeline.tokenizer));
+        outcome->formatter = std::make_shared<const PromptFormatter>(promptPresetOf(project), outcome->tokenizer.get(),
+                                                                     project.pipeline.max_seq_len);
+        emit finished(std::move(outcome));
+    } catch (const Cancelled&) {
+        emit cancelled();
+    } catch (const std::exception& e) {
+        // distill::Error carries file, line and fix; anything else (bad_alloc
+        // on a huge corpus) is still shown rather than killing the app.
+        emit failed(QString::fromStdString(e.what()));
+    }
+}
+
+}  // namespace distill::ui

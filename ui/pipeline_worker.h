@@ -1,0 +1,62 @@
+#pragma once
+// Runs distill::run_pipeline on the thread it has been moved to and reports
+// back with queued signals: the GUI thread never calls into the pipeline
+// (and so never into libtorch), and never waits on it.
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "distill/cluster_map.h"
+#include "distill/export.h"
+#include "distill/format.h"
+#include "distill/llm_tokenizer.h"
+#include "distill/pipeline.h"
+#include "distill/project.h"
+
+namespace distill::ui {
+
+// What a finished run leaves for the views: the runner's account, the
+// cluster map it wrote and the corpus's questions, one per map row; the
+// few-shot lines it wrote, the formatter that renders them (with the run's
+// tokenizer, to count tokens) and the exported rows' token lengths.
+struct PipelineOutcome {
+    PipelineResult result;
+    ClusterMap map;
+    std::vector<std::string> questions;
+    std::vector<Record> fewshots;  // the lines of <domain>_fewshot.jsonl
+    std::shared_ptr<const SentencePieceTokenizer> tokenizer;
+    std::shared_ptr<const PromptFormatter> formatter;
+    TokenLengthStats tokenLengths;  // from the export manifest
+};
+
+class PipelineWorker : public QObject {
+    Q_OBJECT
+public:
+    // `cancelRequested` is owned by whoever drives the worker and is set
+    // from the GUI thread while run() runs, hence atomic.
+    explicit PipelineWorker(const std::atomic_bool& cancelRequested) : cancelRequested_(cancelRequested) {}
+
+    // Emits exactly one of finished(), failed() or cancelled(), preceded by
+    // a stageEvent() at each stage's start and end and throttled progress().
+    void run(const Project& project, const std::string& outputDir);
+
+signals:
+    void stageEvent(const distill::StageEvent& event);
+    // Units of the stage at `stageIndex`; `total` 0 means unknown.
+    void progress(int stageIndex, quint64 done, quint64 total);
+    void finished(std::shared_ptr<const distill::ui::PipelineOutcome> outcome);
+    // `message` is core's one-line "file:line: problem; fix".
+    void failed(const QString& message);
+    void cancelled();
+
+private:
+    const std::atomic_bool& cancelRequested_;
+};
+
+}  // namespace distill::ui
+
+Q_DECLARE_METATYPE(distill::StageEvent)
