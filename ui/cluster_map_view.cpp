@@ -230,12 +230,12 @@ void ClusterMapView::buildSizeChart() {
         QVector<double> keys, values;
         const auto& clusters = outcome_->map.clusters;
         for (std::size_t c = 0; c < clusters.size(); ++c) {
-            keys.push_back(double(c));
+            keys.push_back(double(c + 1));  // numbered as the side panel names them
             values.push_back(double(clusters[c].size));
         }
         sizeBars_->setData(keys, values, /*alreadySorted=*/true);
         sizes_->rescaleAxes();
-        sizes_->xAxis->setRange(-1, std::max<double>(double(clusters.size()), 1));
+        sizes_->xAxis->setRange(0, std::max<double>(double(clusters.size()), 1) + 1);
         sizes_->yAxis->setRangeLower(0);
     }
     sizes_->setInteractions(QCP::iSelectPlottables);
