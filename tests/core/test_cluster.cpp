@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -13,6 +12,9 @@
 #include "distill/compute_info.h"
 #include "distill/error.h"
 #include "distill/npy.h"
+#include "support/test_support.h"
+
+using namespace distill::test;
 
 namespace {
 
@@ -20,26 +22,6 @@ using distill::Community;
 using distill::Matrix;
 
 const std::string kCdA = DISTILL_TEST_DATA "/cd-a/";
-
-nlohmann::json load_json(const std::string& path) {
-    std::ifstream in(path);
-    return nlohmann::json::parse(in);
-}
-
-const Matrix& fixture_embeddings() {
-    static const Matrix x = distill::read_npy(kCdA + "embeddings.npy");
-    return x;
-}
-
-// Cosine in double precision, the yardstick for "at the threshold".
-double cosine(const Matrix& x, std::size_t a, std::size_t b) {
-    double dot = 0, na = 0, nb = 0;
-    for (std::size_t k = 0; k < x.cols; ++k) {
-        const double u = x.row(a)[k], v = x.row(b)[k];
-        dot += u * v, na += u * u, nb += v * v;
-    }
-    return dot / std::sqrt(na * nb);
-}
 
 // Empty when `ours` equals `expected` community by community (same order,
 // same members as sets); a member may differ only when its cosine to the
@@ -59,7 +41,7 @@ QString difference(const Matrix& x, const std::vector<Community>& expected, cons
         std::vector<distill::RowId> differ;
         std::set_symmetric_difference(want.begin(), want.end(), got.begin(), got.end(), std::back_inserter(differ));
         for (const auto row : differ) {
-            const double c = cosine(x, result.centres[k], row);
+            const double c = cosine(x.row(result.centres[k]), x.row(row));
             if (std::abs(c - threshold) > 1e-6)
                 return QString("community %1 (seed %2): row %3 with cosine %4 is %5")
                     .arg(k).arg(result.centres[k]).arg(row).arg(c, 0, 'g', 9)
@@ -67,7 +49,8 @@ QString difference(const Matrix& x, const std::vector<Community>& expected, cons
         }
         for (const auto* list : {&expected[k], &ours[k]})
             for (std::size_t i = 1; i < list->size(); ++i)
-                if (cosine(x, result.centres[k], (*list)[i]) > cosine(x, result.centres[k], (*list)[i - 1]) + 1e-6)
+                if (cosine(x.row(result.centres[k]), x.row((*list)[i])) >
+                    cosine(x.row(result.centres[k]), x.row((*list)[i - 1])) + 1e-6)
                     return QString("community %1: %2 member %3 is out of descending cosine order")
                         .arg(k).arg(list == &ours[k] ? "our" : "the reference's").arg(i);
     }
@@ -104,25 +87,6 @@ QString search_difference(const Matrix& corpus, const Matrix& queries, const std
     return {};
 }
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const distill::Error& e) {
-        return e.what();
-    }
-    return "";
-}
-
-class CancelAfter : public distill::ProgressSink {
-public:
-    explicit CancelAfter(int updates) : left_(updates) {}
-    void update(std::string_view, std::uint64_t, std::uint64_t) override { --left_; }
-    bool cancel_requested() const override { return left_ <= 0; }
-
-private:
-    int left_;
-};
-
 }  // namespace
 
 class TestCluster : public QObject {
@@ -131,20 +95,20 @@ class TestCluster : public QObject {
 private Q_SLOTS:
     void reproducesReferenceCommunities_data() {
         QTest::addColumn<QString>("key");
-        for (const auto& [key, setting] : load_json(kCdA + "communities.json").items())
+        for (const auto& [key, setting] : read_json<nlohmann::json>(kCdA + "communities.json").items())
             QTest::newRow(key.c_str()) << QString::fromStdString(key);
     }
 
     void reproducesReferenceCommunities() {
         QFETCH(QString, key);
-        const auto setting = load_json(kCdA + "communities.json").at(key.toStdString());
+        const auto setting = read_json<nlohmann::json>(kCdA + "communities.json").at(key.toStdString());
         distill::CommunityOptions o;
         o.threshold = setting.at("threshold");
         o.min_size = setting.at("min_community_size");
-        const auto result = distill::detect_communities(fixture_embeddings(), o);
+        const auto result = distill::detect_communities(cd_a_embeddings(), o);
         const auto expected = reference_communities(setting);
         QVERIFY2(!expected.empty(), "the fixture has communities");
-        const QString diff = difference(fixture_embeddings(), expected, result, o.threshold);
+        const QString diff = difference(cd_a_embeddings(), expected, result, o.threshold);
         QVERIFY2(diff.isEmpty(), qPrintable(diff));
         QCOMPARE(result.device, std::string("cpu"));
         QCOMPARE(result.recomputed_seeds, std::size_t(0));
@@ -170,7 +134,7 @@ private Q_SLOTS:
         QFETCH(QString, scan);
         QFETCH(int, tile);
         QFETCH(qlonglong, budget);
-        const auto all = load_json(kCdA + "communities.json");
+        const auto all = read_json<nlohmann::json>(kCdA + "communities.json");
         for (const auto& [key, setting] : all.items()) {
             distill::CommunityOptions o;
             o.threshold = setting.at("threshold");
@@ -178,9 +142,9 @@ private Q_SLOTS:
             o.compute.scan = scan.toStdString();
             o.compute.tile = static_cast<std::size_t>(tile);
             o.member_budget_bytes = static_cast<std::size_t>(budget);
-            const auto result = distill::detect_communities(fixture_embeddings(), o);
+            const auto result = distill::detect_communities(cd_a_embeddings(), o);
             const QString diff =
-                difference(fixture_embeddings(), reference_communities(setting), result, o.threshold);
+                difference(cd_a_embeddings(), reference_communities(setting), result, o.threshold);
             QVERIFY2(diff.isEmpty(), qPrintable(QString::fromStdString(key) + ": " + diff));
             if (budget < 100000) QVERIFY(result.recomputed_seeds > 0);
         }
@@ -201,31 +165,31 @@ private Q_SLOTS:
         distill::CommunityOptions o;
         o.compute.tile = 100;
         CancelAfter sink(3);
-        QVERIFY_THROWS_EXCEPTION(distill::Cancelled, distill::detect_communities(fixture_embeddings(), o, &sink));
+        QVERIFY_THROWS_EXCEPTION(distill::Cancelled, distill::detect_communities(cd_a_embeddings(), o, &sink));
     }
 
     void searchMatchesReference() {
-        const auto ref = load_json(kCdA + "semantic_search.json");
+        const auto ref = read_json<nlohmann::json>(kCdA + "semantic_search.json");
         const auto ids = ref.at("query_ids").get<std::vector<std::size_t>>();
-        const Matrix queries = rows_of(fixture_embeddings(), ids);
+        const Matrix queries = rows_of(cd_a_embeddings(), ids);
         for (const char* scan : {"auto", "tensor"}) {
             distill::SearchOptions o;
             o.top_k = ref.at("top_k");
             o.compute.scan = scan;
             o.compute.tile = std::string(scan) == "auto" ? 0 : 256;
-            const auto hits = distill::semantic_search(fixture_embeddings(), queries, o);
+            const auto hits = distill::semantic_search(cd_a_embeddings(), queries, o);
             QCOMPARE(hits.size(), ids.size());
             for (std::size_t q = 0; q < ids.size(); ++q) {
                 std::vector<double> want;
                 for (const auto& h : ref.at("hits")[q]) want.push_back(h.at("score"));
-                const QString diff = search_difference(fixture_embeddings(), queries, want, hits[q], q);
+                const QString diff = search_difference(cd_a_embeddings(), queries, want, hits[q], q);
                 QVERIFY2(diff.isEmpty(), qPrintable(QString(scan) + ": " + diff));
             }
         }
     }
 
     void searchCanExcludeTheQuerysOwnRow() {
-        const auto& x = fixture_embeddings();
+        const auto& x = cd_a_embeddings();
         const std::vector<std::size_t> ids{0, 5, 17, 1234, 2999};
         const Matrix queries = rows_of(x, ids);
         for (const char* scan : {"auto", "tensor"}) {
@@ -240,7 +204,7 @@ private Q_SLOTS:
                 // Brute force in double: every corpus row but the excluded one.
                 std::vector<double> all;
                 for (std::size_t r = 0; r < x.rows; ++r)
-                    if (static_cast<std::int64_t>(r) != o.exclude[q]) all.push_back(cosine(x, ids[q], r));
+                    if (static_cast<std::int64_t>(r) != o.exclude[q]) all.push_back(cosine(x.row(ids[q]), x.row(r)));
                 std::sort(all.rbegin(), all.rend());
                 all.resize(5);
                 for (const auto& h : hits[q]) QVERIFY(static_cast<std::int64_t>(h.corpus_id) != o.exclude[q]);
@@ -266,11 +230,6 @@ private Q_SLOTS:
     }
 
     void badInputIsAnErrorWithAReason() {
-        const auto contains = [](const std::string& message, const char* part) {
-            if (message.find(part) != std::string::npos) return true;
-            qWarning("message: %s", message.c_str());
-            return false;
-        };
         distill::CommunityOptions o;
         QVERIFY(contains(error_of([&] { distill::detect_communities(Matrix(), o); }), "empty"));
         QVERIFY(contains(error_of([&] { distill::detect_communities(Matrix(0, 48), o); }), "empty"));
@@ -280,7 +239,7 @@ private Q_SLOTS:
         QVERIFY(contains(error_of([&] { distill::detect_communities(nan, o); }), "row 2 (0-based) contains NaN"));
         nan.row(2)[1] = INFINITY;
         QVERIFY(contains(error_of([&] { distill::detect_communities(nan, o); }), "row 2 (0-based) contains NaN"));
-        const Matrix& x = fixture_embeddings();
+        const Matrix& x = cd_a_embeddings();
         for (const double t : {1.5, -1.01, double(NAN)}) {
             distill::CommunityOptions bad;
             bad.threshold = t;

@@ -12,40 +12,14 @@
 #include "distill/cluster_map.h"
 #include "distill/error.h"
 #include "distill/npy.h"
+#include "support/test_support.h"
+
+using namespace distill::test;
 
 namespace {
 
 using distill::Community;
 using distill::Matrix;
-
-const Matrix& fixture_embeddings() {
-    static const Matrix x = distill::read_npy(DISTILL_TEST_DATA "/cd-a/embeddings.npy");
-    return x;
-}
-
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const distill::Error& e) {
-        return e.what();
-    }
-    return "";
-}
-
-bool contains(const std::string& message, const char* part) {
-    if (message.find(part) != std::string::npos) return true;
-    qWarning("message: %s", message.c_str());
-    return false;
-}
-
-// Runs Debian's python3 on a script; fails the test on a non-zero exit.
-bool run_python(const QString& script, const QStringList& args) {
-    QProcess p;
-    p.start(DISTILL_PYTHON, QStringList{"-c", script} + args);
-    if (!p.waitForFinished(60000)) return false;
-    if (p.exitCode() != 0) qWarning("%s", p.readAllStandardError().constData());
-    return p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
-}
 
 double max_abs_difference(const Matrix& a, const Matrix& b) {
     double worst = 0;
@@ -70,7 +44,7 @@ private Q_SLOTS:
     void pcaMatchesNumpysSvd() {
         QFETCH(int, rows);
         QTemporaryDir dir;
-        Matrix x = rows ? distill::synthetic_clustered_embeddings(std::size_t(rows), 16, 3) : fixture_embeddings();
+        Matrix x = rows ? distill::synthetic_clustered_embeddings(std::size_t(rows), 16, 3) : cd_a_embeddings();
         for (std::size_t i = 0; i < x.rows; ++i)
             for (auto& v : x.row(i)) v *= 0.5f + float(i % 5);  // lengths differ: unit_rows matters
         const std::string input = dir.filePath("x.npy").toStdString();
@@ -109,7 +83,7 @@ for unit, name in ((True, 'unit'), (False, 'raw')):
     }
 
     void pcaRejectsBadInput() {
-        const auto& x = fixture_embeddings();
+        const auto& x = cd_a_embeddings();
         distill::PcaOptions o;
         o.components = 0;
         QVERIFY(contains(error_of([&] { distill::pca_projection(x, o); }), "use 1 to 48"));
@@ -171,7 +145,7 @@ for unit, name in ((True, 'unit'), (False, 'raw')):
     }
 
     void mapSummarisesEveryClusterAndPythonReadsIt() {
-        const auto& x = fixture_embeddings();
+        const auto& x = cd_a_embeddings();
         distill::CommunityOptions d;
         d.threshold = 0.6;
         d.min_size = 5;
@@ -264,7 +238,7 @@ for c in m['clusters']:
     }
 
     void mapRejectsInconsistentInput() {
-        const auto& x = fixture_embeddings();
+        const auto& x = cd_a_embeddings();
         QVERIFY(contains(error_of([&] { distill::build_cluster_map(x, {{1, 2}, {3000}}, {}, {}); }),
                          "names row 3000"));
         QVERIFY(contains(error_of([&] { distill::build_cluster_map(x, {{1, 2}, {2, 3}}, {}, {}); }),

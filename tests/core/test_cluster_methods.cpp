@@ -10,47 +10,14 @@
 #include "distill/cluster_methods.h"
 #include "distill/error.h"
 #include "distill/npy.h"
+#include "support/test_support.h"
+
+using namespace distill::test;
 
 namespace {
 
 using distill::Community;
 using distill::Matrix;
-
-const Matrix& fixture_embeddings() {
-    static const Matrix x = distill::read_npy(DISTILL_TEST_DATA "/cd-a/embeddings.npy");
-    return x;
-}
-
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const distill::Error& e) {
-        return e.what();
-    }
-    return "";
-}
-
-bool contains(const std::string& message, const char* part) {
-    if (message.find(part) != std::string::npos) return true;
-    qWarning("message: %s", message.c_str());
-    return false;
-}
-
-class CancelAfter : public distill::ProgressSink {
-public:
-    explicit CancelAfter(int updates) : left_(updates) {}
-    void update(std::string_view, std::uint64_t, std::uint64_t) override { --left_; }
-    bool cancel_requested() const override { return left_ <= 0; }
-
-private:
-    int left_;
-};
-
-double cosine(std::span<const float> a, std::span<const float> b) {
-    double dot = 0, na = 0, nb = 0;
-    for (std::size_t k = 0; k < a.size(); ++k) dot += double(a[k]) * b[k], na += double(a[k]) * a[k], nb += double(b[k]) * b[k];
-    return dot / std::sqrt(na * nb);
-}
 
 // Every row in exactly one cluster, sizes descending, members by descending
 // cosine to their centroid.
@@ -104,7 +71,7 @@ private Q_SLOTS:
         std::reverse(o.thresholds.begin(), o.thresholds.end());  // any order
         o.min_size = static_cast<std::size_t>(minSize);
         o.member_budget_bytes = static_cast<std::size_t>(budget);
-        const auto sweep = distill::sweep_thresholds(fixture_embeddings(), o);
+        const auto sweep = distill::sweep_thresholds(cd_a_embeddings(), o);
         QCOMPARE(sweep.one_pass, budget > 4096);
         QCOMPARE(sweep.rows.size(), o.thresholds.size());
         QCOMPARE(sweep.device, std::string("cpu"));
@@ -113,7 +80,7 @@ private Q_SLOTS:
             distill::CommunityOptions d;
             d.threshold = o.thresholds[i];
             d.min_size = o.min_size;
-            const auto want = distill::detect_communities(fixture_embeddings(), d);
+            const auto want = distill::detect_communities(cd_a_embeddings(), d);
             std::size_t covered = 0;
             for (const auto& c : want.communities) covered += c.size();
             const auto& got = sweep.rows[i];
@@ -128,7 +95,7 @@ private Q_SLOTS:
     }
 
     void sweepRejectsBadSettingsAndCancels() {
-        const auto& x = fixture_embeddings();
+        const auto& x = cd_a_embeddings();
         distill::SweepOptions o;
         QVERIFY(contains(error_of([&] { distill::sweep_thresholds(x, o); }), "at least one threshold"));
         o.thresholds = {0.6, 1.5};
@@ -144,7 +111,7 @@ private Q_SLOTS:
     }
 
     void kmeansHasTheShapeOfCommunitiesAndIsDeterministic() {
-        const auto& x = fixture_embeddings();
+        const auto& x = cd_a_embeddings();
         distill::KMeansOptions o;
         o.k = 40;
         const auto a = distill::kmeans_clusters(x, o);
@@ -182,7 +149,7 @@ private Q_SLOTS:
     }
 
     void euclideanKMeansAndTrainingOnEveryRow() {
-        Matrix x = fixture_embeddings();
+        Matrix x = cd_a_embeddings();
         for (std::size_t i = 0; i < x.rows; ++i)
             for (auto& v : x.row(i)) v *= 1.0f + float(i % 7);  // lengths now matter
         distill::KMeansOptions o;
@@ -196,7 +163,7 @@ private Q_SLOTS:
     }
 
     void kmeansRejectsBadInputAndCancels() {
-        const auto& x = fixture_embeddings();
+        const auto& x = cd_a_embeddings();
         distill::KMeansOptions o;
         o.k = 3001;
         QVERIFY(contains(error_of([&] { distill::kmeans_clusters(x, o); }), "use k <= 3000"));
@@ -228,7 +195,7 @@ private Q_SLOTS:
         QCOMPARE(distill::to_string(distill::ClusterMethod::Community), std::string("community"));
         QVERIFY(contains(error_of([] { distill::cluster_method_from_string("dbscan"); }), "not one of community, kmeans"));
 
-        const auto& x = fixture_embeddings();
+        const auto& x = cd_a_embeddings();
         distill::ClusterOptions o;
         o.community.threshold = 0.6;
         o.community.min_size = 5;

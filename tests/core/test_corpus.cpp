@@ -15,12 +15,14 @@
 
 #include "distill/corpus.h"
 #include "distill/error.h"
+#include "support/test_support.h"
 
 using distill::BadInputPolicy;
 using distill::ColumnMap;
 using distill::Record;
 using distill::SourceFormat;
 using distill::SourceSpec;
+using distill::test::error_of;
 
 namespace {
 
@@ -58,21 +60,12 @@ ReadResult read_all(const SourceSpec& spec, BadInputPolicy policy = BadInputPoli
     return result;
 }
 
-// The message of the distill::Error that `action` throws.
-QString error_of(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const distill::Error& error) {
-        return QString::fromStdString(error.what());
-    }
-    return "(no error thrown)";
-}
-
-QString error_reading(const SourceSpec& spec, BadInputPolicy policy = BadInputPolicy::Abort) {
-    return error_of([&] { read_all(spec, policy); });
-}
-
 QString q(const std::string& text) { return QString::fromStdString(text); }
+
+// The message of the distill::Error that reading `spec` throws; empty if none.
+QString error_reading(const SourceSpec& spec, BadInputPolicy policy = BadInputPolicy::Abort) {
+    return q(error_of([&] { read_all(spec, policy); }));
+}
 
 // Compact JSON text: compares value and type at once, and prints on failure.
 QString dumped(const Record& value) { return q(value.dump()); }
@@ -436,10 +429,10 @@ void TestCorpus::missingFileIsAnErrorUnderEitherPolicy() {
     QCOMPARE(error_reading(source("no_such_file.jsonl"), BadInputPolicy::Abort), expected);
     QCOMPARE(error_reading(source("no_such_file.jsonl"), BadInputPolicy::Skip), expected);
     // pool_sources checks every file before reading any.
-    QCOMPARE(error_of([] {
+    QCOMPARE(q(error_of([] {
                  distill::pool_sources({source("mmlu.jsonl"), source("no_such_file.jsonl")},
                                        BadInputPolicy::Skip);
-             }),
+             })),
              expected);
     const QString directory = error_reading(spec_for(DISTILL_TEST_DATA));
     QVERIFY2(directory.contains("is a directory"), qPrintable(directory));
@@ -561,7 +554,7 @@ void TestCorpus::poolSkipCountsAndAbortThrows() {
     QCOMPARE(q(corpus.report.problems[0].path), q(data_path("not_object.jsonl")));
 
     // Under Abort the first bad line ends the pooling: no corpus comes back.
-    QCOMPARE(error_of([&] { distill::pool_sources(sources, BadInputPolicy::Abort); }),
+    QCOMPARE(q(error_of([&] { distill::pool_sources(sources, BadInputPolicy::Abort); })),
              at("not_object.jsonl", 2) +
                  "expected a JSON object, found an array; make each record one JSON object");
 }
@@ -642,12 +635,12 @@ void TestCorpus::formatAndPolicyNames() {
           SourceFormat::Tsv})
         QCOMPARE(distill::source_format_from_string(distill::to_string(format)), format);
     QCOMPARE(distill::to_string(SourceFormat::JsonArray), std::string("json"));
-    QCOMPARE(error_of([] { distill::source_format_from_string("xml"); }),
+    QCOMPARE(q(error_of([] { distill::source_format_from_string("xml"); })),
              QString(R"(unknown source format "xml"; use one of: auto, jsonl, json, csv, tsv)"));
 
     QCOMPARE(distill::bad_input_policy_from_string("skip"), BadInputPolicy::Skip);
     QCOMPARE(distill::to_string(BadInputPolicy::Abort), std::string("abort"));
-    QCOMPARE(error_of([] { distill::bad_input_policy_from_string("ignore"); }),
+    QCOMPARE(q(error_of([] { distill::bad_input_policy_from_string("ignore"); })),
              QString(R"(unknown bad-input policy "ignore"; use one of: abort, skip)"));
 }
 

@@ -21,29 +21,20 @@
 #include "distill/error.h"
 #include "distill/npy.h"
 #include "distill/safetensors.h"
+#include "support/test_support.h"
+
+using namespace distill::test;
 
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string models() { return std::string(DISTILL_TEST_DATA) + "/models"; }
-
 std::vector<std::string> sentences() {
-    std::ifstream in(models() + "/sentences.jsonl");
     std::vector<std::string> texts;
-    for (std::string line; std::getline(in, line);) texts.push_back(json::parse(line)["text"].get<std::string>());
+    for (const auto& row : read_jsonl<json>(fixture_models() + "/sentences.jsonl"))
+        texts.push_back(row["text"].get<std::string>());
     return texts;
-}
-
-double cosine(std::span<const float> a, std::span<const float> b) {
-    double dot = 0, na = 0, nb = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        dot += double(a[i]) * b[i];
-        na += double(a[i]) * a[i];
-        nb += double(b[i]) * b[i];
-    }
-    return dot / std::sqrt(na * nb);
 }
 
 // The lowest per-row cosine to the golden vectors, and that row.
@@ -53,18 +44,9 @@ std::pair<double, std::size_t> worst_row(const distill::Matrix& got, const disti
     return worst;
 }
 
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const distill::Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
 #define VERIFY_MESSAGE(call, ...)                                                                     \
     do {                                                                                              \
-        const std::string m_ = message_of([&] { call; });                                             \
+        const std::string m_ = error_of([&] { call; });                                               \
         for (const char* part : {__VA_ARGS__})                                                        \
             QVERIFY2(m_.find(part) != std::string::npos, (m_ + "  [expected: " + part + "]").c_str()); \
     } while (false)
@@ -73,16 +55,12 @@ std::string message_of(const std::function<void()>& f) {
 std::string copy_model(const QTemporaryDir& tmp, const std::string& name) {
     static int copies = 0;
     const std::string dir = (tmp.path() + QString("/%1-").arg(++copies) + QString::fromStdString(name)).toStdString();
-    fs::copy(models() + "/" + name, dir, fs::copy_options::recursive);
+    fs::copy(fixture_models() + "/" + name, dir, fs::copy_options::recursive);
     return dir;
 }
 
 void edit_json(const std::string& path, const std::function<void(json&)>& edit) {
-    json value;
-    {
-        std::ifstream in(path);
-        value = json::parse(in);
-    }
+    json value = read_json<json>(path);
     edit(value);
     std::ofstream out(path, std::ios::trunc);
     out << value.dump(2);
@@ -111,7 +89,7 @@ private Q_SLOTS:
     void matchesSentenceTransformers() {
         QFETCH(QString, model);
         QFETCH(int, batch_size);
-        const std::string dir = models() + "/" + model.toStdString();
+        const std::string dir = fixture_models() + "/" + model.toStdString();
         distill::EmbedOptions options;
         options.device = "cpu";
         options.batch_size = batch_size;
@@ -129,11 +107,11 @@ private Q_SLOTS:
     }
 
     void embedsNothingAndOneText() {
-        const auto embedder = distill::make_embedder(models() + "/tiny-mpnet-mean");
+        const auto embedder = distill::make_embedder(fixture_models() + "/tiny-mpnet-mean");
         QCOMPARE(embedder->embed({}).rows, std::size_t(0));
         const auto texts = sentences();
         const auto one = embedder->embed({texts[3]});
-        const auto golden = distill::read_npy(models() + "/tiny-mpnet-mean/golden_embeddings.npy");
+        const auto golden = distill::read_npy(fixture_models() + "/tiny-mpnet-mean/golden_embeddings.npy");
         QVERIFY(cosine(one.row(0), golden.row(3)) >= 0.9999);
     }
 
@@ -148,7 +126,7 @@ private Q_SLOTS:
         } progress;
         distill::EmbedOptions options;
         options.batch_size = 10;
-        const auto embedder = distill::make_embedder(models() + "/tiny-mpnet-mean", options);
+        const auto embedder = distill::make_embedder(fixture_models() + "/tiny-mpnet-mean", options);
         QVERIFY_THROWS_EXCEPTION(distill::Cancelled, embedder->embed(sentences(), &progress));
         QCOMPARE(progress.embedded, std::uint64_t(10));
     }
@@ -158,7 +136,7 @@ private Q_SLOTS:
         const std::string dir = copy_model(tmp, "tiny-bert-cls");
         const std::string before = distill::make_embedder(dir)->identity();
         QCOMPARE(distill::make_embedder(dir)->identity(), before);
-        QVERIFY(before != distill::make_embedder(models() + "/tiny-mpnet-mean")->identity());
+        QVERIFY(before != distill::make_embedder(fixture_models() + "/tiny-mpnet-mean")->identity());
         // Same names, same sizes, one weight byte changed: another model.
         overwrite(dir + "/model.safetensors", fs::file_size(dir + "/model.safetensors") - 3, "\x01");
         QVERIFY(distill::make_embedder(dir)->identity() != before);
@@ -302,13 +280,13 @@ open(path, "wb").write(struct.pack("<Q", len(text)) + text + b"".join(data))
 
         // A header length larger than the file.
         fs::remove(path);
-        fs::copy_file(models() + "/tiny-bert-cls/model.safetensors", path);
+        fs::copy_file(fixture_models() + "/tiny-bert-cls/model.safetensors", path);
         overwrite(path, 0, std::string("\xff\xff\xff\x00\x00\x00\x00\x00", 8));
         VERIFY_MESSAGE(distill::SafetensorsFile{path}, "model.safetensors", "header");
 
         // A header that is not JSON.
         fs::remove(path);
-        fs::copy_file(models() + "/tiny-bert-cls/model.safetensors", path);
+        fs::copy_file(fixture_models() + "/tiny-bert-cls/model.safetensors", path);
         overwrite(path, 8, "#");
         VERIFY_MESSAGE(distill::SafetensorsFile{path}, "model.safetensors", "not valid JSON");
 
@@ -352,11 +330,11 @@ open(path, "wb").write(struct.pack("<Q", len(text)) + text + b"".join(data))
         distill::EmbedOptions half;
         half.device = "cpu";
         half.dtype = "fp16";
-        VERIFY_MESSAGE(distill::make_embedder(models() + "/tiny-bert-cls", half), "--dtype fp16", "CUDA");
+        VERIFY_MESSAGE(distill::make_embedder(fixture_models() + "/tiny-bert-cls", half), "--dtype fp16", "CUDA");
         if (distill::compute_info().cuda_devices > 0) QSKIP("this machine has a CUDA device");
         distill::EmbedOptions cuda;
         cuda.device = "cuda";
-        VERIFY_MESSAGE(distill::make_embedder(models() + "/tiny-bert-cls", cuda), "--device cuda",
+        VERIFY_MESSAGE(distill::make_embedder(fixture_models() + "/tiny-bert-cls", cuda), "--device cuda",
                        "no CUDA device", "--device cpu");
     }
 

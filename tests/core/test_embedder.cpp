@@ -8,14 +8,11 @@
 #include "distill/embedder.h"
 #include "distill/error.h"
 #include "distill/npy.h"
+#include "support/test_support.h"
+
+using distill::test::cosine;
 
 namespace {
-
-float cosine(std::span<const float> a, std::span<const float> b) {
-    double dot = 0, na = 0, nb = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) dot += a[i] * b[i], na += a[i] * a[i], nb += b[i] * b[i];
-    return float(dot / std::sqrt(na * nb));
-}
 
 const std::vector<std::string> kQuestions = {
     "Janet has 16 ducks. She eats 3 eggs every morning. How many eggs are left?",

@@ -26,48 +26,16 @@
 #include "distill/export.h"
 #include "distill/llm_tokenizer.h"
 #include "distill/progress.h"
+#include "support/test_support.h"
+
+using namespace distill::test;
 
 using distill::Record;
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string llama_tokenizer_path() {
-    const char* p = std::getenv("DISTILL_LLAMA_TOKENIZER");
-    return p ? p : "";
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const distill::Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
 void write_text(const fs::path& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
-
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
-
-// Runs `script` with Debian's python3 (which has torch) and parses its
-// stdout as JSON; fails the test with Python's stderr otherwise.
-Record run_python(const std::string& script, const QStringList& args = {}) {
-    QTemporaryFile file(QDir::tempPath() + "/distill-test-XXXXXX.py");
-    if (!file.open()) throw std::runtime_error("cannot write a python script");
-    file.write(QByteArray::fromStdString(script));
-    file.close();
-    QProcess python;
-    python.start(DISTILL_PYTHON, QStringList{file.fileName()} + args);
-    if (!python.waitForFinished(60000) || python.exitCode() != 0)
-        throw std::runtime_error("python failed: " + python.readAllStandardError().toStdString());
-    return Record::parse(python.readAllStandardOutput().toStdString());
-}
 
 std::vector<std::int64_t> as_int64(const std::vector<std::size_t>& v) { return {v.begin(), v.end()}; }
 
@@ -138,16 +106,6 @@ for path in sys.argv[1:]:
 print(json.dumps(out))
 )PY";
 
-class CancelAfter : public distill::ProgressSink {
-public:
-    explicit CancelAfter(int updates) : left_(updates) {}
-    void update(std::string_view, std::uint64_t, std::uint64_t) override { --left_; }
-    bool cancel_requested() const override { return left_ <= 0; }
-
-private:
-    int left_;
-};
-
 std::vector<std::string> folder_listing(const fs::path& dir) {
     std::vector<std::string> names;
     for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
@@ -176,7 +134,7 @@ private Q_SLOTS:
                               {{"n", 101}, {"f", 0.1}, {"seed", 42}},   {{"n", 1000}, {"f", 0.03865}, {"seed", 42}},
                               {{"n", 7}, {"f", 0.5}, {"seed", 7}},      {{"n", 3}, {"f", 0.9}, {"seed", 1337}},
                               {{"n", 30001}, {"f", 0.05}, {"seed", 42}}};
-        const Record expected = run_python(R"PY(
+        const auto randperm = run_python(R"PY(
 import json, sys, torch
 from torch.utils.data import random_split
 out = []
@@ -187,7 +145,9 @@ for c in json.loads(sys.argv[1]):
     out.append({"perm": perm, "train": list(train.indices), "valid": list(valid.indices)})
 print(json.dumps(out))
 )PY",
-                                           {QString::fromStdString(cases.dump())});
+                                         {QString::fromStdString(cases.dump())});
+        QVERIFY(randperm);
+        const Record expected = Record::parse(randperm->toStdString());
         QCOMPARE(expected.size(), cases.size());
         for (std::size_t i = 0; i < cases.size(); ++i) {
             const auto& c = cases[i];
@@ -257,7 +217,9 @@ print(json.dumps(out))
         const QString train = QString::fromStdString((root / "out" / "train.pt").string());
         const QString valid = QString::fromStdString((root / "out" / "valid.pt").string());
         const QString empty = QString::fromStdString((root / "empty" / "train.pt").string());
-        const Record loaded = run_python(kLoadScript, {train, valid, empty});
+        const auto python_view = run_python(kLoadScript, {train, valid, empty});
+        QVERIFY(python_view);
+        const Record loaded = Record::parse(python_view->toStdString());
         QCOMPARE(loaded[empty.toStdString()]["rows"].size(), std::size_t(0));
         const auto split = distill::random_split(rows.size(), 0.25, 42);
         std::size_t truncated = 0;
@@ -314,7 +276,7 @@ print(json.dumps(out))
         options.max_seq_len = 32;
         const auto report =
             distill::export_dataset({(root / "raw.jsonl").string()}, *tokenizer_, (root / "out").string(), options);
-        const Record manifest = Record::parse(read_text(root / "out" / "manifest.json"));
+        const Record manifest = Record::parse(read_file(root / "out" / "manifest.json"));
 
         const XXH128_hash_t h = XXH3_128bits(raw_text.data(), raw_text.size());
         char hex[33];
@@ -337,7 +299,7 @@ print(json.dumps(out))
         QVERIFY(!manifest["version"].get<std::string>().empty());
         QCOMPARE(manifest["outputs"].size(), std::size_t(1));
         QCOMPARE(manifest["outputs"][0]["bytes"].get<std::uintmax_t>(), fs::file_size(root / "out" / "train.pt"));
-        const std::string train = read_text(root / "out" / "train.pt");
+        const std::string train = read_file(root / "out" / "train.pt");
         const XXH128_hash_t th = XXH3_128bits(train.data(), train.size());
         std::snprintf(hex, sizeof hex, "%016llx%016llx", (unsigned long long)th.high64, (unsigned long long)th.low64);
         QCOMPARE(manifest["outputs"][0]["xxh128"].get<std::string>(), std::string(hex));
@@ -408,11 +370,11 @@ print(json.dumps(out))
         write_text(root / "raw.jsonl", jsonl_of(rows));
         const std::string raw = (root / "raw.jsonl").string(), out = (root / "out").string();
         distill::export_dataset({raw}, *tokenizer_, out);
-        const std::string train_before = read_text(root / "out" / "train.pt");
-        const std::string manifest_before = read_text(root / "out" / "manifest.json");
+        const std::string train_before = read_file(root / "out" / "train.pt");
+        const std::string manifest_before = read_file(root / "out" / "manifest.json");
         const auto untouched = [&] {
-            return read_text(root / "out" / "train.pt") == train_before &&
-                   read_text(root / "out" / "manifest.json") == manifest_before &&
+            return read_file(root / "out" / "train.pt") == train_before &&
+                   read_file(root / "out" / "manifest.json") == manifest_before &&
                    folder_listing(root / "out") == std::vector<std::string>{"manifest.json", "train.pt"};
         };
         distill::ExportOptions options;
@@ -490,9 +452,9 @@ print(json.dumps(out))
         };
         const std::string out = (mnt / "out").string();
         distill::export_dataset({raw_of(20)}, *tokenizer_, out);
-        const std::string train_before = read_text(mnt / "out" / "train.pt");
+        const std::string train_before = read_file(mnt / "out" / "train.pt");
         const auto untouched = [&] {
-            return read_text(mnt / "out" / "train.pt") == train_before &&
+            return read_file(mnt / "out" / "train.pt") == train_before &&
                    folder_listing(mnt / "out") == std::vector<std::string>{"manifest.json", "train.pt"};
         };
 

@@ -21,6 +21,9 @@
 #include "distill/format.h"
 #include "distill/npy.h"
 #include "distill/project.h"
+#include "support/test_support.h"
+
+using namespace distill::test;
 
 namespace {
 
@@ -39,7 +42,7 @@ struct EmbeddedCorpus {
 
 const EmbeddedCorpus& demo_math() {
     static const EmbeddedCorpus corpus = [] {
-        const auto project = distill::load_project(DISTILL_SOURCE_DIR "/resources/demo/demo.distill.json");
+        const auto project = distill::load_project(demo_project_path());
         EmbeddedCorpus c;
         c.records = distill::pool_sources(project.resolved_sources(), project.on_bad_line).records;
         std::vector<std::string> questions;
@@ -54,21 +57,12 @@ const EmbeddedCorpus& demo_math() {
 const EmbeddedCorpus& cd_a() {
     static const EmbeddedCorpus corpus = [] {
         EmbeddedCorpus c;
-        c.embeddings = distill::read_npy(DISTILL_TEST_DATA "/cd-a/embeddings.npy");
+        c.embeddings = cd_a_embeddings();
         for (std::size_t i = 0; i < c.embeddings.rows; ++i)
             c.records.push_back({{"question", "question " + std::to_string(i)}, {"answer", "#### " + std::to_string(i)}});
         return c;
     }();
     return corpus;
-}
-
-double cosine(const Matrix& x, std::size_t a, std::size_t b) {
-    double dot = 0, na = 0, nb = 0;
-    for (std::size_t k = 0; k < x.cols; ++k) {
-        const double u = x.row(a)[k], v = x.row(b)[k];
-        dot += u * v, na += u * u, nb += v * v;
-    }
-    return dot / std::sqrt(na * nb);
 }
 
 // Every 7th row: a spread of origins, deterministic.
@@ -84,7 +78,7 @@ std::vector<RowId> every_seventh(std::size_t rows, std::size_t count) {
 QString brute_force_difference(const Matrix& x, const FewShot& f, std::size_t k) {
     std::vector<std::pair<double, RowId>> all;
     for (RowId r = 0; r < x.rows; ++r)
-        if (r != f.origin) all.push_back({cosine(x, f.origin, r), r});
+        if (r != f.origin) all.push_back({cosine(x.row(f.origin), x.row(r)), r});
     std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     if (f.shots.size() != std::min(k, all.size())) return QString("origin %1: %2 shots").arg(f.origin).arg(f.shots.size());
     const double kth = all[f.shots.size() - 1].first;
@@ -92,7 +86,7 @@ QString brute_force_difference(const Matrix& x, const FewShot& f, std::size_t k)
         const auto& s = f.shots[i];
         if (s.row == f.origin) return QString("origin %1 is its own shot %2").arg(f.origin).arg(i);
         if (i > 0 && s.score > f.shots[i - 1].score) return QString("origin %1: shot %2 out of order").arg(f.origin).arg(i);
-        const double exact = cosine(x, f.origin, s.row);
+        const double exact = cosine(x.row(f.origin), x.row(s.row));
         if (std::abs(exact - s.score) > 1e-5)
             return QString("origin %1: shot %2 scored %3, exactly %4").arg(f.origin).arg(i).arg(s.score).arg(exact);
         if (std::abs(exact - all[i].first) > 1e-5)
@@ -118,13 +112,6 @@ RowId row_outside(const FewShot& f, std::size_t rows, RowId from = 0) {
     for (RowId r = from; r < rows; ++r)
         if (r != f.origin && std::find(used.begin(), used.end(), r) == used.end()) return r;
     return 0;
-}
-
-std::vector<std::string> read_lines(const std::string& path) {
-    std::ifstream in(path);
-    std::vector<std::string> lines;
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    return lines;
 }
 
 }  // namespace
@@ -180,7 +167,7 @@ private slots:
             // near-neighbours far closer than the corpus at large (measured:
             // best shot 0.43..0.95, mean cosine to all rows 0.06..0.09).
             double mean = 0;
-            for (RowId r = 0; r < c.records.size(); ++r) mean += cosine(c.embeddings, f.origin, r);
+            for (RowId r = 0; r < c.records.size(); ++r) mean += cosine(c.embeddings.row(f.origin), c.embeddings.row(r));
             mean /= double(c.records.size());
             QVERIFY2(f.shots[0].score > mean + 0.3, qPrintable(QString::fromStdString(question_of(c, f.origin))));
         }
@@ -238,7 +225,7 @@ private slots:
         const auto& replaced = edited.fewshots[0];
         QCOMPARE(replaced.shots.size(), std::size_t(5));
         QCOMPARE(replaced.shots[2].row, outsider);
-        QVERIFY(std::abs(replaced.shots[2].score - cosine(c.embeddings, 11, outsider)) < 1e-6);
+        QVERIFY(std::abs(replaced.shots[2].score - cosine(c.embeddings.row(11), c.embeddings.row(outsider))) < 1e-6);
         for (std::size_t i : {0, 1, 3, 4}) QCOMPARE(replaced.shots[i].row, picks[0].shots[i].row);
 
         auto expected = rows_of(picks[1]);
@@ -253,7 +240,7 @@ private slots:
         // shot; pinning a picked one moves it.
         const auto p = rows_of(picks[3]);
         QCOMPARE(rows_of(edited.fewshots[3]), (std::vector<RowId>{pinned, p[1], p[2], p[0], p[3]}));
-        QVERIFY(std::abs(edited.fewshots[3].shots[0].score - cosine(c.embeddings, 444, pinned)) < 1e-6);
+        QVERIFY(std::abs(edited.fewshots[3].shots[0].score - cosine(c.embeddings.row(444), c.embeddings.row(pinned))) < 1e-6);
     }
 
     void editsThatNoLongerApplyAreReported() {
@@ -344,27 +331,22 @@ private slots:
         const auto back = distill::fewshot_edits_from_json(json, "test");
         QCOMPARE(distill::to_json(back), json);
 
-        const auto rejects = [](const char* text, const char* expected) {
-            try {
-                distill::fewshot_edits_from_json(nlohmann::ordered_json::parse(text), "edits.json");
-            } catch (const distill::Error& e) {
-                return std::string(e.what()).find(expected) != std::string::npos;
-            }
-            return false;
+        const auto error_parsing = [](const char* text) {
+            return error_of([&] { distill::fewshot_edits_from_json(nlohmann::ordered_json::parse(text), "edits.json"); });
         };
-        QVERIFY(rejects(R"([{"edit": "swap", "origin": "o"}])", "edits.json[0]: unknown edit 'swap'"));
-        QVERIFY(rejects(R"([{"edit": "drop", "origin": "o", "shot": "a"}])", "unknown key 'shot' for a drop edit"));
-        QVERIFY(rejects(R"([{"edit": "move", "origin": "o", "shot": "a"}])", "missing key 'to'"));
-        QVERIFY(rejects(R"([{"edit": "move", "origin": "o", "shot": "a", "to": -1}])", "'to' must be a position"));
-        QVERIFY(rejects(R"([{"edit": "remove", "origin": 3, "shot": "a"}])", "'origin' must be a question"));
-        QVERIFY(rejects(R"({"edit": "drop"})", "a JSON array"));
-        QVERIFY(!rejects(R"([{"edit": "drop", "origin": "o", "_comment": "why"}])", ""));
+        QVERIFY(contains(error_parsing(R"([{"edit": "swap", "origin": "o"}])"), "edits.json[0]: unknown edit 'swap'"));
+        QVERIFY(contains(error_parsing(R"([{"edit": "drop", "origin": "o", "shot": "a"}])"), "unknown key 'shot' for a drop edit"));
+        QVERIFY(contains(error_parsing(R"([{"edit": "move", "origin": "o", "shot": "a"}])"), "missing key 'to'"));
+        QVERIFY(contains(error_parsing(R"([{"edit": "move", "origin": "o", "shot": "a", "to": -1}])"), "'to' must be a position"));
+        QVERIFY(contains(error_parsing(R"([{"edit": "remove", "origin": 3, "shot": "a"}])"), "'origin' must be a question"));
+        QVERIFY(contains(error_parsing(R"({"edit": "drop"})"), "a JSON array"));
+        QCOMPARE(error_parsing(R"([{"edit": "drop", "origin": "o", "_comment": "why"}])"), std::string());
     }
 
     void projectSavesSettingsAndEdits() {
         QTemporaryDir dir;
         const std::string path = dir.filePath("p.distill.json").toStdString();
-        auto project = distill::load_project(DISTILL_SOURCE_DIR "/resources/demo/demo.distill.json");
+        auto project = distill::load_project(demo_project_path());
         QCOMPARE(project.fewshot.k, std::size_t(5));  // absent keys: the defaults
         QVERIFY(project.fewshot_edits.empty());
         project.fewshot.k = 3;
@@ -377,24 +359,17 @@ private slots:
         QCOMPARE(loaded.sources.size(), project.sources.size());
 
         const auto with = [&](const std::function<void(nlohmann::ordered_json&)>& change) {
-            std::ifstream in(path);
-            auto j = nlohmann::ordered_json::parse(in);
+            auto j = read_json(path);
             change(j);
             const std::string edited = dir.filePath("edited.json").toStdString();
             std::ofstream(edited) << j.dump(2);
-            try {
-                distill::load_project(edited);
-            } catch (const distill::Error& e) {
-                return std::string(e.what());
-            }
-            return std::string();
+            return error_of([&] { distill::load_project(edited); });
         };
-        QVERIFY(with([](auto& j) { j["fewshot"]["kk"] = 3; }).find("fewshot: unknown key 'kk'") != std::string::npos);
-        QVERIFY(with([](auto& j) { j["fewshot"]["k"] = 0; }).find("'k' is 0") != std::string::npos);
-        QVERIFY(with([](auto& j) { j["fewshot_edits"][1]["edit"] = "dropp"; }).find("fewshot_edits[1]: unknown edit") !=
-                std::string::npos);
-        QVERIFY(with([](auto& j) { j["fewshot_edit"] = nlohmann::ordered_json::array(); })
-                    .find("unknown key 'fewshot_edit'") != std::string::npos);
+        QVERIFY(contains(with([](auto& j) { j["fewshot"]["kk"] = 3; }), "fewshot: unknown key 'kk'"));
+        QVERIFY(contains(with([](auto& j) { j["fewshot"]["k"] = 0; }), "'k' is 0"));
+        QVERIFY(contains(with([](auto& j) { j["fewshot_edits"][1]["edit"] = "dropp"; }), "fewshot_edits[1]: unknown edit"));
+        QVERIFY(contains(with([](auto& j) { j["fewshot_edit"] = nlohmann::ordered_json::array(); }),
+                         "unknown key 'fewshot_edit'"));
     }
 
     void writtenFileIsTheReferenceFormatAndFormats() {

@@ -15,21 +15,15 @@
 #include "distill/error.h"
 #include "distill/format.h"
 #include "distill/llm_tokenizer.h"
+#include "support/test_support.h"
+
+using namespace distill::test;
 
 using distill::Record;
 
 namespace {
 
-std::string llama_tokenizer_path() {
-    const char* p = std::getenv("DISTILL_LLAMA_TOKENIZER");
-    return p ? p : "";
-}
-
-Record fixture(const std::string& name) {
-    std::ifstream in(std::string(DISTILL_TEST_DATA "/format/") + name);
-    if (!in) throw std::runtime_error("missing fixture " + name);
-    return Record::parse(in);
-}
+Record fixture(const std::string& name) { return read_json(DISTILL_TEST_DATA "/format/" + name); }
 
 // The reference's json.dumps of a value, to put few-shot lines into a stream.
 std::string jsonl_of(const Record& cases, long max_seq_len = 0) {
@@ -43,17 +37,6 @@ QByteArray describe(const Record& expected, const Record& got) {
     return QByteArray::fromStdString("\nexpected " + expected.dump().substr(0, 600) + "\n     got " +
                                      got.dump().substr(0, 600));
 }
-
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const distill::Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 Record math_record(const std::string& question, const std::string& answer) {
     return Record{{"question", question}, {"answer", answer}};

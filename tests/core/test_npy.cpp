@@ -6,24 +6,15 @@
 
 #include "distill/error.h"
 #include "distill/npy.h"
+#include "support/test_support.h"
+
+using distill::test::error_of;
 
 namespace {
 
 // Runs a Python snippet with numpy imported as np; `d` is the temp folder.
-void python(const QString& dir, const QString& code) {
-    QProcess p;
-    p.start(DISTILL_PYTHON, {"-c", "import numpy as np, sys; d = sys.argv[1]\n" + code, dir});
-    QVERIFY2(p.waitForFinished(60000), "python3 did not finish");
-    QVERIFY2(p.exitCode() == 0, qPrintable(p.readAllStandardError()));
-}
-
-std::string message_of_reading(const std::string& path) {
-    try {
-        distill::read_npy(path);
-    } catch (const distill::Error& e) {
-        return e.what();
-    }
-    return "";
+bool run_numpy(const QString& dir, const QString& code) {
+    return distill::test::run_python("import numpy as np, sys; d = sys.argv[1]\n" + code, {dir}).has_value();
 }
 
 }  // namespace
@@ -35,10 +26,10 @@ class TestNpy : public QObject {
 
 private Q_SLOTS:
     void readsWhatNumpyWrites() {
-        python(dir_.path(),
-               "x = np.arange(3 * 5, dtype=np.float32).reshape(3, 5) / 7\n"
-               "np.save(d + '/f4.npy', x); np.save(d + '/f8.npy', x.astype(np.float64))\n"
-               "np.save(d + '/f2.npy', x.astype(np.float16)); np.save(d + '/empty.npy', np.zeros((0, 4), np.float32))");
+        QVERIFY(run_numpy(dir_.path(),
+                          "x = np.arange(3 * 5, dtype=np.float32).reshape(3, 5) / 7\n"
+                          "np.save(d + '/f4.npy', x); np.save(d + '/f8.npy', x.astype(np.float64))\n"
+                          "np.save(d + '/f2.npy', x.astype(np.float16)); np.save(d + '/empty.npy', np.zeros((0, 4), np.float32))"));
         const auto f4 = distill::read_npy(at("f4.npy"));
         QCOMPARE(f4.rows, std::size_t(3));
         QCOMPARE(f4.cols, std::size_t(5));
@@ -56,21 +47,21 @@ private Q_SLOTS:
         distill::Matrix m(4, 3);
         for (std::size_t i = 0; i < m.values.size(); ++i) m.values[i] = float(i) * 0.25f - 1;
         distill::write_npy(at("ours.npy"), m);
-        python(dir_.path(),
-               "x = np.load(d + '/ours.npy')\n"
-               "assert x.dtype == np.float32 and x.shape == (4, 3), (x.dtype, x.shape)\n"
-               "assert (x.ravel() == np.arange(12, dtype=np.float32) * 0.25 - 1).all()");
+        QVERIFY(run_numpy(dir_.path(),
+                          "x = np.load(d + '/ours.npy')\n"
+                          "assert x.dtype == np.float32 and x.shape == (4, 3), (x.dtype, x.shape)\n"
+                          "assert (x.ravel() == np.arange(12, dtype=np.float32) * 0.25 - 1).all()"));
         QCOMPARE(distill::read_npy(at("ours.npy")).values, m.values);
     }
 
     void rejectsWhatIsNotA2dFloatArray() {
-        python(dir_.path(),
-               "np.save(d + '/ints.npy', np.arange(6).reshape(2, 3))\n"
-               "np.save(d + '/vector.npy', np.zeros(5, np.float32))\n"
-               "np.save(d + '/fortran.npy', np.asfortranarray(np.zeros((2, 3), np.float32)))\n"
-               "np.save(d + '/full.npy', np.zeros((100, 8), np.float32))\n"
-               "b = open(d + '/full.npy', 'rb').read(); open(d + '/cut.npy', 'wb').write(b[:len(b) // 2])\n"
-               "open(d + '/text.npy', 'w').write('question,answer\\n')");
+        QVERIFY(run_numpy(dir_.path(),
+                          "np.save(d + '/ints.npy', np.arange(6).reshape(2, 3))\n"
+                          "np.save(d + '/vector.npy', np.zeros(5, np.float32))\n"
+                          "np.save(d + '/fortran.npy', np.asfortranarray(np.zeros((2, 3), np.float32)))\n"
+                          "np.save(d + '/full.npy', np.zeros((100, 8), np.float32))\n"
+                          "b = open(d + '/full.npy', 'rb').read(); open(d + '/cut.npy', 'wb').write(b[:len(b) // 2])\n"
+                          "open(d + '/text.npy', 'w').write('question,answer\\n')"));
         const std::pair<const char*, const char*> cases[] = {
             {"ints.npy", "dtype is <i8"},
             {"vector.npy", "1 dimension"},
@@ -80,7 +71,7 @@ private Q_SLOTS:
             {"missing.npy", "cannot open"},
         };
         for (const auto& [file, expected] : cases) {
-            const std::string msg = message_of_reading(at(file));
+            const std::string msg = error_of([&] { distill::read_npy(at(file)); });
             QVERIFY2(msg.find(at(file)) != std::string::npos, msg.c_str());
             QVERIFY2(msg.find(expected) != std::string::npos, msg.c_str());
         }

@@ -14,22 +14,17 @@
 #include "distill/error.h"
 #include "distill/pipeline.h"
 #include "distill/project.h"
+#include "support/test_support.h"
+
+using namespace distill::test;
 
 namespace fs = std::filesystem;
-using nlohmann::ordered_json;
 
 namespace {
 
-std::string demo_project() { return DISTILL_SOURCE_DIR "/resources/demo/demo.distill.json"; }
-
-std::string llama_tokenizer() {
-    const QByteArray path = qgetenv("DISTILL_LLAMA_TOKENIZER");
-    return path.toStdString();
-}
-
 distill::Project demo() {
-    distill::Project p = distill::load_project(demo_project());
-    p.pipeline.tokenizer = llama_tokenizer();
+    distill::Project p = distill::load_project(demo_project_path());
+    p.pipeline.tokenizer = llama_tokenizer_path();
     p.pipeline.sample_size = 120;
     return p;
 }
@@ -38,18 +33,6 @@ distill::Project demo() {
 std::map<std::string, bool> ran(const distill::PipelineResult& r) {
     std::map<std::string, bool> out;
     for (const auto& s : r.stages) out[s.stage] = s.kind == distill::StageEvent::Finished;
-    return out;
-}
-
-std::string read(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::vector<ordered_json> jsonl(const fs::path& p) {
-    std::vector<ordered_json> out;
-    std::ifstream in(p);
-    for (std::string line; std::getline(in, line);) out.push_back(ordered_json::parse(line));
     return out;
 }
 
@@ -83,7 +66,7 @@ class TestPipeline : public QObject {
 
 private Q_SLOTS:
     void initTestCase() {
-        if (llama_tokenizer().empty() || !fs::exists(llama_tokenizer()))
+        if (llama_tokenizer_path().empty() || !fs::exists(llama_tokenizer_path()))
             QFAIL("DISTILL_LLAMA_TOKENIZER must name the Llama-2 tokenizer.model (installer/fetch-tokenizer.sh)");
     }
 
@@ -95,8 +78,8 @@ private Q_SLOTS:
         QVERIFY(r.communities > 10);
 
         const fs::path dir = out("full");
-        const auto sample = ordered_json::parse(read(dir / "sample.json"));
-        const auto communities = ordered_json::parse(read(dir / "communities.json"));
+        const auto sample = read_json(dir / "sample.json");
+        const auto communities = read_json(dir / "communities.json");
         QCOMPARE(sample.size(), communities.size());
         // SPEC §3's counts: max(1, floor(size * N / covered)) per community.
         std::size_t expected = 0;
@@ -109,13 +92,13 @@ private Q_SLOTS:
                 QVERIFY(std::find(members.begin(), members.end(), row) != members.end());
             }
 
-        const auto fewshots = jsonl(dir / "math_fewshot.jsonl");
+        const auto fewshots = read_jsonl(dir / "math_fewshot.jsonl");
         QCOMPARE(fewshots.size(), r.sampled);
         for (const auto& f : fewshots) {
             QCOMPARE(f["shot"].size(), std::size_t(5));
             for (const auto& shot : f["shot"]) QVERIFY(shot["question"] != f["origin"]["question"]);
         }
-        const auto raw = jsonl(dir / "math_prompt_data.jsonl");
+        const auto raw = read_jsonl(dir / "math_prompt_data.jsonl");
         QCOMPARE(raw.size(), r.formatted);
         QVERIFY(r.formatted > 0 && r.formatted <= r.sampled);
         for (const auto& row : raw) {
@@ -123,28 +106,26 @@ private Q_SLOTS:
             QVERIFY(row.contains("output"));
         }
 
-        const auto map = ordered_json::parse(read(dir / "cluster_map.json"));
+        const auto map = read_json(dir / "cluster_map.json");
         QCOMPARE(map["projection"]["points"].size(), r.corpus_records);
         QCOMPARE(map["clusters"].size(), r.communities);
 
         // The demo's valid_fraction is 0.05: every formatted row is in
         // train.pt or valid.pt, which plain torch.load reads back.
         QCOMPARE(r.exported, r.formatted);
-        QProcess py;
-        py.start(DISTILL_PYTHON, {"-c",
-                                  "import sys, torch\n"
-                                  "t = torch.load(sys.argv[1], weights_only=True)\n"
-                                  "v = torch.load(sys.argv[2], weights_only=True)\n"
-                                  "assert all(r['input_ids'].dtype == torch.int32 for r in t + v)\n"
-                                  "print(len(t) + len(v))",
-                                  QString::fromStdString((dir / "train.pt").string()),
-                                  QString::fromStdString((dir / "valid.pt").string())});
-        QVERIFY(py.waitForFinished(120000));
-        QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
-        QCOMPARE(py.readAllStandardOutput().trimmed().toULongLong(), qulonglong(r.formatted));
+        const auto loaded = run_python("import sys, torch\n"
+                                       "t = torch.load(sys.argv[1], weights_only=True)\n"
+                                       "v = torch.load(sys.argv[2], weights_only=True)\n"
+                                       "assert all(r['input_ids'].dtype == torch.int32 for r in t + v)\n"
+                                       "print(len(t) + len(v))",
+                                       {QString::fromStdString((dir / "train.pt").string()),
+                                        QString::fromStdString((dir / "valid.pt").string())},
+                                       120000);
+        QVERIFY(loaded);
+        QCOMPARE(loaded->trimmed().toULongLong(), qulonglong(r.formatted));
 
         // One manifest accounts for every record from the sources to train.pt.
-        const auto manifest = ordered_json::parse(read(dir / "manifest.json"));
+        const auto manifest = read_json(dir / "manifest.json");
         QCOMPARE(manifest["tool"], "distill run");
         QCOMPARE(manifest["pipeline"]["corpus"]["records"].get<std::size_t>(), r.corpus_records);
         QCOMPARE(manifest["pipeline"]["sampled"].get<std::size_t>(), r.sampled);
@@ -156,12 +137,12 @@ private Q_SLOTS:
         auto p = demo();
         const std::string d = out("cached");
         distill::run_pipeline(p, d);
-        const std::string raw_before = read(fs::path(d) / "math_prompt_data.jsonl");
+        const std::string raw_before = read_file(fs::path(d) / "math_prompt_data.jsonl");
 
         auto again = ran(distill::run_pipeline(p, d));
         QVERIFY(again["corpus"]);  // always re-read; its content is its key
         for (const char* s : {"embed", "cluster", "sample", "fewshot", "format"}) QVERIFY2(!again[s], s);
-        QCOMPARE(read(fs::path(d) / "math_prompt_data.jsonl"), raw_before);
+        QCOMPARE(read_file(fs::path(d) / "math_prompt_data.jsonl"), raw_before);
 
         p.pipeline.seed = 7;  // a new sample, same communities
         again = ran(distill::run_pipeline(p, d));
@@ -225,7 +206,7 @@ private Q_SLOTS:
         QCOMPARE(back.pipeline.threshold, 0.6);
         QCOMPARE(back.pipeline.embedder, std::string("npy:vectors.npy"));
         QCOMPARE(back.pipeline.valid_fraction, 0.1);
-        QCOMPARE(back.pipeline.tokenizer, llama_tokenizer());
+        QCOMPARE(back.pipeline.tokenizer, llama_tokenizer_path());
 
         // A typo in a setting is an error naming it, not a silent default.
         std::ofstream(path) << R"({"distill_project": 1, "domain": "math", "pipeline": {"treshold": 0.5}})";

@@ -11,13 +11,11 @@
 #include "distill/compute_info.h"
 #include "distill/error.h"
 #include "distill/llm_tokenizer.h"
+#include "support/test_support.h"
+
+using namespace distill::test;
 
 namespace {
-
-std::string llama_tokenizer_path() {
-    const char* p = std::getenv("DISTILL_LLAMA_TOKENIZER");
-    return p ? p : "";
-}
 
 bool process_has_mapped(const std::string& library) {
     std::ifstream maps("/proc/self/maps");
@@ -111,8 +109,7 @@ private Q_SLOTS:
         const QString model = dir.path() + "/other.model";
         const std::vector<std::string> texts = {"the cat sat", "", " leading space", "café 数学 😀 unseen ✓",
                                                 "numbers 12345\nand\ttabs", "the mat while seven dogs ran"};
-        QProcess python;
-        python.start(DISTILL_PYTHON, {"-c", R"PY(
+        const auto trained = run_python(R"PY(
 import io, json, sys, sentencepiece as spm
 lines = ["the cat sat on the mat while seven dogs ran quickly %d" % i for i in range(200)]
 lines += ["café 数学 Ελληνικά numbers 12345 and more words here"] * 20
@@ -125,10 +122,9 @@ sp = spm.SentencePieceProcessor(model_file=sys.argv[1])
 print(json.dumps({"bos": sp.bos_id(), "eos": sp.eos_id(), "vocab": sp.vocab_size(),
                   "ids": [sp.encode(t) for t in json.loads(sys.argv[2])],
                   "decoded": [sp.decode(sp.encode(t)) for t in json.loads(sys.argv[2])]}))
-)PY", model, QString::fromStdString(nlohmann::json(texts).dump())});
-        QVERIFY(python.waitForFinished(60000));
-        QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
-        const auto expected = nlohmann::json::parse(python.readAllStandardOutput().toStdString());
+)PY", {model, QString::fromStdString(nlohmann::json(texts).dump())});
+        QVERIFY(trained);
+        const auto expected = nlohmann::json::parse(trained->toStdString());
 
         distill::SentencePieceTokenizer tokenizer(model.toStdString());
         QCOMPARE(tokenizer.bos_id(), expected["bos"].get<int>());

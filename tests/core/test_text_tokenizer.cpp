@@ -15,25 +15,14 @@
 
 #include "distill/error.h"
 #include "distill/text_tokenizer.h"
+#include "support/test_support.h"
+
+using namespace distill::test;
 
 namespace {
 
 using Ids = std::vector<std::int32_t>;
 using nlohmann::json;
-
-std::string models() { return std::string(DISTILL_TEST_DATA) + "/models"; }
-
-std::vector<json> read_jsonl(const std::string& path) {
-    std::ifstream in(path);
-    std::vector<json> rows;
-    for (std::string line; std::getline(in, line);) rows.push_back(json::parse(line));
-    return rows;
-}
-
-json read_json(const std::string& path) {
-    std::ifstream in(path);
-    return json::parse(in);
-}
 
 void write_json(const std::string& path, const json& value) {
     std::ofstream out(path);
@@ -52,15 +41,6 @@ QByteArray show(const Ids& ids) {
         QVERIFY2(a_ == e_, QByteArray("got " + show(a_) + ", expected " + show(e_)).constData());     \
     } while (false)
 
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const distill::Error& e) {
-        return e.what();
-    }
-    return "";
-}
-
 }  // namespace
 
 class TestTextTokenizer : public QObject {
@@ -70,7 +50,7 @@ class TestTextTokenizer : public QObject {
 
     // A copy of a fixture's tokenizer.json, edited: the fixtures stay untouched.
     std::string edited(const char* model, const std::function<void(json&)>& edit) {
-        json t = read_json(models() + "/" + model + "/tokenizer.json");
+        json t = read_json<json>(fixture_models() + "/" + model + "/tokenizer.json");
         edit(t);
         const std::string path = (dir_.path() + "/tokenizer-" + QString::number(++copies_) + ".json").toStdString();
         write_json(path, t);
@@ -82,7 +62,7 @@ class TestTextTokenizer : public QObject {
         const std::string to = (dir_.path() + "/model-" + QString::number(++copies_)).toStdString();
         std::filesystem::create_directories(to);
         for (const char* name : {"tokenizer.json", "tokenizer_config.json", "sentence_bert_config.json", "config.json"})
-            std::filesystem::copy_file(models() + "/" + model + "/" + name, to + "/" + name);
+            std::filesystem::copy_file(fixture_models() + "/" + model + "/" + name, to + "/" + name);
         return to;
     }
 
@@ -108,10 +88,10 @@ private Q_SLOTS:
     }
     void matchesTheReferenceOnEverySentence() {
         QFETCH(QString, model);
-        const std::string dir = models() + "/" + model.toStdString();
+        const std::string dir = fixture_models() + "/" + model.toStdString();
         const auto tokenizer = distill::WordPieceTokenizer::from_model_dir(dir);
-        const auto sentences = read_jsonl(models() + "/sentences.jsonl");
-        const auto golden = read_jsonl(dir + "/golden_tokens.jsonl");
+        const auto sentences = read_jsonl<json>(fixture_models() + "/sentences.jsonl");
+        const auto golden = read_jsonl<json>(dir + "/golden_tokens.jsonl");
         QCOMPARE(golden.size(), sentences.size());
         QCOMPARE(sentences.size(), std::size_t(283));
         Ids ids;
@@ -131,7 +111,7 @@ private Q_SLOTS:
     }
 
     void readsLengthPadAndSpecialsFromTheModelDirectory() {
-        const auto bert = distill::WordPieceTokenizer::from_model_dir(models() + "/tiny-bert-cls");
+        const auto bert = distill::WordPieceTokenizer::from_model_dir(fixture_models() + "/tiny-bert-cls");
         QCOMPARE(bert.max_length(), 48);
         QCOMPARE(bert.pad_id(), 0);
         QCOMPARE(bert.unk_id(), 1);
@@ -140,7 +120,7 @@ private Q_SLOTS:
         QVERIFY(bert.path().ends_with("tiny-bert-cls/tokenizer.json"));
         COMPARE_IDS(bert.encode(""), Ids({2, 3}));
 
-        const auto mpnet = distill::WordPieceTokenizer::from_model_dir(models() + "/tiny-mpnet-mean");
+        const auto mpnet = distill::WordPieceTokenizer::from_model_dir(fixture_models() + "/tiny-mpnet-mean");
         QCOMPARE(mpnet.max_length(), 48);
         QCOMPARE(mpnet.pad_id(), 1);  // <pad>: MPNet's position ids depend on it
         QCOMPARE(mpnet.unk_id(), 4);
@@ -156,23 +136,23 @@ private Q_SLOTS:
         // Without it: tokenizer_config.json's model_max_length ("no limit" is
         // 1e30) capped at config.json's max_position_embeddings.
         dir = model_copy("tiny-bert-cls");
-        json tc = read_json(dir + "/tokenizer_config.json");
+        json tc = read_json<json>(dir + "/tokenizer_config.json");
         tc["model_max_length"] = 1e30;
         write_json(dir + "/tokenizer_config.json", tc);
-        const int positions = read_json(dir + "/config.json")["max_position_embeddings"].get<int>();
+        const int positions = read_json<json>(dir + "/config.json")["max_position_embeddings"].get<int>();
         QCOMPARE(distill::WordPieceTokenizer::from_model_dir(dir).max_length(), positions);
 
         // Nothing at all says it: an error naming the directory.
         std::filesystem::remove(dir + "/tokenizer_config.json");
         std::filesystem::remove(dir + "/config.json");
-        const auto message = message_of([&] { distill::WordPieceTokenizer::from_model_dir(dir); });
+        const auto message = error_of([&] { distill::WordPieceTokenizer::from_model_dir(dir); });
         QVERIFY2(message.find(dir) != std::string::npos && message.find("max_seq_length") != std::string::npos,
                  message.c_str());
     }
 
     void doLowerCaseLowercasesBeforeACasedNormalizer() {
         const std::string dir = model_copy("tiny-bert-cls");
-        json t = read_json(dir + "/tokenizer.json");
+        json t = read_json<json>(dir + "/tokenizer.json");
         t["normalizer"]["lowercase"] = false;
         write_json(dir + "/tokenizer.json", t);
         const auto cased = distill::WordPieceTokenizer::from_model_dir(dir);
@@ -210,7 +190,7 @@ private Q_SLOTS:
     }
 
     void chineseCharactersAreSeparateWords() {
-        const auto t = distill::WordPieceTokenizer::from_model_dir(models() + "/tiny-bert-cls");
+        const auto t = distill::WordPieceTokenizer::from_model_dir(fixture_models() + "/tiny-bert-cls");
         const auto shu = t.token_id("数").value(), xue = t.token_id("学").value();
         const Ids ids = t.encode("数学a");
         QVERIFY2(ids.size() >= 5 && ids[1] == shu && ids[2] == xue, show(ids).constData());
@@ -223,7 +203,7 @@ private Q_SLOTS:
     }
 
     void punctuationWhitespaceAndControlCharacters() {
-        const auto t = distill::WordPieceTokenizer::from_model_dir(models() + "/tiny-bert-cls");
+        const auto t = distill::WordPieceTokenizer::from_model_dir(fixture_models() + "/tiny-bert-cls");
         COMPARE_IDS(t.encode("a+b"), t.encode("a + b"));            // ASCII symbol counts as punctuation
         COMPARE_IDS(t.encode("a\u2014b"), t.encode("a \u2014 b"));  // em dash: Unicode Pd
         COMPARE_IDS(t.encode("a\u200bb"), t.encode("ab"));          // zero-width space: Cf, dropped
@@ -238,7 +218,7 @@ private Q_SLOTS:
         // The reference's categories are Unicode 8.0's (verified code point by
         // code point against tokenizers 0.23.2): later characters are
         // unassigned to it, and a few have changed category since.
-        const auto t = distill::WordPieceTokenizer::from_model_dir(models() + "/tiny-bert-cls");
+        const auto t = distill::WordPieceTokenizer::from_model_dir(fixture_models() + "/tiny-bert-cls");
         const Ids unknown_word = {2, 1, 3};
         COMPARE_IDS(t.encode("a\u061Db"), unknown_word);  // Arabic end of text mark: Po, but only since Unicode 14
         COMPARE_IDS(t.encode("a\u0890b"), unknown_word);  // Arabic pound mark above: Cf since 14, kept
@@ -250,7 +230,7 @@ private Q_SLOTS:
     }
 
     void wordsLongerThanTheLimitAreUnknown() {
-        const auto t = distill::WordPieceTokenizer::from_model_dir(models() + "/tiny-bert-cls");
+        const auto t = distill::WordPieceTokenizer::from_model_dir(fixture_models() + "/tiny-bert-cls");
         const Ids hundred = t.encode(std::string(100, 'a'));
         QVERIFY2(hundred.size() > 3 && hundred[1] != t.unk_id(), show(hundred).constData());
         COMPARE_IDS(t.encode(std::string(101, 'a')), Ids({2, 1, 3}));
@@ -263,19 +243,19 @@ private Q_SLOTS:
     }
 
     void truncationKeepsTheSpecialTokens() {
-        const std::string path = models() + "/tiny-bert-cls/tokenizer.json";
+        const std::string path = fixture_models() + "/tiny-bert-cls/tokenizer.json";
         const std::string text = "Natalia sold clips to 169 of her friends in April, and then she sold half.";
         const auto full = distill::WordPieceTokenizer::from_file(path, 512).encode(text);
         QVERIFY(full.size() > 8);
         const auto five = distill::WordPieceTokenizer::from_file(path, 5).encode(text);
         COMPARE_IDS(five, Ids({full[0], full[1], full[2], full[3], full.back()}));
         COMPARE_IDS(distill::WordPieceTokenizer::from_file(path, 2).encode(text), Ids({2, 3}));
-        const auto message = message_of([&] { distill::WordPieceTokenizer::from_file(path, 1); });
+        const auto message = error_of([&] { distill::WordPieceTokenizer::from_file(path, 1); });
         QVERIFY2(message.find("tokenizer.json") != std::string::npos, message.c_str());
     }
 
     void specialTokensWrittenInTheTextAreMatched() {
-        const auto t = distill::WordPieceTokenizer::from_model_dir(models() + "/tiny-bert-cls");
+        const auto t = distill::WordPieceTokenizer::from_model_dir(fixture_models() + "/tiny-bert-cls");
         const Ids a = t.encode("a"), b = t.encode("b");
         Ids expected = {2, a[1], 4, b[1], 3};
         COMPARE_IDS(t.encode("a [MASK] b"), expected);
@@ -303,8 +283,8 @@ private Q_SLOTS:
     }
 
     void acceptsBertAndRobertaPostProcessors() {
-        const auto sentences = read_jsonl(models() + "/sentences.jsonl");
-        const auto golden = read_jsonl(models() + "/tiny-mpnet-mean/golden_tokens.jsonl");
+        const auto sentences = read_jsonl<json>(fixture_models() + "/sentences.jsonl");
+        const auto golden = read_jsonl<json>(fixture_models() + "/tiny-mpnet-mean/golden_tokens.jsonl");
         const auto roberta = distill::WordPieceTokenizer::from_file(
             edited("tiny-mpnet-mean",
                    [](json& j) {
@@ -318,7 +298,7 @@ private Q_SLOTS:
                        j["post_processor"] = {{"type", "BertProcessing"}, {"sep", {"[SEP]", 3}}, {"cls", {"[CLS]", 2}}};
                    }),
             48);
-        const auto bert_golden = read_jsonl(models() + "/tiny-bert-cls/golden_tokens.jsonl");
+        const auto bert_golden = read_jsonl<json>(fixture_models() + "/tiny-bert-cls/golden_tokens.jsonl");
         for (std::size_t i = 0; i < 20; ++i) {
             const auto text = sentences[i]["text"].get<std::string>();
             COMPARE_IDS(roberta.encode(text), golden[i]["input_ids"].get<Ids>());
@@ -335,7 +315,7 @@ private Q_SLOTS:
     }
 
     void batchesArePaddedWithThePadId() {
-        const auto t = distill::WordPieceTokenizer::from_model_dir(models() + "/tiny-mpnet-mean");
+        const auto t = distill::WordPieceTokenizer::from_model_dir(fixture_models() + "/tiny-mpnet-mean");
         const std::vector<std::string> texts = {"How many clips?", "", "Natalia sold clips to 169 of her friends"};
         const auto batch = t.encode_batch(texts);
         QCOMPARE(batch.rows, std::size_t(3));
@@ -371,31 +351,31 @@ private Q_SLOTS:
         };
         for (const auto& c : cases) {
             const std::string path = edited("tiny-bert-cls", c.edit);
-            const auto message = message_of([&] { distill::WordPieceTokenizer::from_file(path, 48); });
+            const auto message = error_of([&] { distill::WordPieceTokenizer::from_file(path, 48); });
             QVERIFY2(message.find(path) != std::string::npos && message.find(c.says) != std::string::npos,
                      (std::string(c.name) + ": " + message).c_str());
         }
 
         const std::string empty = (dir_.path() + "/empty-model").toStdString();
         std::filesystem::create_directories(empty);
-        auto message = message_of([&] { distill::WordPieceTokenizer::from_model_dir(empty); });
+        auto message = error_of([&] { distill::WordPieceTokenizer::from_model_dir(empty); });
         QVERIFY2(message.find(empty + "/tokenizer.json") != std::string::npos, message.c_str());
 
-        message = message_of([&] { distill::WordPieceTokenizer::from_model_dir(empty + "/nope"); });
+        message = error_of([&] { distill::WordPieceTokenizer::from_model_dir(empty + "/nope"); });
         QVERIFY2(message.find("nope") != std::string::npos && message.find("not a directory") != std::string::npos,
                  message.c_str());
 
         const std::string broken = (dir_.path() + "/broken.json").toStdString();
         std::ofstream(broken) << "{\"model\": ";
-        message = message_of([&] { distill::WordPieceTokenizer::from_file(broken, 48); });
+        message = error_of([&] { distill::WordPieceTokenizer::from_file(broken, 48); });
         QVERIFY2(message.find(broken) != std::string::npos && message.find("not valid JSON") != std::string::npos,
                  message.c_str());
     }
 
     void isFastEnoughForTheCorpus() {
         // 700k questions must tokenize in seconds, not minutes.
-        const auto t = distill::WordPieceTokenizer::from_model_dir(models() + "/tiny-bert-cls");
-        const auto sentences = read_jsonl(models() + "/sentences.jsonl");
+        const auto t = distill::WordPieceTokenizer::from_model_dir(fixture_models() + "/tiny-bert-cls");
+        const auto sentences = read_jsonl<json>(fixture_models() + "/sentences.jsonl");
         std::vector<std::string> texts;
         for (const auto& s : sentences) texts.push_back(s["text"].get<std::string>());
         Ids ids;
