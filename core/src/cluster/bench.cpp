@@ -45,6 +45,16 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// Starts the device a benchmark runs on and names it. First, because a
+// missing device should fail before seconds of synthetic data are made, and
+// because creating a CUDA context takes a second or more that is no part of
+// the work measured.
+std::string start_device(std::size_t dim, const SimilarityCompute& compute) {
+    Matrix unit(1, dim);
+    unit.values[0] = 1;
+    return cluster::SimilarityEngine(unit, compute).device();
+}
+
 }  // namespace
 
 Matrix synthetic_clustered_embeddings(std::size_t rows, std::size_t dim, std::uint64_t seed) {
@@ -97,13 +107,13 @@ CommunityBenchResult bench_communities(const CommunityBenchOptions& options, Pro
     CommunityBenchResult r;
     r.rows = options.rows;
     r.dim = options.dim;
+    r.device = start_device(options.dim, options.detect.compute);
     const Matrix x = synthetic_clustered_embeddings(options.rows, options.dim, options.seed);
     r.cpu_threads = cluster::SimilarityEngine::cpu_threads();
 
     const auto start = std::chrono::steady_clock::now();
     const auto found = detect_communities(x, options.detect, progress);
     r.detect_seconds = seconds_since(start);
-    r.device = found.device;
     r.communities = found.communities.size();
     r.seeds = found.seeds;
     for (const auto& c : found.communities) r.covered += c.size();
@@ -139,6 +149,7 @@ SearchBenchResult bench_search(const SearchBenchOptions& options, ProgressSink* 
     r.queries = options.queries;
     r.dim = options.dim;
     r.top_k = options.top_k;
+    r.device = start_device(options.dim, options.compute);
     const Matrix corpus = synthetic_clustered_embeddings(options.corpus_rows, options.dim, options.seed);
     Matrix queries(options.queries, options.dim);
     std::copy_n(corpus.values.begin(), queries.values.size(), queries.values.begin());
@@ -147,12 +158,6 @@ SearchBenchResult bench_search(const SearchBenchOptions& options, ProgressSink* 
     search.compute = options.compute;
     for (std::size_t q = 0; q < options.queries; ++q) search.exclude.push_back(static_cast<std::int64_t>(q));
     r.cpu_threads = cluster::SimilarityEngine::cpu_threads();
-    {
-        // The device the search will pick, for the summary; this also starts
-        // it (a CUDA context) before the clock does.
-        cluster::SimilarityEngine probe(queries, options.compute);
-        r.device = probe.device();
-    }
     const auto start = std::chrono::steady_clock::now();
     semantic_search(corpus, queries, search, progress);
     r.seconds = seconds_since(start);

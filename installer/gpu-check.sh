@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Builds core and the CLI against the CUDA libtorch of the GPU machine's
+# PyTorch and runs every check that needs a GPU, in one go, because device
+# time comes in one short lease (ARCHITECTURE.md, "The GPU build"):
+#   1. the build, with Debian's libraries unpacked into a private prefix;
+#   2. parity on the GPU: embeddings (fp32, fp16, bf16) against the golden
+#      ones, communities, the sweep and search against the golden fixtures;
+#   3. the speed targets: `distill bench embed` (issue 3: 20,000 q/s) and
+#      `distill bench communities|search` (issue 4: 700k x 768 in 3 s);
+#   4. the CLI contract (shared/tools/contract-check) on the CUDA build: CPU
+#      paths under a newer libtorch, and train.pt loaded by a PyTorch >= 2.6
+#      with weights_only=True. Last, being the longest and the least
+#      GPU-specific: if the lease runs out, the GPU figures are in already.
+# Run installer/fetch-gpu-deps.sh here first; on the device:
+#   run(command="installer/gpu-check.sh", carry=[".gpu-deps"])
+# Each step has its own time limit so one hang cannot eat the lease; the
+# log and a summary go to $OUT (the device tool's folder) or gpu-check-out/.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+deps=$root/.gpu-deps
+out=${OUT:-$root/gpu-check-out}
+prefix=${DISTILL_GPU_PREFIX:-/tmp/distill-gpu-prefix}
+build=${DISTILL_BUILD_DIR:-/tmp/distill-gpu-build}
+mkdir -p "$out"
+log=$out/gpu-check.log summary=$out/summary.txt
+: >"$log"; : >"$summary"
+say() { echo "$*" | tee -a "$summary"; }
+# step SECONDS NAME COMMAND...: runs it with a limit, output to the log.
+step() {
+  local limit=$1 name=$2; shift 2
+  echo "=== $name: $*" >>"$log"
+  local t0=$SECONDS
+  timeout "$limit" "$@" >"$out/step.txt" 2>&1
+  local rc=$?
+  cat "$out/step.txt" >>"$log"
+  say "$name: $([ $rc -eq 0 ] && echo ok || echo "FAILED (exit $rc)") in $((SECONDS - t0)) s"
+  return $rc
+}
+
+[ -d "$deps/debs" ] || { echo "gpu-check: $deps/debs missing; run installer/fetch-gpu-deps.sh and carry .gpu-deps" >&2; exit 1; }
+python=${DISTILL_PYTHON:-python3}
+say "machine: $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null || echo 'no nvidia-smi'), $(nproc) cores"
+say "pytorch: $($python -c 'import torch; print(torch.__version__, "cuda", torch.version.cuda, "cxx11abi", torch._C._GLIBCXX_USE_CXX11_ABI)' 2>&1)"
+
+# --- dependencies: Debian's debs unpacked into a private prefix, never into /
+# (kept when unpacked from the same debs, so a rerun rebuilds nothing)
+lib=$prefix/usr/lib/x86_64-linux-gnu
+stamp=$(ls -l "$deps"/debs/*.deb | md5sum)
+if [ "$(cat "$prefix/.unpacked" 2>/dev/null)" != "$stamp" ]; then
+  rm -rf "$prefix"; mkdir -p "$prefix"
+  for f in "$deps"/debs/*.deb; do dpkg-deb -x "$f" "$prefix"; done
+  # faiss's exported target names Debian's BLAS/LAPACK by absolute /usr
+  # path; point it at the unpacked OpenBLAS, which carries LAPACK too.
+  sed -i "s|/usr/lib/x86_64-linux-gnu/libblas.so|$lib/openblas-pthread/libopenblas.so.0|g;
+          s|/usr/lib/x86_64-linux-gnu/liblapack.so|$lib/openblas-pthread/libopenblas.so.0|g" \
+    "$lib/cmake/faiss/faiss-targets.cmake"
+  echo "$stamp" >"$prefix/.unpacked"
+fi
+torch_lib=$($python -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
+torch_cmake=${DISTILL_TORCH_PREFIX:-$($python -c 'import torch; print(torch.utils.cmake_prefix_path)')}
+export LD_LIBRARY_PATH=$lib:$lib/openblas-pthread:$torch_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+# pkg-config files of the prefix only, their /usr paths rebased onto it.
+export PKG_CONFIG_LIBDIR=$lib/pkgconfig:$prefix/usr/share/pkgconfig PKG_CONFIG_SYSROOT_DIR=$prefix
+generator=Ninja; command -v ninja >/dev/null || generator="Unix Makefiles"
+
+step 240 configure cmake -S "$root" -B "$build" -G "$generator" -DCMAKE_BUILD_TYPE=Release \
+  -DDISTILL_BUILD_GUI=OFF -DDISTILL_BUILD_TESTS=OFF \
+  -DCMAKE_PREFIX_PATH="$torch_cmake;$prefix/usr" -DICU_ROOT="$prefix/usr" \
+  -DPKG_CONFIG_EXECUTABLE="$prefix/usr/bin/pkgconf" || { tail -40 "$log"; exit 1; }
+step 480 build cmake --build "$build" --parallel "$(nproc)" --target distill || { tail -60 "$log"; exit 1; }
+distill=$build/bin/distill
+
+# bench SECONDS NAME COMMAND...: a step whose figures go into the summary.
+bench() { step "$@" && grep -E "^(embed |embedded |communities: |search: |reference |min cosine)" "$out/step.txt" | sed "s/^/  /" >>"$summary"; }
+
+# --- 2. parity on the GPU
+fx=$deps/shared/fixtures tmp=$(mktemp -d)
+for model in tiny-bert-cls tiny-mpnet-mean; do
+  for dtype in fp32 fp16 bf16; do
+    step 120 "embed cuda $model $dtype" "$distill" embed --model "$fx/$model" --input "$fx/sentences.jsonl" \
+      --output "$tmp/$model.$dtype.npy" --device cuda --dtype "$dtype" &&
+    $python - "$fx/$model/golden_embeddings.npy" "$tmp/$model.$dtype.npy" <<'PY' | tee -a "$summary"
+import sys, numpy as np
+g, e = np.load(sys.argv[1]), np.load(sys.argv[2])
+cos = (e * g).sum(1) / np.linalg.norm(e, axis=1) / np.linalg.norm(g, axis=1)
+print(f"  min cosine to golden {cos.min():.6f} over {len(cos)} rows")
+PY
+  done
+done
+cd_dir=$fx/cd-a
+for key in $($python -c "import json; print(' '.join(json.load(open('$cd_dir/communities.json'))))"); do
+  t=${key%_*} m=${key#*_}
+  step 120 "communities cuda $key" "$distill" communities --embeddings "$cd_dir/embeddings.npy" --threshold "$t" \
+    --min-size "$m" --device cuda --output "$tmp/$key.json" &&
+  $python -c "
+import json, sys; r = json.load(open('$cd_dir/communities.json'))['$key']['communities']; g = json.load(open('$tmp/$key.json'))
+same = [sorted(map(int, c)) for c in g] == [sorted(c) for c in r]
+print('  ' + ('same communities as the reference' if same else 'DIFFERENT from the reference')); sys.exit(0 if same else 1)" | tee -a "$summary"
+done
+$python -c "import json, numpy as np; q = json.load(open('$cd_dir/semantic_search.json'))['query_ids']; np.save('$tmp/q.npy', np.load('$cd_dir/embeddings.npy')[q])"
+step 120 "search cuda" "$distill" search --corpus "$cd_dir/embeddings.npy" --queries "$tmp/q.npy" --top-k 6 \
+  --device cuda --output "$tmp/search.json" &&
+$python -c "
+import json, numpy as np
+ref = json.load(open('$cd_dir/semantic_search.json'))['hits']; got = json.load(open('$tmp/search.json'))
+ok = sum(all(abs(a['score'] - b['score']) < 1e-5 for a, b in zip(r, g)) and len(r) == len(g) for r, g in zip(ref, got))
+print(f'  {ok}/{len(ref)} queries with the reference scores at every rank')" | tee -a "$summary"
+step 180 "sweep cuda" "$distill" communities --embeddings "$cd_dir/embeddings.npy" --sweep 0.5:0.95:0.05 \
+  --min-size 3 --device cuda --output "$tmp/sweep.json"
+
+# --- 3. the speed targets (SPEC §8 has the reference's figures)
+bench 240 "bench embed fp32 b64" "$distill" bench embed --device cuda --dtype fp32 --batch-size 64 --count 100000
+bench 240 "bench embed fp16" "$distill" bench embed --device cuda --dtype fp16 --count 100000
+# End to end (reading, tokenizing, encoding, writing) on an MPNet-base-sized
+# model directory, next to sentence-transformers on the same GPU and model.
+reference=$root/installer/gpu-reference.py mpnet=$tmp/mpnet-base
+step 120 "random MPNet-base model" "$python" "$reference" model "$fx/tiny-mpnet-mean" "$mpnet" &&
+step 60 "100k questions" "$python" "$reference" questions 100000 "$tmp/questions.jsonl" &&
+bench 300 "sentence-transformers encode 30k" "$python" "$reference" encode "$mpnet" "$tmp/questions.jsonl" 30000 "$tmp/reference.npy" &&
+for dtype in fp32 fp16 bf16; do
+  bench 240 "distill embed 100k $dtype" "$distill" embed --model "$mpnet" --input "$tmp/questions.jsonl" \
+    --output "$tmp/ours.$dtype.npy" --device cuda --dtype "$dtype" &&
+  bench 60 "  against sentence-transformers fp32" "$python" "$reference" compare "$tmp/ours.$dtype.npy" \
+    "$tmp/reference.npy" $([ $dtype = fp32 ] && echo 0.9999)
+done
+bench 240 "bench communities 100k" "$distill" bench communities --rows 100000 --device cuda
+bench 300 "bench communities 700k" "$distill" bench communities --rows 700000 --device cuda --no-baseline
+bench 240 "bench search 12733x700k" "$distill" bench search --corpus-rows 700000 --queries 12733 --top-k 6 --device cuda
+
+# --- 4. the CLI contract, read back with this machine's PyTorch and numpy
+# (a copy beside the original, which finds the fixtures relative to itself)
+checker=$deps/shared/tools/contract-check.local
+sed "s|^py=/usr/bin/python3|py=$python|" "$deps/shared/tools/contract-check" >"$checker" && chmod +x "$checker"
+step 300 contract "$checker" "$distill" all "$deps/tokenizer.model"
+grep -E '^(embed [a-z-]+:|communities:|format [a-z0-9]+:|chat [a-z0-9-]+:|export:)' "$out/step.txt" | sed 's/^/  /' >>"$summary"
+
+rm -rf "$tmp"
+echo "gpu-check: summary in $summary, full log in $log"
