@@ -7,7 +7,9 @@
 #      ones, communities, the sweep and search against the golden fixtures;
 #   3. the speed targets: `distill bench embed` (issue 3: 20,000 q/s) and
 #      `distill bench communities|search` (issue 4: 700k x 768 in 3 s);
-#   4. the CLI contract (shared/tools/contract-check) on the CUDA build: CPU
+#   4. model directories the fixtures do not cover, made and encoded by
+#      sentence-transformers there, against ours on the CPU and CUDA;
+#   5. the CLI contract (shared/tools/contract-check) on the CUDA build: CPU
 #      paths under a newer libtorch, and train.pt loaded by a PyTorch >= 2.6
 #      with weights_only=True. Last, being the longest and the least
 #      GPU-specific: if the lease runs out, the GPU figures are in already.
@@ -39,6 +41,8 @@ step() {
 
 [ -d "$deps/debs" ] || { echo "gpu-check: $deps/debs missing; run installer/fetch-gpu-deps.sh and carry .gpu-deps" >&2; exit 1; }
 python=${DISTILL_PYTHON:-python3}
+# The machine has no network: sentence-transformers must not wait for the hub.
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 say "machine: $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null || echo 'no nvidia-smi'), $(nproc) cores"
 say "pytorch: $($python -c 'import torch; print(torch.__version__, "cuda", torch.version.cuda, "cxx11abi", torch._C._GLIBCXX_USE_CXX11_ABI)' 2>&1)"
 
@@ -71,10 +75,10 @@ step 480 build cmake --build "$build" --parallel "$(nproc)" --target distill || 
 distill=$build/bin/distill
 
 # bench SECONDS NAME COMMAND...: a step whose figures go into the summary.
-bench() { step "$@" && grep -E "^(embed |embedded |communities: |search: |reference |min cosine)" "$out/step.txt" | sed "s/^/  /" >>"$summary"; }
+bench() { step "$@" && grep -E "^(embed |embedded |tokenized |communities: |search: |reference |min cosine|tokens |variant )" "$out/step.txt" | sed "s/^/  /" >>"$summary"; }
 
 # --- 2. parity on the GPU
-fx=$deps/shared/fixtures tmp=$(mktemp -d)
+fx=$deps/shared/fixtures tmp=$(mktemp -d) reference=$root/installer/gpu-reference.py
 for model in tiny-bert-cls tiny-mpnet-mean; do
   for dtype in fp32 fp16 bf16; do
     step 120 "embed cuda $model $dtype" "$distill" embed --model "$fx/$model" --input "$fx/sentences.jsonl" \
@@ -113,7 +117,7 @@ bench 240 "bench embed fp32 b64" "$distill" bench embed --device cuda --dtype fp
 bench 240 "bench embed fp16" "$distill" bench embed --device cuda --dtype fp16 --count 100000
 # End to end (reading, tokenizing, encoding, writing) on an MPNet-base-sized
 # model directory, next to sentence-transformers on the same GPU and model.
-reference=$root/installer/gpu-reference.py mpnet=$tmp/mpnet-base
+mpnet=$tmp/mpnet-base
 step 120 "random MPNet-base model" "$python" "$reference" model "$fx/tiny-mpnet-mean" "$mpnet" &&
 step 60 "100k questions" "$python" "$reference" questions 100000 "$tmp/questions.jsonl" &&
 bench 300 "sentence-transformers encode 30k" "$python" "$reference" encode "$mpnet" "$tmp/questions.jsonl" 30000 "$tmp/reference.npy" &&
@@ -127,7 +131,23 @@ bench 240 "bench communities 100k" "$distill" bench communities --rows 100000 --
 bench 300 "bench communities 700k" "$distill" bench communities --rows 700000 --device cuda --no-baseline
 bench 240 "bench search 12733x700k" "$distill" bench search --corpus-rows 700000 --queries 12733 --top-k 6 --device cuda
 
-# --- 4. the CLI contract, read back with this machine's PyTorch and numpy
+# --- 4. model directories the fixtures do not cover, made and encoded by
+# sentence-transformers on this machine; ours on the CPU and CUDA against them
+if bench 180 "variant model directories" "$python" "$reference" variants "$fx" "$tmp/variants"; then
+  for dir in "$tmp"/variants/*/; do
+    name=$(basename "$dir")
+    bench 60 "tokens $name" "$distill" tokens --model "$dir" --input "$fx/sentences.jsonl" --output "$tmp/$name.tok.jsonl" &&
+    bench 30 "  same as sentence-transformers" "$python" "$reference" tokens "$tmp/$name.tok.jsonl" "$dir/golden_tokens.jsonl"
+    for device in cpu cuda; do
+      bench 60 "embed $name $device" "$distill" embed --model "$dir" --input "$fx/sentences.jsonl" \
+        --output "$tmp/$name.$device.npy" --device "$device" &&
+      bench 30 "  against sentence-transformers" "$python" "$reference" compare "$tmp/$name.$device.npy" \
+        "$dir/golden_embeddings.npy" 0.9999
+    done
+  done
+fi
+
+# --- 5. the CLI contract, read back with this machine's PyTorch and numpy
 # (a copy beside the original, which finds the fixtures relative to itself)
 checker=$deps/shared/tools/contract-check.local
 sed "s|^py=/usr/bin/python3|py=$python|" "$deps/shared/tools/contract-check" >"$checker" && chmod +x "$checker"

@@ -11,6 +11,14 @@ gpu-check.sh times the reference there too and compares like with like.
   gpu-reference.py encode MODEL_DIR QUESTIONS.jsonl N OUT.npy
       sentence-transformers' encode of the first N questions: fp32 batch 64
       (the reference's settings, saved to OUT.npy) and fp16 batch 256, timed
+  gpu-reference.py variants FIXTURES OUT_ROOT
+      model directories the fixtures do not cover (max pooling, no Normalize,
+      cased, stripped accents, truncation, older config formats), each with
+      golden_tokens.jsonl and golden_embeddings.npy of sentences.jsonl made
+      by sentence-transformers on the CPU: unseen cases for our tokenizer
+      and encoders, checked against the reference on the machine that has it
+  gpu-reference.py tokens A.jsonl B.jsonl
+      how many lines have the same input_ids; fails unless all do
   gpu-reference.py compare A.npy B.npy [MIN]
       the least per-row cosine between the first rows both files have;
       fails when MIN is given and the least is below it
@@ -82,6 +90,72 @@ def encode(model_dir, questions_file, n, out):
             np.save(out, vectors.astype(np.float32))
 
 
+def edit_json(path, change):
+    data = json.load(open(path, encoding="utf-8"))
+    change(data)
+    json.dump(data, open(path, "w", encoding="utf-8"), indent=2, ensure_ascii=False)
+
+
+def variants(fixtures, out_root):
+    from sentence_transformers import SentenceTransformer
+
+    def drop_normalize(modules):
+        modules[:] = [m for m in modules if not m["type"].endswith("Normalize")]
+
+    def normalizer(**settings):
+        return lambda t: t["normalizer"].update(settings)
+
+    def max_length(n):
+        return lambda c: c.update(model_max_length=n)
+
+    def old_pooling(mode, dim=64):
+        modes = ("cls_token", "mean_tokens", "max_tokens", "mean_sqrt_len_tokens")
+        return lambda c: (c.clear(), c.update({"word_embedding_dimension": dim,
+                                               **{f"pooling_mode_{m}": m == mode for m in modes}}))
+
+    cases = {
+        # fixture, {file: change}
+        "bert-max-no-normalize": ("tiny-bert-cls", {
+            "1_Pooling/config.json": lambda c: c.update(pooling_mode="max"),
+            "modules.json": drop_normalize}),
+        "bert-cased-mean-16": ("tiny-bert-cls", {
+            "tokenizer.json": normalizer(lowercase=False, strip_accents=False),
+            "tokenizer_config.json": max_length(16),
+            "1_Pooling/config.json": lambda c: c.update(pooling_mode="mean")}),
+        "mpnet-cls-strip-accents-24": ("tiny-mpnet-mean", {
+            "tokenizer.json": normalizer(lowercase=False, strip_accents=True),
+            "tokenizer_config.json": max_length(24),
+            "1_Pooling/config.json": lambda c: c.update(pooling_mode="cls")}),
+        "mpnet-old-format-20": ("tiny-mpnet-mean", {
+            "1_Pooling/config.json": old_pooling("mean_tokens"),
+            "sentence_bert_config.json": lambda c: (c.clear(), c.update(max_seq_length=20, do_lower_case=False))}),
+    }
+    texts = [json.loads(line)["text"] for line in open(os.path.join(fixtures, "sentences.jsonl"), encoding="utf-8")]
+    for name, (base, changes) in cases.items():
+        out = os.path.join(out_root, name)
+        shutil.copytree(os.path.join(fixtures, base), out, dirs_exist_ok=True)
+        for file, change in changes.items():
+            edit_json(os.path.join(out, file), change)
+        model = SentenceTransformer(out, device="cpu")
+        tokenize = getattr(model, "tokenize", None) or model.preprocess
+        features = tokenize(texts)
+        with open(os.path.join(out, "golden_tokens.jsonl"), "w") as f:
+            for ids, mask in zip(features["input_ids"], features["attention_mask"]):
+                f.write(json.dumps({"input_ids": ids[mask.bool()].tolist()}) + "\n")
+        np.save(os.path.join(out, "golden_embeddings.npy"),
+                model.encode(texts, batch_size=64, convert_to_numpy=True).astype(np.float32))
+        print(f"variant {name}: max_seq_length {model.max_seq_length}, {len(texts)} golden rows")
+
+
+def same_tokens(a, b):
+    x = [json.loads(line)["input_ids"] for line in open(a, encoding="utf-8")]
+    y = [json.loads(line)["input_ids"] for line in open(b, encoding="utf-8")]
+    same = sum(p == q for p, q in zip(x, y))
+    wrong = [i for i, (p, q) in enumerate(zip(x, y)) if p != q][:3]
+    print(f"tokens {same}/{len(y)} lines the same" + (f" (first wrong {wrong})" if wrong else ""))
+    return 0 if same == len(x) == len(y) else 1
+
+
 def compare(a, b, least=None):
     x, y = np.load(a), np.load(b)
     rows = min(len(x), len(y))
@@ -99,6 +173,10 @@ if __name__ == "__main__":
         questions(int(args[0]), args[1])
     elif command == "encode":
         encode(args[0], args[1], int(args[2]), args[3])
+    elif command == "variants":
+        variants(*args)
+    elif command == "tokens":
+        sys.exit(same_tokens(*args))
     elif command == "compare":
         sys.exit(compare(*args))
     else:
