@@ -8,7 +8,9 @@
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QStackedWidget>
+#include <QValidator>
 
+#include <algorithm>
 #include <limits>
 
 #include "distill/format.h"
@@ -27,6 +29,31 @@ QSpinBox* spinBox(const char* objectName, int minimum, int maximum) {
     return box;
 }
 
+// Seeds are 64-bit in the project (a run is only reproducible with the seed
+// as saved), which no spin box holds: a line edit takes 0 .. 2^64 - 1.
+class SeedValidator : public QValidator {
+public:
+    using QValidator::QValidator;
+    State validate(QString& input, int&) const override {
+        if (input.isEmpty()) return Intermediate;
+        bool fits = false;
+        input.toULongLong(&fits);
+        const bool digits = std::all_of(input.cbegin(), input.cend(), [](QChar c) { return c.isDigit(); });
+        return digits && fits ? Acceptable : Invalid;
+    }
+    // Left empty, the field means 0 rather than an unsaveable state.
+    void fixup(QString& input) const override {
+        if (input.isEmpty()) input = QStringLiteral("0");
+    }
+};
+
+// A spin box keeps only its decimals: its value goes back into the setting
+// only when the curator changed it, so opening and saving a project leaves a
+// threshold of 0.7525 as it was.
+void takeIfEdited(const QDoubleSpinBox* box, double& setting) {
+    if (box->value() != box->valueFromText(box->textFromValue(setting))) setting = box->value();
+}
+
 }  // namespace
 
 PipelineSettingsView::PipelineSettingsView(QWidget* parent)
@@ -38,15 +65,15 @@ PipelineSettingsView::PipelineSettingsView(QWidget* parent)
       minCommunitySize_(spinBox("minCommunitySize", 1, std::numeric_limits<int>::max())),
       kmeansK_(spinBox("kmeansK", 1, std::numeric_limits<int>::max())),
       sampleSize_(spinBox("sampleSize", 1, std::numeric_limits<int>::max())),
-      // Seeds are 64-bit in the project; a spin box reaches 2^31 - 1, which
-      // is more seeds than anyone types.
-      seed_(spinBox("seed", 0, std::numeric_limits<int>::max())),
+      seed_(new QLineEdit),
       shots_(spinBox("shots", 1, 64)),
       prompt_(new QComboBox),
       tokenizer_(new PathEditor),
       maxSeqLen_(spinBox("maxSeqLen", 16, 1 << 20)),
       validFraction_(new QDoubleSpinBox),
       maskInputs_(new QCheckBox(tr("Mask the prompt in the labels"))) {
+    seed_->setObjectName("seed");
+    seed_->setValidator(new SeedValidator(seed_));
     embedder_->setObjectName("embedder");
     embedder_->setToolTip(tr("\"hashing\", a sentence-transformers model folder or npy:FILE of precomputed rows"));
 
@@ -56,7 +83,7 @@ PipelineSettingsView::PipelineSettingsView(QWidget* parent)
     clustering_->addItem(tr("k-means"), QStringLiteral("kmeans"));
 
     threshold_->setObjectName("threshold");
-    threshold_->setRange(0.0, 1.0);
+    threshold_->setRange(-1.0, 1.0);  // what core accepts
     threshold_->setDecimals(3);
     threshold_->setSingleStep(0.01);
     auto* community = new QWidget;
@@ -103,11 +130,12 @@ PipelineSettingsView::PipelineSettingsView(QWidget* parent)
 
     connect(clustering_, &QComboBox::currentIndexChanged, this, &PipelineSettingsView::showClusteringKnobs);
     connect(embedder_, &QLineEdit::textEdited, this, &PipelineSettingsView::edited);
+    connect(seed_, &QLineEdit::textEdited, this, &PipelineSettingsView::edited);
     connect(clustering_, &QComboBox::currentIndexChanged, this, &PipelineSettingsView::edited);
     connect(prompt_, &QComboBox::currentTextChanged, this, &PipelineSettingsView::edited);
     connect(tokenizer_, &PathEditor::pathEdited, this, &PipelineSettingsView::edited);
     connect(maskInputs_, &QCheckBox::toggled, this, &PipelineSettingsView::edited);
-    for (QSpinBox* box : {minCommunitySize_, kmeansK_, sampleSize_, seed_, shots_, maxSeqLen_})
+    for (QSpinBox* box : {minCommunitySize_, kmeansK_, sampleSize_, shots_, maxSeqLen_})
         connect(box, &QSpinBox::valueChanged, this, &PipelineSettingsView::edited);
     for (QDoubleSpinBox* box : {threshold_, validFraction_})
         connect(box, &QDoubleSpinBox::valueChanged, this, &PipelineSettingsView::edited);
@@ -128,7 +156,7 @@ void PipelineSettingsView::setProject(const Project& project) {
     minCommunitySize_->setValue(clamp(s.min_community_size));
     kmeansK_->setValue(clamp(s.kmeans_k));
     sampleSize_->setValue(clamp(s.sample_size));
-    seed_->setValue(int(std::min<std::uint64_t>(s.seed, std::numeric_limits<int>::max())));
+    seed_->setText(QString::number(s.seed));
     shots_->setValue(clamp(project.fewshot.k));
     prompt_->setCurrentText(qs(s.prompt));
     tokenizer_->setPath(qs(s.tokenizer));
@@ -142,16 +170,16 @@ void PipelineSettingsView::applyTo(Project& project) const {
     PipelineSettings& s = project.pipeline;
     s.embedder = embedder_->text().trimmed().toStdString();
     s.clustering = clustering_->currentData().toString().toStdString();
-    s.threshold = threshold_->value();
+    takeIfEdited(threshold_, s.threshold);
     s.min_community_size = std::size_t(minCommunitySize_->value());
     s.kmeans_k = std::size_t(kmeansK_->value());
     s.sample_size = std::size_t(sampleSize_->value());
-    s.seed = std::uint64_t(seed_->value());
+    s.seed = seed_->text().toULongLong();  // the validator lets only a uint64 (or nothing: 0) through
     project.fewshot.k = std::size_t(shots_->value());
     s.prompt = prompt_->currentText().trimmed().toStdString();
     s.tokenizer = tokenizer_->path().trimmed().toStdString();
     s.max_seq_len = maxSeqLen_->value();
-    s.valid_fraction = validFraction_->value();
+    takeIfEdited(validFraction_, s.valid_fraction);
     s.mask_inputs = maskInputs_->isChecked();
 }
 

@@ -43,7 +43,7 @@ private:
     QSpinBox* minCommunitySize_;
     QSpinBox* kmeansK_;
     QSpinBox* sampleSize_;
-    QSpinBox* seed_;
+    QLineEdit* seed_;
     QSpinBox* shots_;
     QComboBox* prompt_;
     PathEditor* tokenizer_;

@@ -29,6 +29,8 @@
 
 #include <qcustomplot.h>
 
+#include <limits>
+
 #include "cluster_map_view.h"
 #include "fewshot_view.h"
 #include "distill/cluster_map.h"
@@ -94,6 +96,7 @@ class TestPipelineRun : public QObject {
 private slots:
     void initTestCase();
     void settingsRoundTripThroughSaveAndOpen();
+    void openAndSaveKeepsWhatWidgetsRound();
     void runReportsEveryStageAndShowsTheMap();
     void cancelMidRunLeavesWindowUsable();
     void fewShotEditsLandInTheProjectAndReplay();
@@ -122,7 +125,10 @@ void TestPipelineRun::settingsRoundTripThroughSaveAndOpen() {
     w.main->findChild<QDoubleSpinBox*>("threshold")->setValue(0.8);
     w.main->findChild<QSpinBox*>("minCommunitySize")->setValue(4);
     w.main->findChild<QSpinBox*>("sampleSize")->setValue(123);
-    w.main->findChild<QSpinBox*>("seed")->setValue(9);
+    auto* seed = w.main->findChild<QLineEdit*>("seed");
+    seed->selectAll();
+    QTest::keyClicks(seed, "9x");  // the letter is refused
+    QCOMPARE(seed->text(), QString("9"));
     w.main->findChild<QSpinBox*>("shots")->setValue(3);
     w.main->findChild<QComboBox*>("prompt")->setCurrentText("math");
     w.main->findChild<PathEditor*>("tokenizer")->setPath("~/elsewhere/tokenizer.model");
@@ -160,6 +166,34 @@ void TestPipelineRun::settingsRoundTripThroughSaveAndOpen() {
     auto* knobs = again.main->findChild<QStackedWidget*>("clusteringKnobs");
     QVERIFY(knobs->currentWidget()->isAncestorOf(again.main->findChild<QSpinBox*>("kmeansK")));
     QVERIFY(!knobs->currentWidget()->isAncestorOf(again.main->findChild<QDoubleSpinBox*>("threshold")));
+}
+
+// A seed above 2^31 and a threshold finer than the spin box's decimals are
+// valid settings: opening and saving the project must not change them.
+void TestPipelineRun::openAndSaveKeepsWhatWidgetsRound() {
+    QTemporaryDir dir;
+    const QString path = copyDemoProject(dir.path());
+    Project project = load_project(path.toStdString());
+    project.pipeline.seed = std::numeric_limits<std::uint64_t>::max();
+    project.pipeline.threshold = 0.75251;
+    project.pipeline.valid_fraction = 0.0125;
+    save_project(project, path.toStdString());
+
+    Window w = makeWindow();
+    QVERIFY(w.main->openProject(path));
+    auto* seed = w.main->findChild<QLineEdit*>("seed");
+    QCOMPARE(seed->text(), QString("18446744073709551615"));
+    QTest::keyClicks(seed, "0");  // one digit more than a uint64 holds: refused
+    QCOMPARE(seed->text(), QString("18446744073709551615"));
+    QVERIFY(w.main->saveProjectAs(path));
+    const Project saved = load_project(path.toStdString());
+    QCOMPARE(saved.pipeline.seed, std::numeric_limits<std::uint64_t>::max());
+    QCOMPARE(saved.pipeline.threshold, 0.75251);
+    QCOMPARE(saved.pipeline.valid_fraction, 0.0125);
+
+    // An edit still lands.
+    w.main->findChild<QDoubleSpinBox*>("threshold")->setValue(0.8);
+    QCOMPARE(w.main->project().pipeline.threshold, 0.8);
 }
 
 void TestPipelineRun::runReportsEveryStageAndShowsTheMap() {
