@@ -297,8 +297,21 @@ void TestPromptTemplate::aPresetFileIsEditedInPlace() {
     QCOMPARE(QString::fromStdString(moved.pipeline.prompt), QFileInfo(housePath).absoluteFilePath());
     QCOMPARE(jsonOf(prompt_preset_of(moved)), jsonOf(saved));
 
-    // Naming another file keeps unsaved edits, even when that file does not
-    // load; one that cannot be written is reported and the edit kept.
+    // A path the curator picks in the Run tab keeps the unsaved edits, even
+    // though no file is there yet, and saving writes the template there.
+    queryField(*w.main)->setPlainText("Picked: {question}");
+    const QString picked = dir.filePath("picked.json");
+    w.main->findChild<QComboBox*>("prompt")->setCurrentText(picked);
+    QVERIFY(editor(*w.main)->isModified());
+    QCOMPARE(queryField(*w.main)->toPlainText(), QString("Picked: {question}"));
+    QVERIFY(w.main->saveProjectAs(movedPath));
+    QCOMPARE(QString::fromStdString(load_prompt_preset(picked.toStdString()).prompt.query),
+             QString("Picked: {question}"));
+    QCOMPARE(QString::fromStdString(load_project(movedPath.toStdString()).pipeline.prompt),
+             QFileInfo(picked).absoluteFilePath());
+    QCOMPARE(QString::fromStdString(load_prompt_preset(housePath.toStdString()).prompt.query), kEditedQuery);
+
+    // One that cannot be written is reported and the edit kept.
     queryField(*w.main)->setPlainText("Q: {question}\nA (unsaved):");
     const QString nowhere = dir.filePath("nowhere/house.json");
     w.main->findChild<QComboBox*>("prompt")->setCurrentText(nowhere);
@@ -311,8 +324,9 @@ void TestPromptTemplate::aPresetFileIsEditedInPlace() {
              qPrintable(w.prompts->errors.last()));
     QVERIFY(editor(*w.main)->isModified());
     QCOMPARE(QString::fromStdString(load_project(movedPath.toStdString()).pipeline.prompt),
-             QFileInfo(housePath).absoluteFilePath());
-    QCOMPARE(QString::fromStdString(load_prompt_preset(housePath.toStdString()).prompt.query), kEditedQuery);
+             QFileInfo(picked).absoluteFilePath());
+    QCOMPARE(QString::fromStdString(load_prompt_preset(picked.toStdString()).prompt.query),
+             QString("Picked: {question}"));
 }
 
 QTEST_MAIN(TestPromptTemplate)
