@@ -3,9 +3,11 @@
 // run, the selected origin's shots with their scores, and the curator's
 // edits of them (remove, move up or down, pin a shot; drop the origin).
 // Each edit shows at once and is handed out as a FewShotEdit for the
-// project, whose next run replays it. Below, the origin's prompt as the
-// run's formatter renders it, its token count, and a histogram of the
-// exported rows' token lengths with the max-length line.
+// project, whose next run replays it. Below, the prompt template editor and,
+// beside it, the origin's prompt rendered live with the template as edited,
+// its token count (with the run's tokenizer) or why the formatter drops it,
+// and a histogram of the exported rows' token lengths with the max-length
+// line.
 #include <QWidget>
 
 #include <memory>
@@ -24,6 +26,8 @@ class QTableWidget;
 
 namespace distill::ui {
 
+class PromptTemplateEditor;
+
 class FewShotView : public QWidget {
     Q_OBJECT
 public:
@@ -37,6 +41,10 @@ public:
     // The origin shown, an index into the lines still listed; -1 for none.
     int currentOrigin() const;
     void setCurrentOrigin(int index);
+
+    // The editor of the template the preview renders with; the main window
+    // tells it which template the project saved.
+    PromptTemplateEditor* templateEditor() const { return templateEditor_; }
 
 signals:
     // The curator changed the picks; the edit belongs in the project.
@@ -66,8 +74,10 @@ private:
     QPushButton* downButton_;
     QPushButton* pinButton_;
     QPushButton* dropButton_;
+    PromptTemplateEditor* templateEditor_;
     QPlainTextEdit* prompt_;
     QLabel* tokenCount_;
+    QLabel* templateWarnings_;
     QCustomPlot* histogram_;
 };
 

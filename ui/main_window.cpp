@@ -25,13 +25,16 @@
 #include "cluster_map_view.h"
 #include "corpus_loader.h"
 #include "corpus_summary_view.h"
+#include "distill/atomic_file.h"
 #include "distill/compute_info.h"
 #include "distill/error.h"
+#include "distill/pipeline.h"
 #include "domain_preset_list.h"
 #include "fewshot_view.h"
 #include "pipeline_runner.h"
 #include "pipeline_settings_view.h"
 #include "project_view.h"
+#include "prompt_template_editor.h"
 #include "stage_list_view.h"
 
 namespace distill::ui {
@@ -52,6 +55,28 @@ QStringList problemsBeforeLoad(const Project& project) {
             problems << MainWindow::tr("%1: file not found: %2").arg(qs(source.name), QDir::toNativeSeparators(path));
     }
     return problems;
+}
+
+// A path as the project file stores it: relative to the project's folder
+// when inside it, as core stores source paths, so the folder moves whole.
+QString storedPath(const QString& absolute, const QString& projectDir) {
+    const QString relative = QDir(projectDir).relativeFilePath(absolute);
+    const bool outside = relative == QLatin1String("..") || relative.startsWith(QLatin1String("../")) ||
+                         QDir::isAbsolutePath(relative);
+    return outside ? absolute : relative;
+}
+
+// Where a project file's own prompt template goes: beside it, named like it
+// ("demo.distill.json" -> "demo.prompt.json").
+QString templateFileBeside(const QString& projectFile) {
+    const QFileInfo file(projectFile);
+    const QLatin1String projectSuffix(".distill.json");
+    QString stem = file.fileName();
+    if (stem.endsWith(projectSuffix))
+        stem.chop(projectSuffix.size());
+    else
+        stem = file.completeBaseName();
+    return file.dir().filePath(stem + QStringLiteral(".prompt.json"));
 }
 
 QWidget* framed(const QString& title, QWidget* content) {
@@ -204,6 +229,16 @@ void MainWindow::createCentralArea() {
         updateTitle();  // an unsaved project is titled by its name
     });
     connect(fewShots_, &FewShotView::edited, projectView_, &ProjectView::appendFewShotEdit);
+    template_ = fewShots_->templateEditor();
+    connect(template_, &PromptTemplateEditor::modifiedChanged, this, [this](bool modified) {
+        if (modified) setWindowModified(true);
+        tabs_->setTabText(tabs_->indexOf(fewShots_),
+                          modified ? tr("&Few-Shots && Prompt*") : tr("&Few-Shots && Prompt"));
+    });
+    connect(template_, &PromptTemplateEditor::saveRequested, this, &MainWindow::save);
+    // pipeline.prompt, or the domain when it is empty, names the template.
+    connect(settingsView_, &PipelineSettingsView::edited, this, [this] { showSavedTemplate(false); });
+    connect(projectView_, &ProjectView::edited, this, [this] { showSavedTemplate(false); });
     connect(settingsView_, &PipelineSettingsView::edited, this, [this] { setWindowModified(true); });
     // The default output folder is named after the project.
     connect(projectView_, &ProjectView::edited, this, &MainWindow::showDefaultOutputDir);
@@ -313,6 +348,8 @@ bool MainWindow::saveWithChooser() {
 
 bool MainWindow::saveProjectAs(const QString& path) {
     Project saved = project();
+    // The template first: the project saved must name a file that exists.
+    if (!saveTemplate(saved, QFileInfo(path).absoluteFilePath())) return false;
     try {
         save_project(saved, path.toStdString());
     } catch (const std::exception& e) {
@@ -323,11 +360,67 @@ bool MainWindow::saveProjectAs(const QString& path) {
     projectView_->setProject(saved);
     settingsView_->setProject(saved);
     projectPath_ = QFileInfo(path).absoluteFilePath();
+    showSavedTemplate(true);  // read back from the file just written
     showDefaultOutputDir();
     setWindowModified(false);
     updateTitle();
     statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(projectPath_)), 4000);
     return true;
+}
+
+bool MainWindow::saveTemplate(Project& project, const QString& projectFile) {
+    const QString projectDir = QFileInfo(projectFile).absolutePath();
+    const std::string& setting = project.pipeline.prompt;
+    const bool namesFile = !setting.empty() && !find_prompt_preset(setting);
+    if (!template_->isModified()) {
+        // Saved elsewhere (Save As), the project still names the same file.
+        if (namesFile) project.pipeline.prompt = storedPath(qs(project.resolve(setting)), projectDir).toStdString();
+        return true;
+    }
+    // The file the project names is saved in place; an edited built-in
+    // preset becomes a file beside the project, named after it, so a run's
+    // summary does not call the edit by the built-in's name.
+    const QString path = namesFile ? qs(project.resolve(setting)) : templateFileBeside(projectFile);
+    PromptPreset preset = template_->preset();
+    if (find_prompt_preset(preset.name)) {
+        preset.description = "the built-in " + preset.name + " preset, edited";
+        preset.name = QFileInfo(path).fileName().section('.', 0, 0).toStdString();
+    }
+    try {
+        const std::string json = to_json(preset).dump(2);
+        write_file_atomically(path.toStdString(), [&](std::ostream& out) { out << json << '\n'; });
+    } catch (const std::exception& e) {
+        prompts_->showError(tr("Cannot save the prompt template"), qs(e.what()));
+        return false;
+    }
+    project.pipeline.prompt = storedPath(path, projectDir).toStdString();
+    return true;
+}
+
+void MainWindow::showSavedTemplate(bool discardEdits) {
+    const Project current = project();
+    const std::string& setting = current.pipeline.prompt;
+    const bool builtIn = setting.empty() || find_prompt_preset(setting);
+    const std::string name = setting.empty() ? current.domain : setting;
+    const std::string shown = builtIn ? "preset:" + name : "file:" + current.resolve(setting);
+    // Typing in the Run tab's settings must not reload (and re-render) the
+    // template on every key; only a change of which template counts.
+    if (!discardEdits && shown == templateShown_) return;
+    templateShown_ = shown;
+    if (name.empty()) {
+        template_->setSaved(std::nullopt,
+                            tr("The project has no domain yet: start from a domain preset, or name a prompt "
+                               "preset in the Run tab."),
+                            discardEdits);
+        return;
+    }
+    try {
+        const QString where = builtIn ? tr("The built-in %1 preset").arg(qs(name))
+                                      : QDir::toNativeSeparators(qs(current.resolve(setting)));
+        template_->setSaved(prompt_preset_of(current), where, discardEdits);
+    } catch (const std::exception& e) {
+        template_->setSaved(std::nullopt, qs(e.what()), discardEdits);
+    }
 }
 
 bool MainWindow::mayReplaceProject() {
@@ -344,6 +437,7 @@ void MainWindow::showProject(const Project& project, const QString& path) {
     projectView_->setProject(project);
     settingsView_->setProject(project);
     stages_->reset();
+    showSavedTemplate(true);
     map_->setOutcome(nullptr);
     fewShots_->setOutcome(nullptr);
     outputDirChosen_ = false;
@@ -377,6 +471,7 @@ void MainWindow::offerToStartFrom(const DomainPreset& preset) {
     started.pipeline = current.pipeline;
     started.fewshot = current.fewshot;
     projectView_->setProject(started);
+    showSavedTemplate(false);  // the domain names the template
     setWindowModified(true);
     updateTitle();
 }
@@ -516,6 +611,9 @@ void MainWindow::runPipeline() {
     const Project current = project();
     QStringList problems = problemsBeforeLoad(current);
     if (outputDir().isEmpty()) problems << tr("No output folder: save the project or choose a folder.");
+    if (template_->isModified())
+        problems << tr("The prompt template has unsaved changes, and a run formats with the saved one: save "
+                       "(Ctrl+S) or revert them first.");
     if (!problems.isEmpty()) {
         prompts_->showError(tr("Cannot run"), problems.join('\n'));
         emit runFinished(false);

@@ -31,6 +31,7 @@ class FewShotView;
 class PipelineRunner;
 class PipelineSettingsView;
 class ProjectView;
+class PromptTemplateEditor;
 class StageListView;
 struct PipelineOutcome;
 
@@ -101,6 +102,13 @@ private:
     QString displayName() const;
     void updateTitle();
     void showAbout();
+    // Shows the prompt template the project names in the template editor,
+    // unless it is the one shown already; unsaved edits stay unless `discardEdits`.
+    void showSavedTemplate(bool discardEdits);
+    // Writes the edited template for the project about to be saved at
+    // `projectFile` and points `project`'s pipeline.prompt at it; false
+    // (reported) when it cannot be written.
+    bool saveTemplate(Project& project, const QString& projectFile);
 
     void setLoading(bool loading);
     void showLoadProgress(quint64 done, quint64 total);
@@ -142,6 +150,8 @@ private:
     StageListView* stages_ = nullptr;
     ClusterMapView* map_ = nullptr;
     FewShotView* fewShots_ = nullptr;
+    PromptTemplateEditor* template_ = nullptr;
+    std::string templateShown_;  // which template the editor shows as saved (see showSavedTemplate)
 
     QAction* newAction_ = nullptr;
     QMenu* newFromPresetMenu_ = nullptr;

@@ -58,14 +58,6 @@ TokenLengthStats tokenLengthsOf(const std::filesystem::path& manifest) {
     return stats;
 }
 
-// The preset the run formatted with: pipeline.prompt names a built-in
-// preset or a file relative to the project; empty means the domain's.
-PromptPreset promptPresetOf(const Project& project) {
-    const std::string& setting = project.pipeline.prompt;
-    if (setting.empty()) return load_prompt_preset(project.domain);
-    return load_prompt_preset(find_prompt_preset(setting) ? setting : project.resolve(setting));
-}
-
 }  // namespace
 
 void PipelineWorker::run(const Project& project, const std::string& outputDir) {
@@ -87,8 +79,6 @@ void PipelineWorker::run(const Project& project, const std::string& outputDir) {
         outcome->fewshots = readJsonLines(dir / (project.domain + "_fewshot.jsonl"));
         outcome->tokenLengths = tokenLengthsOf(dir / "manifest.json");
         outcome->tokenizer = std::make_shared<const SentencePieceTokenizer>(project.resolve(project.pipeline.tokenizer));
-        outcome->formatter = std::make_shared<const PromptFormatter>(promptPresetOf(project), outcome->tokenizer.get(),
-                                                                     project.pipeline.max_seq_len);
         emit finished(std::move(outcome));
     } catch (const Cancelled&) {
         emit cancelled();

@@ -21,15 +21,14 @@ namespace distill::ui {
 
 // What a finished run leaves for the views: the runner's account, the
 // cluster map it wrote and the corpus's questions, one per map row; the
-// few-shot lines it wrote, the formatter that renders them (with the run's
-// tokenizer, to count tokens) and the exported rows' token lengths.
+// few-shot lines it wrote, the run's tokenizer (the prompt preview counts
+// tokens with it) and the exported rows' token lengths.
 struct PipelineOutcome {
     PipelineResult result;
     ClusterMap map;
     std::vector<std::string> questions;
     std::vector<Record> fewshots;  // the lines of <domain>_fewshot.jsonl
     std::shared_ptr<const SentencePieceTokenizer> tokenizer;
-    std::shared_ptr<const PromptFormatter> formatter;
     TokenLengthStats tokenLengths;  // from the export manifest
 };
 

@@ -344,6 +344,29 @@ private Q_SLOTS:
         QVERIFY(contains(error_of([] { distill::load_prompt_preset("nope"); }), "math, science, complexqa"));
     }
 
+    void placeholderLookalikesAreReported() {
+        QVERIFY(distill::placeholder_warnings("Q: {question}\nA: {answer}\n\n").empty());
+        // Braces not followed by a name are plain text on purpose.
+        QVERIFY(distill::placeholder_warnings("{} {\"key\": 1} {{question}}").empty());
+
+        const auto spaced = distill::placeholder_warnings("Q: { question }\nA:");
+        QCOMPARE(spaced.size(), std::size_t(1));
+        QVERIFY(contains(spaced[0], "\"{ question }\" is not a placeholder"));
+        QVERIFY(contains(spaced[0], "write {question}"));
+
+        const auto unclosed = distill::placeholder_warnings("Q: {question\nA: {answer");
+        QCOMPARE(unclosed.size(), std::size_t(2));
+        QVERIFY(contains(unclosed[0], "\"{question\" has no closing"));
+        QVERIFY(contains(unclosed[1], "write {answer}"));
+
+        // What is reported is what the formatter writes as is.
+        auto preset = *distill::find_prompt_preset("math");
+        preset.prompt.query = "Q: {question\nA:";
+        const Record line{{"origin", {{"question", "2+2?"}, {"answer", "4"}}}, {"shot", Record::array()}};
+        QCOMPARE(distill::PromptFormatter(preset).format(line).record["input"].get<std::string>(),
+                 std::string("Q: {question\nA:"));
+    }
+
     void chatConversationsMatchReference() {
         const Record c = fixture("chat.json");
         std::vector<distill::Conversation> got;

@@ -164,6 +164,40 @@ private Q_SLOTS:
         QVERIFY(!again["format"] && again["export"]);
     }
 
+    // A preset file is keyed by what it says, not where it is: editing the
+    // file in place (as Distill Studio's template editor saves it) re-formats.
+    void editedPresetFileReFormats() {
+        auto p = demo();
+        const std::string d = out("preset-file");
+        fs::create_directories(d);
+        const std::string preset_path = d + "/custom.prompt.json";
+        auto preset = *distill::find_prompt_preset("math");
+        const auto write_preset = [&] {
+            std::ofstream(preset_path) << distill::to_json(preset).dump(2);
+        };
+        write_preset();
+        p.pipeline.prompt = preset_path;
+        QCOMPARE(distill::to_json(distill::prompt_preset_of(p)), distill::to_json(preset));
+        distill::run_pipeline(p, d);
+
+        preset.prompt.query = "Question: {question}\nAnswer:";
+        write_preset();
+        const auto again = ran(distill::run_pipeline(p, d));
+        for (const char* s : {"embed", "cluster", "sample", "fewshot"}) QVERIFY2(!again.at(s), s);
+        QVERIFY(again.at("format") && again.at("export"));
+        const auto raw = read_jsonl(fs::path(d) / "math_prompt_data.jsonl");
+        QVERIFY(!raw.empty());
+        for (const auto& row : raw) QVERIFY(row["input"].get<std::string>().ends_with("\nAnswer:"));
+
+        // The same content is the same key, wherever it comes from.
+        p.pipeline.prompt = "math";
+        distill::run_pipeline(p, d);
+        preset = *distill::find_prompt_preset("math");
+        write_preset();
+        p.pipeline.prompt = preset_path;
+        QVERIFY(!ran(distill::run_pipeline(p, d)).at("format"));
+    }
+
     void cancelLeavesNoPartialFile() {
         const std::string d = out("cancel");
         CancelAt cancel("fewshot");

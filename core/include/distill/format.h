@@ -78,6 +78,14 @@ struct PromptTemplate {
     bool instruction_last = false;
 };
 
+// What in a template text looks meant as a placeholder but is not one, and
+// so would be written as plain text: "{ question }" or an unclosed
+// "{question". One message per occurrence, empty when there is none. A '{'
+// not followed by a name ("{}", "{\"key\": 1}") is plain text by design and
+// not reported; a placeholder naming a field a record lacks is only known
+// when rendering that record.
+std::vector<std::string> placeholder_warnings(const std::string& text);
+
 // A source rule as the GUI lists it. The conversion itself is code.
 struct SourceRuleInfo {
     std::string name;                        // "math_qa"

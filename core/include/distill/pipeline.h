@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "distill/format.h"
 #include "distill/progress.h"
 #include "distill/project.h"
 
@@ -51,6 +52,12 @@ struct PipelineResult {
     std::size_t exported = 0;          // rows in train.pt + valid.pt
     std::vector<std::string> files;    // what the run wrote or kept, relative to output_dir
 };
+
+// The preset the format stage of `project` uses: pipeline.prompt names a
+// built-in preset or a preset JSON file (relative to the project's folder);
+// empty means the preset named like the domain. Throws distill::Error saying
+// what to set when there is none or the file does not load.
+PromptPreset prompt_preset_of(const Project& project);
 
 // Runs every stage of `project` into `output_dir` (created when missing).
 // Throws distill::Error for bad settings or input (naming the file and the

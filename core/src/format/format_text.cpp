@@ -226,9 +226,16 @@ std::string field_list(const Record& record) {
     return out.empty() ? "no fields" : out;
 }
 
+namespace {
+
+// A placeholder's name is an identifier: a letter or '_', then letters,
+// digits and '_'.
+bool is_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
+bool is_part(char c) { return is_start(c) || (c >= '0' && c <= '9'); }
+
+}  // namespace
+
 PlaceholderText::PlaceholderText(const std::string& text) {
-    const auto is_start = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
-    const auto is_part = [&](char c) { return is_start(c) || (c >= '0' && c <= '9'); };
     std::string literal;
     for (std::size_t i = 0; i < text.size();) {
         if (text[i] == '{' && i + 1 < text.size() && is_start(text[i + 1])) {
@@ -319,4 +326,32 @@ void for_each_json_line(std::istream& in, const std::string& input_name, BadInpu
 }
 
 }  // namespace format
+
+std::vector<std::string> placeholder_warnings(const std::string& text) {
+    using format::is_part;
+    using format::is_start;
+    std::vector<std::string> warnings;
+    const auto skip_spaces = [&](std::size_t i) {
+        while (i < text.size() && text[i] == ' ') ++i;
+        return i;
+    };
+    for (std::size_t open = text.find('{'); open != std::string::npos; open = text.find('{', open + 1)) {
+        const std::size_t start = skip_spaces(open + 1);
+        if (start >= text.size() || !is_start(text[start])) continue;  // "{}", "{\"key\"": plain text
+        std::size_t end = start;
+        while (end < text.size() && is_part(text[end])) ++end;
+        const std::string name = text.substr(start, end - start);
+        const std::size_t close = skip_spaces(end);
+        if (start == open + 1 && end < text.size() && text[end] == '}') continue;  // a placeholder
+        if (close < text.size() && text[close] == '}')
+            warnings.push_back("\"" + text.substr(open, close + 1 - open) +
+                               "\" is not a placeholder (no spaces inside the braces) and is written as is; write {" +
+                               name + "}");
+        else
+            warnings.push_back("\"" + text.substr(open, end - open) +
+                               "\" has no closing \"}\" and is written as is; write {" + name + "}");
+    }
+    return warnings;
+}
+
 }  // namespace distill

@@ -110,6 +110,10 @@ std::string plural(std::size_t n, std::string word) {
     return std::to_string(n) + " " + word;
 }
 
+}  // namespace
+
+const std::vector<std::string>& pipeline_stages() { return kStages; }
+
 PromptPreset prompt_preset_of(const Project& project) {
     const std::string& setting = project.pipeline.prompt;
     if (setting.empty()) {
@@ -120,10 +124,6 @@ PromptPreset prompt_preset_of(const Project& project) {
     if (const PromptPreset* preset = find_prompt_preset(setting)) return *preset;
     return load_prompt_preset(project.resolve(setting));
 }
-
-}  // namespace
-
-const std::vector<std::string>& pipeline_stages() { return kStages; }
 
 PipelineResult run_pipeline(const Project& project, const std::string& output_dir, PipelineObserver* observer) {
     const PipelineSettings& settings = project.pipeline;
