@@ -30,6 +30,7 @@
 #include <qcustomplot.h>
 
 #include "cluster_map_view.h"
+#include "demo_run.h"
 #include "fewshot_view.h"
 #include "distill/cluster_map.h"
 #include "distill/corpus.h"
@@ -45,29 +46,6 @@ using namespace distill;
 using namespace distill::ui;
 
 namespace {
-
-constexpr int kRunTimeoutMs = 180000;
-
-QString tokenizerPath() { return qEnvironmentVariable("DISTILL_LLAMA_TOKENIZER"); }
-
-// The demo project saved into `dir` with its sources made absolute and the
-// tokenizer CTest names, so the run reads the shipped demo corpus.
-QString copyDemoProject(const QString& dir) {
-    Project project = load_project(DISTILL_SOURCE_DIR "/resources/demo/demo.distill.json");
-    for (SourceSpec& source : project.sources) source.path = project.resolved_path(source);
-    project.pipeline.tokenizer = tokenizerPath().toStdString();
-    const QString path = dir + "/demo.distill.json";
-    save_project(project, path.toStdString());
-    return path;
-}
-
-// Presses Run and waits for the end; returns whether the run finished.
-bool runAndWait(MainWindow& window) {
-    QSignalSpy finished(&window, &MainWindow::runFinished);
-    window.runPipeline();
-    if (finished.isEmpty() && !finished.wait(kRunTimeoutMs)) return false;
-    return finished.count() == 1 && finished.first().first().toBool();
-}
 
 QStringList stageStates(MainWindow& window) {
     auto* stages = window.findChild<StageListView*>();
