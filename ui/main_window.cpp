@@ -36,6 +36,7 @@
 #include "project_view.h"
 #include "prompt_template_editor.h"
 #include "stage_list_view.h"
+#include "threshold_sweep_view.h"
 
 namespace distill::ui {
 namespace {
@@ -203,6 +204,7 @@ void MainWindow::createCentralArea() {
 
     settingsView_ = new PipelineSettingsView;
     stages_ = new StageListView;
+    sweep_ = new ThresholdSweepView;
     map_ = new ClusterMapView;
     fewShots_ = new FewShotView;
     tabs_ = new QTabWidget;
@@ -239,7 +241,19 @@ void MainWindow::createCentralArea() {
     // pipeline.prompt, or the domain when it is empty, names the template.
     connect(settingsView_, &PipelineSettingsView::edited, this, [this] { showSavedTemplate(false); });
     connect(projectView_, &ProjectView::edited, this, [this] { showSavedTemplate(false); });
-    connect(settingsView_, &PipelineSettingsView::edited, this, [this] { setWindowModified(true); });
+    connect(settingsView_, &PipelineSettingsView::edited, this, [this] {
+        setWindowModified(true);
+        sweep_->showProjectSettings(project().pipeline);
+    });
+    connect(sweep_, &ThresholdSweepView::thresholdChosen, this, [this](double threshold, std::size_t minSize) {
+        settingsView_->useCommunities(threshold, minSize);
+        statusBar()->showMessage(tr("Threshold %1 at min size %2: the next run uses it")
+                                     .arg(QLocale().toString(threshold, 'f', 3))
+                                     .arg(minSize),
+                                 5000);
+    });
+    connect(sweep_, &ThresholdSweepView::sweepFailed, this,
+            [this](const QString& message) { prompts_->showError(tr("Cannot sweep the thresholds"), message); });
     // The default output folder is named after the project.
     connect(projectView_, &ProjectView::edited, this, &MainWindow::showDefaultOutputDir);
     connect(projectView_, &ProjectView::sourcesEdited, summary_, &CorpusSummaryView::markOutOfDate);
@@ -272,11 +286,18 @@ QWidget* MainWindow::createRunTab() {
     output->addWidget(runButton_);
     output->addWidget(cancelRunButton_);
 
+    // The sweep beside the settings it changes.
+    auto* knobs = new QSplitter(Qt::Horizontal);
+    knobs->addWidget(framed(tr("Settings"), settingsView_));
+    knobs->addWidget(framed(tr("Threshold sweep"), sweep_));
+    knobs->setStretchFactor(1, 1);
+    knobs->setChildrenCollapsible(false);
+
     auto* settings = new QSplitter(Qt::Vertical);
-    settings->addWidget(framed(tr("Settings"), settingsView_));
+    settings->addWidget(knobs);
     settings->addWidget(framed(tr("Stages"), stages_));
     settings->setChildrenCollapsible(false);
-    settings->setSizes({360, 320});
+    settings->setSizes({440, 240});
 
     auto* tab = new QWidget;
     auto* layout = new QVBoxLayout(tab);
@@ -440,6 +461,8 @@ void MainWindow::showProject(const Project& project, const QString& path) {
     showSavedTemplate(true);
     map_->setOutcome(nullptr);
     fewShots_->setOutcome(nullptr);
+    sweep_->setOutcome(nullptr);
+    sweep_->showProjectSettings(project.pipeline);
     outputDirChosen_ = false;
     presets_->showDomain(project.domain);
     // Where a curator starts: choosing a preset, or working on the sources.
@@ -553,6 +576,7 @@ void MainWindow::updateEnabled() {
     projectView_->setEnabled(!busy);
     settingsView_->setEnabled(!busy);
     fewShots_->setEnabled(!busy);
+    sweep_->setEnabled(!busy);
     presets_->setEnabled(!busy);
     outputDir_->setEnabled(!busy);
     runButton_->setEnabled(!busy);
@@ -620,6 +644,7 @@ void MainWindow::runPipeline() {
         return;
     }
     stages_->reset();
+    sweep_->cancelSweep();  // one background job at a time; its rows are about to be out of date
     setRunning(true);
     runner_->start(current, outputDir());
 }
@@ -677,6 +702,7 @@ void MainWindow::onRunFinished(std::shared_ptr<const PipelineOutcome> outcome) {
     setRunning(false);
     map_->setOutcome(outcome);
     fewShots_->setOutcome(outcome);
+    sweep_->setOutcome(outcome);
     const PipelineResult& result = outcome->result;
     statusBar()->showMessage(tr("Run finished: %1 records, %2 communities, %3 sampled, %4 rows exported")
                                  .arg(result.corpus_records)

@@ -1,8 +1,9 @@
 #pragma once
 // Distill Studio's main window: the domain presets on the left and three
 // tabs on the right: the project (name, domain, sources) with what its
-// corpus load found, the run (its settings, output folder, Run and Cancel,
-// each stage's state), and the last run's cluster map and few-shot picks. The corpus load
+// corpus load found, the run (its settings, a threshold sweep of the last
+// run's embeddings, output folder, Run and Cancel, each stage's state), and
+// the last run's cluster map and few-shot picks. The corpus load
 // and the pipeline run in the background; the window only shows progress.
 #include <QMainWindow>
 #include <QPointer>
@@ -33,6 +34,7 @@ class PipelineSettingsView;
 class ProjectView;
 class PromptTemplateEditor;
 class StageListView;
+class ThresholdSweepView;
 struct PipelineOutcome;
 
 class MainWindow : public QMainWindow {
@@ -148,6 +150,7 @@ private:
     QPushButton* runButton_ = nullptr;
     QPushButton* cancelRunButton_ = nullptr;
     StageListView* stages_ = nullptr;
+    ThresholdSweepView* sweep_ = nullptr;
     ClusterMapView* map_ = nullptr;
     FewShotView* fewShots_ = nullptr;
     PromptTemplateEditor* template_ = nullptr;

@@ -166,6 +166,12 @@ void PipelineSettingsView::setProject(const Project& project) {
     maskInputs_->setChecked(s.mask_inputs);
 }
 
+void PipelineSettingsView::useCommunities(double threshold, std::size_t minSize) {
+    clustering_->setCurrentIndex(clustering_->findData(QStringLiteral("community")));
+    threshold_->setValue(threshold);
+    minCommunitySize_->setValue(int(std::min<std::size_t>(minSize, std::numeric_limits<int>::max())));
+}
+
 void PipelineSettingsView::applyTo(Project& project) const {
     PipelineSettings& s = project.pipeline;
     s.embedder = embedder_->text().trimmed().toStdString();

@@ -28,6 +28,9 @@ public:
     // `project` with the settings as shown; settings this view does not show
     // (embedding device, dtype, batch size) stay as they are.
     void applyTo(Project& project) const;
+    // Community detection at `threshold` and `minSize`, as if the curator
+    // had set them here (emits edited()): a threshold sweep's choice.
+    void useCommunities(double threshold, std::size_t minSize);
 
 signals:
     // Any change that saving would keep.

@@ -54,6 +54,10 @@ private Q_SLOTS:
         const auto second = lookup(*embedder, cache);
         QVERIFY(second.hit);
         QCOMPARE(second.vectors.values, first.vectors.values);
+        // A hit names that entry too, for readers that must not embed again.
+        std::string entry;
+        distill::embed_cached(*embedder, kTexts, cache, nullptr, nullptr, &entry);
+        QCOMPARE(fs::path(entry), entries(cache, ".npy").front());
     }
 
     void missesWhenATextChanges() {

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "distill/error.h"
+#include "distill/npy.h"
 #include "distill/pipeline.h"
 #include "distill/project.h"
 #include "support/test_support.h"
@@ -108,6 +109,9 @@ private Q_SLOTS:
 
         const auto map = read_json(dir / "cluster_map.json");
         QCOMPARE(map["projection"]["points"].size(), r.corpus_records);
+        // The embeddings stay readable for a threshold sweep: one row per record.
+        QVERIFY(fs::path(r.embeddings_file).parent_path() == dir / ".distill-cache" / "embeddings");
+        QCOMPARE(distill::read_npy(r.embeddings_file).rows, r.corpus_records);
         QCOMPARE(map["clusters"].size(), r.communities);
 
         // The demo's valid_fraction is 0.05: every formatted row is in

@@ -41,9 +41,11 @@ std::unique_ptr<Embedder> make_embedder(const std::string& spec, const EmbedOpti
 // model, setting or question list misses by itself. An entry is an .npy plus
 // a JSON record of its key, shape and content hash, both written atomically;
 // an entry that does not match its record (half-written, stale, corrupt) is
-// ignored and rebuilt. `from_cache`, when given, says whether it was a hit.
+// ignored and rebuilt. `from_cache`, when given, says whether it was a hit;
+// `entry`, when given, gets the entry's .npy path, so a later tool (the GUI's
+// threshold sweep) can read the same vectors without embedding again.
 Matrix embed_cached(Embedder& embedder, const std::vector<std::string>& texts, const std::string& cache_dir,
-                    ProgressSink* progress = nullptr, bool* from_cache = nullptr);
+                    ProgressSink* progress = nullptr, bool* from_cache = nullptr, std::string* entry = nullptr);
 
 // Benchmark (`distill bench embed`): the encoder, pooling and normalisation
 // over synthetic token ids of about `tokens` per question (tokenizing is

@@ -51,6 +51,9 @@ struct PipelineResult {
     std::size_t formatted = 0;         // records written to {domain}_prompt_data.jsonl
     std::size_t exported = 0;          // rows in train.pt + valid.pt
     std::vector<std::string> files;    // what the run wrote or kept, relative to output_dir
+    // The embed stage's vectors (.npy, one row per corpus record): its entry
+    // in the embedding cache, for reading them again without embedding.
+    std::string embeddings_file;
 };
 
 // The preset the format stage of `project` uses: pipeline.prompt names a

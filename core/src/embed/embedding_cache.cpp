@@ -58,11 +58,12 @@ std::optional<Matrix> read_entry(const std::string& npy, const std::string& reco
 }  // namespace
 
 Matrix embed_cached(Embedder& embedder, const std::vector<std::string>& texts, const std::string& cache_dir,
-                    ProgressSink* progress, bool* from_cache) {
+                    ProgressSink* progress, bool* from_cache, std::string* entry) {
     const std::string identity = embedder.identity();
     const std::string key = cache_key(identity, texts);
     const std::string npy = (fs::path(cache_dir) / ("embeddings-" + key + ".npy")).string();
     const std::string record_path = (fs::path(cache_dir) / ("embeddings-" + key + ".json")).string();
+    if (entry) *entry = npy;
     if (auto cached = read_entry(npy, record_path, key, texts.size())) {
         if (from_cache) *from_cache = true;
         return std::move(*cached);

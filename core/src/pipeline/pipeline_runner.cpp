@@ -176,7 +176,8 @@ PipelineResult run_pipeline(const Project& project, const std::string& output_di
     // switching back to an earlier model or source set is a hit too.
     bool embeddings_cached = false;
     const Matrix embeddings =
-        embed_cached(*embedder, questions, cache.cache_path("embeddings"), stage.progress(), &embeddings_cached);
+        embed_cached(*embedder, questions, cache.cache_path("embeddings"), stage.progress(), &embeddings_cached,
+                     &result.embeddings_file);
     ContentHasher embed_hash;
     embed_hash.add(embedder->identity());
     for (const auto& q : questions) embed_hash.add(q);

@@ -1,0 +1,34 @@
+#include "threshold_sweep_worker.h"
+
+#include <exception>
+
+#include "distill/error.h"
+#include "distill/npy.h"
+#include "progress_throttle.h"
+
+namespace distill::ui {
+
+void ThresholdSweepWorker::sweep(const std::string& embeddingsFile, std::size_t expectedRows,
+                                 const SweepOptions& options) {
+    ThrottledProgressSink sink(cancelRequested_, [this](quint64 done, quint64 total) { emit progress(done, total); });
+    try {
+        // A cancel pressed before this thread got to the request counts too.
+        throw_if_cancelled(&sink);
+        const Matrix embeddings = read_npy(embeddingsFile);
+        // The run's map and table are per corpus row; vectors of another
+        // corpus would give numbers that describe nothing on screen.
+        if (embeddings.rows != expectedRows)
+            throw Error(embeddingsFile + ": " + std::to_string(embeddings.rows) + " rows, but the last run had " +
+                        std::to_string(expectedRows) + " questions; run again");
+        auto result = std::make_shared<const SweepResult>(sweep_thresholds(embeddings, options, &sink));
+        emit finished(std::move(result));
+    } catch (const Cancelled&) {
+        emit cancelled();
+    } catch (const std::exception& e) {
+        // distill::Error carries file, line and fix; anything else (bad_alloc
+        // on a huge corpus) is still shown rather than killing the app.
+        emit failed(QString::fromStdString(e.what()));
+    }
+}
+
+}  // namespace distill::ui
