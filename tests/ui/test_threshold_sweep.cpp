@@ -220,7 +220,7 @@ void TestThresholdSweep::aMinSizeTriedHereIsChosenWithTheThreshold() {
     auto* minSize = w.main->findChild<QSpinBox*>("sweepMinSize");
     minSize->setValue(5);
     // Editing another setting leaves the min size tried here alone.
-    w.main->findChild<QSpinBox*>("seed")->setValue(7);
+    w.main->findChild<QSpinBox*>("sampleSize")->setValue(77);
     QCOMPARE(minSize->value(), 5);
     QVERIFY(sweepAndWait(*w.main));
 
