@@ -1,23 +1,18 @@
 #pragma once
-// Runs distill::pool_sources on the thread it has been moved to and reports
-// back with queued signals, so the window never waits on file reading.
-#include <QObject>
-#include <QString>
-
-#include <atomic>
+// Runs distill::pool_sources on a CorpusLoader's thread, so the window never
+// waits on file reading.
 #include <memory>
 #include <vector>
 
+#include "background_job.h"
 #include "distill/corpus.h"
 
 namespace distill::ui {
 
-class CorpusWorker : public QObject {
+class CorpusWorker : public BackgroundWorker {
     Q_OBJECT
 public:
-    // `cancelRequested` is owned by whoever drives the worker and is set
-    // from the GUI thread while load() runs, hence atomic.
-    explicit CorpusWorker(const std::atomic_bool& cancelRequested) : cancelRequested_(cancelRequested) {}
+    using BackgroundWorker::BackgroundWorker;
 
     // Emits exactly one of loaded(), failed() or cancelled(), preceded by
     // throttled progress().
@@ -27,12 +22,6 @@ signals:
     // Bytes read of all sources; `total` 0 means unknown.
     void progress(quint64 done, quint64 total);
     void loaded(std::shared_ptr<const distill::Corpus> corpus);
-    // `message` is core's one-line "file:line: problem; fix".
-    void failed(const QString& message);
-    void cancelled();
-
-private:
-    const std::atomic_bool& cancelRequested_;
 };
 
 }  // namespace distill::ui

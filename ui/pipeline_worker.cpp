@@ -1,6 +1,5 @@
 #include "pipeline_worker.h"
 
-#include <exception>
 #include <filesystem>
 #include <fstream>
 
@@ -61,8 +60,8 @@ TokenLengthStats tokenLengthsOf(const std::filesystem::path& manifest) {
 }  // namespace
 
 void PipelineWorker::run(const Project& project, const std::string& outputDir) {
-    SignalObserver observer(*this, cancelRequested_);
-    try {
+    SignalObserver observer(*this, cancelRequested());
+    runGuarded([&] {
         auto outcome = std::make_shared<PipelineOutcome>();
         outcome->result = run_pipeline(project, outputDir, &observer);
         outcome->map = read_cluster_map((std::filesystem::path(outputDir) / "cluster_map.json").string());
@@ -80,13 +79,7 @@ void PipelineWorker::run(const Project& project, const std::string& outputDir) {
         outcome->tokenLengths = tokenLengthsOf(dir / "manifest.json");
         outcome->tokenizer = std::make_shared<const SentencePieceTokenizer>(project.resolve(project.pipeline.tokenizer));
         emit finished(std::move(outcome));
-    } catch (const Cancelled&) {
-        emit cancelled();
-    } catch (const std::exception& e) {
-        // distill::Error carries file, line and fix; anything else (bad_alloc
-        // on a huge corpus) is still shown rather than killing the app.
-        emit failed(QString::fromStdString(e.what()));
-    }
+    });
 }
 
 }  // namespace distill::ui

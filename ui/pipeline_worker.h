@@ -1,15 +1,11 @@
 #pragma once
-// Runs distill::run_pipeline on the thread it has been moved to and reports
-// back with queued signals: the GUI thread never calls into the pipeline
-// (and so never into libtorch), and never waits on it.
-#include <QObject>
-#include <QString>
-
-#include <atomic>
+// Runs distill::run_pipeline on a PipelineRunner's thread: the GUI thread
+// never calls into the pipeline (and so never into libtorch).
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "background_job.h"
 #include "distill/cluster_map.h"
 #include "distill/export.h"
 #include "distill/format.h"
@@ -32,12 +28,10 @@ struct PipelineOutcome {
     TokenLengthStats tokenLengths;  // from the export manifest
 };
 
-class PipelineWorker : public QObject {
+class PipelineWorker : public BackgroundWorker {
     Q_OBJECT
 public:
-    // `cancelRequested` is owned by whoever drives the worker and is set
-    // from the GUI thread while run() runs, hence atomic.
-    explicit PipelineWorker(const std::atomic_bool& cancelRequested) : cancelRequested_(cancelRequested) {}
+    using BackgroundWorker::BackgroundWorker;
 
     // Emits exactly one of finished(), failed() or cancelled(), preceded by
     // a stageEvent() at each stage's start and end and throttled progress().
@@ -48,12 +42,6 @@ signals:
     // Units of the stage at `stageIndex`; `total` 0 means unknown.
     void progress(int stageIndex, quint64 done, quint64 total);
     void finished(std::shared_ptr<const distill::ui::PipelineOutcome> outcome);
-    // `message` is core's one-line "file:line: problem; fix".
-    void failed(const QString& message);
-    void cancelled();
-
-private:
-    const std::atomic_bool& cancelRequested_;
 };
 
 }  // namespace distill::ui

@@ -1,7 +1,5 @@
 #include "threshold_sweep_worker.h"
 
-#include <exception>
-
 #include "distill/error.h"
 #include "distill/npy.h"
 #include "progress_throttle.h"
@@ -10,8 +8,8 @@ namespace distill::ui {
 
 void ThresholdSweepWorker::sweep(const std::string& embeddingsFile, std::size_t expectedRows,
                                  const SweepOptions& options) {
-    ThrottledProgressSink sink(cancelRequested_, [this](quint64 done, quint64 total) { emit progress(done, total); });
-    try {
+    ThrottledProgressSink sink(cancelRequested(), [this](quint64 done, quint64 total) { emit progress(done, total); });
+    runGuarded([&] {
         // A cancel pressed before this thread got to the request counts too.
         throw_if_cancelled(&sink);
         const Matrix embeddings = read_npy(embeddingsFile);
@@ -20,15 +18,8 @@ void ThresholdSweepWorker::sweep(const std::string& embeddingsFile, std::size_t 
         if (embeddings.rows != expectedRows)
             throw Error(embeddingsFile + ": " + std::to_string(embeddings.rows) + " rows, but the last run had " +
                         std::to_string(expectedRows) + " questions; run again");
-        auto result = std::make_shared<const SweepResult>(sweep_thresholds(embeddings, options, &sink));
-        emit finished(std::move(result));
-    } catch (const Cancelled&) {
-        emit cancelled();
-    } catch (const std::exception& e) {
-        // distill::Error carries file, line and fix; anything else (bad_alloc
-        // on a huge corpus) is still shown rather than killing the app.
-        emit failed(QString::fromStdString(e.what()));
-    }
+        emit finished(std::make_shared<const SweepResult>(sweep_thresholds(embeddings, options, &sink)));
+    });
 }
 
 }  // namespace distill::ui
