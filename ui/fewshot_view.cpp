@@ -274,6 +274,7 @@ void FewShotView::removeShot() {
     Record& line = lines_[std::size_t(currentOrigin())];
     line["shot"].erase(std::size_t(shot));
     if (line.contains("shot_scores")) line["shot_scores"].erase(std::size_t(shot));
+    pinned_.erase({edit.origin, edit.shot});  // as apply_fewshot_edits does
     showOrigin();
     emit edited(edit);
 }
