@@ -277,7 +277,7 @@ void ClusterMapView::selectCluster(int cluster) {
         for (RowId row : summary.members) {
             const bool picked = isSampled(row);
             auto* item = new QListWidgetItem((picked ? QStringLiteral("★ ") : QStringLiteral("    ")) +
-                                             qs(outcome_->questions[row]));
+                                             qs(outcome_->question(row)));
             item->setData(Qt::UserRole, qulonglong(row));
             item->setData(Qt::UserRole + 1, picked);
             if (picked) item->setFont(bold);
@@ -329,7 +329,7 @@ void ClusterMapView::showHover(QMouseEvent* event) {
     const int cluster = clusterOf_[std::size_t(row)];
     const QString where = cluster < 0 ? tr("outlier") : tr("cluster %1").arg(cluster + 1);
     QToolTip::showText(event->globalPosition().toPoint(),
-                       QStringLiteral("%1\n(%2)").arg(qs(outcome_->questions[std::size_t(row)]), where), plot_);
+                       QStringLiteral("%1\n(%2)").arg(qs(outcome_->question(std::size_t(row))), where), plot_);
 }
 
 void ClusterMapView::clickAt(QMouseEvent* event) {

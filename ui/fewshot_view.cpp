@@ -14,6 +14,7 @@
 #include <qcustomplot.h>
 
 #include "prompt_template_editor.h"
+#include "replacement_chooser.h"
 
 namespace distill::ui {
 namespace {
@@ -36,6 +37,7 @@ FewShotView::FewShotView(QWidget* parent)
       origins_(new QListWidget),
       shots_(new QTableWidget),
       removeButton_(new QPushButton(tr("&Remove Shot"))),
+      replaceButton_(new QPushButton(tr("Replace &Shot…"))),
       upButton_(new QPushButton(tr("Move &Up"))),
       downButton_(new QPushButton(tr("Move &Down"))),
       pinButton_(new QPushButton(tr("&Pin Shot"))),
@@ -44,7 +46,8 @@ FewShotView::FewShotView(QWidget* parent)
       prompt_(new QPlainTextEdit),
       tokenCount_(new QLabel),
       templateWarnings_(new QLabel),
-      histogram_(new QCustomPlot) {
+      histogram_(new QCustomPlot),
+      chooser_(new ReplacementChooser(this)) {
     origins_->setObjectName("origins");
     origins_->setUniformItemSizes(true);
     shots_->setObjectName("shots");
@@ -57,6 +60,7 @@ FewShotView::FewShotView(QWidget* parent)
     shots_->setWordWrap(false);
     shots_->horizontalHeader()->setStretchLastSection(true);
     removeButton_->setObjectName("removeShot");
+    replaceButton_->setObjectName("replaceShot");
     upButton_->setObjectName("moveShotUp");
     downButton_->setObjectName("moveShotDown");
     pinButton_->setObjectName("pinShot");
@@ -69,13 +73,15 @@ FewShotView::FewShotView(QWidget* parent)
     tokenCount_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     templateWarnings_->setObjectName("templateWarnings");
     templateWarnings_->setWordWrap(true);
-    templateWarnings_->setStyleSheet(QStringLiteral("color: #b35c00"));    histogram_->setObjectName("tokenLengths");
+    templateWarnings_->setStyleSheet(QStringLiteral("color: #b35c00"));
+    histogram_->setObjectName("tokenLengths");
     histogram_->setMinimumHeight(140);
     histogram_->xAxis->setLabel(tr("tokens per exported row"));
     histogram_->yAxis->setLabel(tr("rows"));
 
     auto* buttons = new QHBoxLayout;
-    for (QPushButton* button : {removeButton_, upButton_, downButton_, pinButton_}) buttons->addWidget(button);
+    for (QPushButton* button : {removeButton_, replaceButton_, upButton_, downButton_, pinButton_})
+        buttons->addWidget(button);
     buttons->addStretch(1);
     buttons->addWidget(dropButton_);
     auto* shotsBox = new QWidget;
@@ -115,6 +121,8 @@ FewShotView::FewShotView(QWidget* parent)
     connect(origins_, &QListWidget::currentRowChanged, this, &FewShotView::showOrigin);
     connect(shots_, &QTableWidget::itemSelectionChanged, this, &FewShotView::updateButtons);
     connect(removeButton_, &QPushButton::clicked, this, &FewShotView::removeShot);
+    connect(replaceButton_, &QPushButton::clicked, this, &FewShotView::chooseReplacement);
+    connect(chooser_, &ReplacementChooser::accepted, this, &FewShotView::replaceShot);
     connect(upButton_, &QPushButton::clicked, this, [this] { moveShot(currentShot(), currentShot() - 1); });
     connect(downButton_, &QPushButton::clicked, this, [this] { moveShot(currentShot(), currentShot() + 1); });
     connect(pinButton_, &QPushButton::clicked, this, &FewShotView::pinShot);
@@ -128,6 +136,10 @@ FewShotView::FewShotView(QWidget* parent)
 
 void FewShotView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) {
     outcome_ = std::move(outcome);
+    // A run that ends while the chooser is open takes away the shot it was
+    // opened for.
+    if (chooser_->isVisible()) chooser_->reject();
+    chooser_->setOutcome(outcome_);
     lines_ = outcome_ ? outcome_->fewshots : std::vector<Record>{};
     pinned_.clear();
     {
@@ -167,8 +179,11 @@ void FewShotView::showOrigin() {
         for (std::size_t i = 0; i < shots.size(); ++i) {
             const std::string question = questionOf(shots[i]);
             const bool pinned = pinned_.count({questionOf(line.at("origin")), question}) > 0;
-            auto* score = new QTableWidgetItem(i < scores.size() ? QString::number(scores[i].get<double>(), 'f', 3)
-                                                                 : QString());
+            // A shot replaced in this session has no score until the next
+            // run's picker gives it one.
+            auto* score = new QTableWidgetItem(i < scores.size() && scores[i].is_number()
+                                                   ? QString::number(scores[i].get<double>(), 'f', 3)
+                                                   : QStringLiteral("—"));
             score->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
             shots_->setItem(int(i), ScoreColumn, score);
             shots_->setItem(int(i), QuestionColumn,
@@ -250,6 +265,7 @@ void FewShotView::buildHistogram() {
 void FewShotView::updateButtons() {
     const int shot = currentShot();
     removeButton_->setEnabled(shot >= 0);
+    replaceButton_->setEnabled(shot >= 0);
     pinButton_->setEnabled(shot >= 0);
     upButton_->setEnabled(shot > 0);
     downButton_->setEnabled(shot >= 0 && shot + 1 < shots_->rowCount());
@@ -274,6 +290,32 @@ void FewShotView::removeShot() {
     Record& line = lines_[std::size_t(currentOrigin())];
     line["shot"].erase(std::size_t(shot));
     if (line.contains("shot_scores")) line["shot_scores"].erase(std::size_t(shot));
+    pinned_.erase({edit.origin, edit.shot});  // as apply_fewshot_edits does
+    showOrigin();
+    emit edited(edit);
+}
+
+void FewShotView::chooseReplacement() {
+    const int shot = currentShot();
+    if (shot < 0) return;
+    std::set<std::string> shots;
+    for (const Record& record : lines_[std::size_t(currentOrigin())].at("shot")) shots.insert(questionOf(record));
+    replacing_ = shot;
+    chooser_->chooseFor(originQuestion(), shots, shotQuestion(shot), shot);
+    chooser_->open();
+}
+
+void FewShotView::replaceShot() {
+    const auto row = chooser_->chosenRow();
+    const int shot = std::exchange(replacing_, -1);
+    if (!row || shot < 0 || currentOrigin() < 0) return;
+    FewShotEdit edit{FewShotEditKind::Replace, originQuestion(), shotQuestion(shot), outcome_->question(*row), 0};
+    Record& line = lines_[std::size_t(currentOrigin())];
+    line["shot"][std::size_t(shot)] = outcome_->records[*row];
+    if (line.contains("shot_scores")) line["shot_scores"][std::size_t(shot)] = nullptr;
+    // apply_fewshot_edits drops a replaced shot's pin: the pin was on the
+    // question that is gone.
+    pinned_.erase({edit.origin, edit.shot});
     showOrigin();
     emit edited(edit);
 }

@@ -1,7 +1,8 @@
 #pragma once
 // The few-shot and prompt tab (SPEC §7): the sampled origins of the last
 // run, the selected origin's shots with their scores, and the curator's
-// edits of them (remove, move up or down, pin a shot; drop the origin).
+// edits of them (remove, replace with another corpus question, move up or
+// down, pin a shot; drop the origin).
 // Each edit shows at once and is handed out as a FewShotEdit for the
 // project, whose next run replays it. Below, the prompt template editor and,
 // beside it, the origin's prompt rendered live with the template as edited,
@@ -27,6 +28,7 @@ class QTableWidget;
 namespace distill::ui {
 
 class PromptTemplateEditor;
+class ReplacementChooser;
 
 class FewShotView : public QWidget {
     Q_OBJECT
@@ -60,6 +62,8 @@ private:
     std::string shotQuestion(int shot) const;
     void moveShot(int from, int to);
     void removeShot();
+    void chooseReplacement();
+    void replaceShot();
     void pinShot();
     void dropOrigin();
 
@@ -70,6 +74,7 @@ private:
     QListWidget* origins_;
     QTableWidget* shots_;
     QPushButton* removeButton_;
+    QPushButton* replaceButton_;
     QPushButton* upButton_;
     QPushButton* downButton_;
     QPushButton* pinButton_;
@@ -79,6 +84,8 @@ private:
     QLabel* tokenCount_;
     QLabel* templateWarnings_;
     QCustomPlot* histogram_;
+    ReplacementChooser* chooser_;
+    int replacing_ = -1;  // the shot the open chooser replaces
 };
 
 }  // namespace distill::ui

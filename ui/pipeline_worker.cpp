@@ -68,11 +68,10 @@ void PipelineWorker::run(const Project& project, const std::string& outputDir) {
         // The map's rows are the pooled corpus's rows; pooling again is how
         // the run's corpus stage made them, and costs a fraction of a run.
         Corpus corpus = pool_sources(project.resolved_sources(), project.on_bad_line, &observer);
-        outcome->questions.reserve(corpus.records.size());
-        for (const auto& record : corpus.records) outcome->questions.push_back(record["question"].get<std::string>());
-        if (outcome->questions.size() != outcome->map.projection.points.rows)
+        outcome->records = std::move(corpus.records);
+        if (outcome->records.size() != outcome->map.projection.points.rows)
             throw Error(outputDir + "/cluster_map.json: " + std::to_string(outcome->map.projection.points.rows) +
-                        " rows, but the sources now pool to " + std::to_string(outcome->questions.size()) +
+                        " rows, but the sources now pool to " + std::to_string(outcome->records.size()) +
                         "; a source changed during the run, run again");
         const std::filesystem::path dir(outputDir);
         outcome->fewshots = readJsonLines(dir / (project.domain + "_fewshot.jsonl"));

@@ -7,6 +7,7 @@
 
 #include "background_job.h"
 #include "distill/cluster_map.h"
+#include "distill/corpus.h"
 #include "distill/export.h"
 #include "distill/format.h"
 #include "distill/llm_tokenizer.h"
@@ -16,16 +17,23 @@
 namespace distill::ui {
 
 // What a finished run leaves for the views: the runner's account, the
-// cluster map it wrote and the corpus's questions, one per map row; the
-// few-shot lines it wrote, the run's tokenizer (the prompt preview counts
-// tokens with it) and the exported rows' token lengths.
+// cluster map it wrote and the pooled corpus's records, one per map row
+// (whole records: a shot the curator swaps in is previewed with its answer
+// and other fields); the few-shot lines it wrote, the run's tokenizer (the
+// prompt preview counts tokens with it) and the exported rows' token lengths.
 struct PipelineOutcome {
     PipelineResult result;
     ClusterMap map;
-    std::vector<std::string> questions;
+    std::vector<Record> records;
     std::vector<Record> fewshots;  // the lines of <domain>_fewshot.jsonl
     std::shared_ptr<const SentencePieceTokenizer> tokenizer;
     TokenLengthStats tokenLengths;  // from the export manifest
+
+    // The question of corpus row `row`, which every record has (the corpus
+    // stage dedups by it).
+    const std::string& question(std::size_t row) const {
+        return records[row].at("question").get_ref<const std::string&>();
+    }
 };
 
 class PipelineWorker : public BackgroundWorker {

@@ -192,7 +192,7 @@ void ThresholdSweepView::setOutcome(std::shared_ptr<const PipelineOutcome> outco
 
 void ThresholdSweepView::showIdleStatus() {
     status_->setText(outcome_ ? tr("Sweep the thresholds over the last run's %1 questions; its embeddings are reused.")
-                                    .arg(QLocale().toString(qulonglong(outcome_->questions.size())))
+                                    .arg(QLocale().toString(qulonglong(outcome_->records.size())))
                               : tr("Run the pipeline first: the sweep reads the embeddings a run leaves."));
 }
 
@@ -243,7 +243,7 @@ void ThresholdSweepView::startSweep() {
     status_->setText(
         tr("Sweeping %1 thresholds at min size %2…").arg(options.thresholds.size()).arg(sweepingMinSize_));
     progress_->setRange(0, 0);
-    sweeper_->start(outcome_->result.embeddings_file, outcome_->questions.size(), std::move(options));
+    sweeper_->start(outcome_->result.embeddings_file, outcome_->records.size(), std::move(options));
     updateEnabled();
 }
 
@@ -311,7 +311,7 @@ void ThresholdSweepView::showResult() {
     QVector<double> thresholds, communities, coveredShares;
     if (result_) {
         const QLocale locale;
-        const double corpus = double(std::max<std::size_t>(outcome_->questions.size(), 1));
+        const double corpus = double(std::max<std::size_t>(outcome_->records.size(), 1));
         table_->setRowCount(int(result_->rows.size()));
         for (int r = 0; r < int(result_->rows.size()); ++r) {
             const SweepRow& row = result_->rows[std::size_t(r)];
@@ -383,7 +383,7 @@ int ThresholdSweepView::rowNearX(double x) const {
 
 QString ThresholdSweepView::describe(const SweepRow& row) const {
     const QLocale locale;
-    const std::size_t corpus = outcome_->questions.size();
+    const std::size_t corpus = outcome_->records.size();
     return tr("Threshold %1 (min size %2)\n%3 communities\n%4 of %5 questions covered (%6%)")
         .arg(locale.toString(row.threshold, 'f', kThresholdDecimals))
         .arg(resultMinSize_)
