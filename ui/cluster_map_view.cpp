@@ -1,4 +1,5 @@
 #include "cluster_map_view.h"
+#include "qt_strings.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -28,8 +29,6 @@ const QList<QColor>& clusterColours() {
         QColor(188, 189, 34), QColor(23, 190, 207), QColor(57, 59, 121),  QColor(173, 73, 74)};
     return colours;
 }
-
-QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 // Discs up to this many rows, single pixels beyond: measured offscreen at
 // 700k rows, a replot takes 1.2 s with 3-pixel discs and 0.12 s with dots.

@@ -14,12 +14,11 @@
 #include <qcustomplot.h>
 
 #include "prompt_template_editor.h"
+#include "qt_strings.h"
 #include "replacement_chooser.h"
 
 namespace distill::ui {
 namespace {
-
-QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 std::string questionOf(const Record& record) { return record.at("question").get<std::string>(); }
 

@@ -35,13 +35,12 @@
 #include "pipeline_settings_view.h"
 #include "project_view.h"
 #include "prompt_template_editor.h"
+#include "qt_strings.h"
 #include "stage_list_view.h"
 #include "threshold_sweep_view.h"
 
 namespace distill::ui {
 namespace {
-
-QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 // What stops a load before it starts, one line per source, so the user
 // fixes every missing file at once instead of one per attempt.

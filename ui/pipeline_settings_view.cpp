@@ -14,12 +14,11 @@
 #include <limits>
 
 #include "distill/format.h"
+#include "qt_strings.h"
 #include "source_delegates.h"
 
 namespace distill::ui {
 namespace {
-
-QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 QSpinBox* spinBox(const char* objectName, int minimum, int maximum) {
     auto* box = new QSpinBox;

@@ -1,4 +1,5 @@
 #include "prompt_template_editor.h"
+#include "qt_strings.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -19,8 +20,6 @@
 
 namespace distill::ui {
 namespace {
-
-QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 // A template text where whitespace is data: a trailing newline or a tab
 // changes the prompt, so spaces, tabs and line ends are drawn.

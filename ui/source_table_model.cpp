@@ -4,11 +4,10 @@
 #include <QFileInfo>
 
 #include "distill/error.h"
+#include "qt_strings.h"
 
 namespace distill::ui {
 namespace {
-
-QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 // The text member a column edits; nullptr for the format column. A template
 // so data() and setData() share it with the right constness.
