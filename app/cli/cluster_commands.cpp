@@ -1,6 +1,7 @@
 // `distill communities`: clustering of an .npy of embeddings (exact
-// community detection, or k-means with --method kmeans), optionally with
-// the cluster map's data, or a threshold sweep; `distill search`: top-k
+// community detection, approximate with --approximate, or k-means with
+// --method kmeans), optionally with the cluster map's data, or a threshold
+// sweep; `distill search`: top-k
 // cosine search of queries against a corpus; `distill bench communities`
 // and `distill bench search`. Outputs are JSON in the shapes of SPEC §9.
 #include <chrono>
@@ -37,6 +38,7 @@ struct CommunitiesOptions {
     std::string map;
     std::string questions;
     std::size_t sample = 0;
+    ApproximateSearch approximate;
 };
 
 struct SearchCommandOptions {
@@ -137,6 +139,9 @@ void run_sweep(const CommunitiesOptions& o, const Matrix& x) {
 
 void run_communities(const CommunitiesOptions& o) {
     const Matrix x = read_npy(o.embeddings);
+    if (o.approximate.enabled && (o.method != "community" || !o.sweep.empty()))
+        throw CLI::ValidationError("--approximate", "applies to community detection only; leave out --method and "
+                                                    "--sweep");
     if (!o.sweep.empty()) {
         if (o.method != "community" || !o.map.empty())
             throw CLI::ValidationError("--sweep", "sweeps community detection only; leave out --method and --map");
@@ -152,6 +157,7 @@ void run_communities(const CommunitiesOptions& o) {
     options.community.threshold = o.threshold;
     options.community.min_size = o.min_size;
     options.community.compute.device = o.device;
+    options.community.approximate = o.approximate;
     options.kmeans.k = o.k;
     options.kmeans.iterations = o.iterations;
     options.kmeans.seed = o.seed;
@@ -175,6 +181,7 @@ void run_communities(const CommunitiesOptions& o) {
     std::fprintf(stderr, "%zu clusters covering %zu of %zu rows (%s) in %.2f s on %s; wrote %s\n",
                  found.clusters.size(), covered, x.rows, settings, seconds, found.device.c_str(),
                  o.output.c_str());
+    if (found.approximation) std::fprintf(stderr, "%s\n", found.approximation->summary().c_str());
     if (o.map.empty()) return;
 
     const auto sampled = o.sample > 0 ? sample_communities(found.clusters, o.sample, o.seed) : std::vector<Community>();
@@ -188,6 +195,10 @@ void run_communities(const CommunitiesOptions& o) {
         map.clustering.update({{"k", o.k}, {"iterations", o.iterations}, {"seed", o.seed}, {"spherical", true}});
     else
         map.clustering.update({{"threshold", o.threshold}, {"min_size", o.min_size}});
+    if (found.approximation)
+        map.clustering.update({{"approximate", {{"nlist", found.approximation->nlist},
+                                                {"nprobe", found.approximation->nprobe},
+                                                {"recall", found.approximation->recall()}}}});
     if (o.sample > 0) map.clustering.update({{"sample", o.sample}, {"sample_seed", o.seed}});
     write_cluster_map(o.map, map);
     std::fprintf(stderr, "map: PCA explains %.1f%% + %.1f%% of the variance%s; %.2f s; wrote %s\n",
@@ -228,6 +239,22 @@ void device_option(CLI::App* sub, std::string& device) {
         ->capture_default_str();
 }
 
+// --approximate, --nlist, --nprobe: the faiss IVF search of ApproximateSearch.
+void approximate_options(CLI::App* sub, ApproximateSearch& approximate) {
+    auto* flag = sub->add_flag("--approximate", approximate.enabled,
+                  "Approximate community detection: each row's neighbours come from a faiss IVF index (the "
+                  "--nprobe inverted lists nearest to it) instead of from all rows; far faster on large corpora. "
+                  "Prints the neighbour recall against the exact result, measured on 1000 sampled rows");
+    sub->add_option("--nlist", approximate.nlist, "With --approximate: inverted lists; 0 is about 4 * sqrt(rows)")
+        ->capture_default_str()
+        ->needs(flag);
+    sub->add_option("--nprobe", approximate.nprobe,
+                    "With --approximate: lists searched per row, 1 or more; more is slower and closer to exact "
+                    "(nprobe = nlist is exact)")
+        ->capture_default_str()
+        ->needs(flag);
+}
+
 void add_communities_command(CLI::App& app) {
     auto c = std::make_shared<CommunitiesOptions>();
     auto* sub = app.add_subcommand(
@@ -264,6 +291,7 @@ void add_communities_command(CLI::App& app) {
                     "output; its \"question\" field, row for row)")
         ->check(CLI::ExistingFile);
     sub->add_option("--sample", c->sample, "For --map: draw this many questions (SPEC §3 sampling) and mark them");
+    approximate_options(sub, c->approximate);
     sub->callback([c] { run_communities(*c); });
 }
 
@@ -287,14 +315,16 @@ void add_bench_commands(CLI::App& bench) {
     auto c = std::make_shared<CommunityBenchOptions>();
     auto* communities = bench.add_subcommand(
         "communities", "Seconds for community detection on synthetic clustered unit vectors, next to a plain "
-                       "matmul of the same size");
+                       "matmul of the same size (with --approximate: its recall, next to the exact detection)");
     communities->add_option("--rows", c->rows, "Rows")->capture_default_str();
     communities->add_option("--dim", c->dim, "Dimensions")->capture_default_str();
     communities->add_option("--threshold", c->detect.threshold, "Cosine threshold")->capture_default_str();
     communities->add_option("--min-size", c->detect.min_size, "Minimum community size")->capture_default_str();
     communities->add_option("--seed", c->seed, "Seed of the synthetic data")->capture_default_str();
-    communities->add_flag("!--no-baseline", c->matmul_baseline, "Skip the full matmul baseline");
+    communities->add_flag("!--no-baseline", c->baseline,
+                          "Skip the baseline: the full matmul, or with --approximate the exact detection");
     device_option(communities, c->detect.compute.device);
+    approximate_options(communities, c->detect.approximate);
     communities->callback([c] {
         TerminalProgress progress;
         const auto r = bench_communities(*c, &progress);

@@ -108,6 +108,25 @@ check "a backwards --sweep range fails naming the form" "[ $rc -eq 1 ] && grep -
 "$distill" communities --embeddings "$cda" --sweep 0.5,high 2>/dev/null; rc=$?
 check "a --sweep list that is not numbers is a usage error" "[ $rc -eq 2 ]"
 
+# --approximate: probing every list is exact (the same communities; members
+# whose cosines differ in the last float bit may swap places), and the
+# recall goes to stderr.
+"$distill" communities --embeddings "$cda" --threshold 0.6 --min-size 5 --approximate --nlist 50 --nprobe 50 \
+  --output "$tmp/ca.json" 2>"$tmp/err"
+check "--approximate with nprobe = nlist writes the exact communities and a recall of 1" \
+  "/usr/bin/python3 -c \"import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); sys.exit(not (len(a)==len(b)==86 and all(x[0]==y[0] and sorted(x)==sorted(y) for x,y in zip(a,b))))\" '$tmp/ca.json' '$tmp/c.json' && grep -qE '^approximate \(faiss IVF, nlist 50, nprobe 50\): neighbour recall 1\.0000 ' '$tmp/err'"
+"$distill" communities --embeddings "$cda" --threshold 0.6 --min-size 5 --approximate --nprobe 1 \
+  --output "$tmp/ca.json" 2>"$tmp/err"
+check "--approximate --nprobe 1 reports a recall below 1" \
+  "grep -qE 'nprobe 1\): neighbour recall 0\.[0-9]+ \([0-9]+ of [0-9]+\) on 1000 sampled rows' '$tmp/err'"
+"$distill" communities --embeddings "$cda" --nprobe 4 --output "$tmp/ca.json" 2>/dev/null; rc=$?
+check "--nprobe without --approximate is a usage error" "[ $rc -eq 2 ]"
+"$distill" communities --embeddings "$cda" --approximate --method kmeans --k 5 --output "$tmp/ca.json" 2>/dev/null; rc=$?
+check "--approximate with --method kmeans is a usage error" "[ $rc -eq 2 ]"
+"$distill" bench communities --rows 2000 --dim 32 --approximate --nprobe 4 >"$tmp/bench" 2>/dev/null
+check "bench communities --approximate reports the recall and the exact seconds" \
+  "grep -qE '^communities: 2000 x 32 .* neighbour recall [01]\.[0-9]+ .*; exact: [0-9.]+ s, .*times faster' '$tmp/bench'"
+
 "$distill" communities --embeddings "$cda" --method kmeans --k 25 --output "$tmp/km.json" 2>/dev/null
 check "kmeans puts every row in one of k clusters, largest first" "/usr/bin/python3 -c \"import json,sys; c=json.load(open(sys.argv[1])); r=sorted(x for l in c for x in l); sys.exit(not (len(c)==25 and r==list(range(3000)) and all(len(a)>=len(b) for a,b in zip(c,c[1:]))))\" '$tmp/km.json'"
 "$distill" communities --embeddings "$cda" --method kmeans --output "$tmp/km.json" 2>/dev/null; rc=$?

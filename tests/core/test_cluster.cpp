@@ -1,5 +1,6 @@
-// Community detection, search and sampling (SPEC §3, §4) against the
-// reference's own outputs on shared/fixtures/cd-a (copied to tests/data/cd-a).
+// Community detection (exact and approximate), search and sampling (SPEC
+// §3, §4) against the reference's own outputs on shared/fixtures/cd-a
+// (copied to tests/data/cd-a).
 #include <QtTest>
 
 #include <algorithm>
@@ -166,6 +167,173 @@ private Q_SLOTS:
         o.compute.tile = 100;
         CancelAfter sink(3);
         QVERIFY_THROWS_EXCEPTION(distill::Cancelled, distill::detect_communities(cd_a_embeddings(), o, &sink));
+    }
+
+    // The correctness anchor of the approximate mode: probing every
+    // inverted list is an exhaustive search, so it must give the exact
+    // result, with a recall of 1, on the reference's settings and on
+    // synthetic clustered data, also when no member list fits the budget.
+    void approximateProbingEveryListIsExact_data() {
+        QTest::addColumn<QString>("data");
+        QTest::addColumn<qlonglong>("budget");
+        QTest::newRow("cd-a") << QString("cd-a") << (qlonglong(1) << 30);
+        QTest::newRow("cd-a, no member budget") << QString("cd-a") << qlonglong(0);
+        QTest::newRow("synthetic") << QString("synthetic") << (qlonglong(1) << 30);
+    }
+
+    void approximateProbingEveryListIsExact() {
+        QFETCH(QString, data);
+        QFETCH(qlonglong, budget);
+        std::vector<std::pair<double, std::size_t>> settings;
+        if (budget == 0) {
+            settings = {{0.6, 5}};  // each recomputed seed is one more search: one setting is enough
+        } else if (data == "cd-a") {
+            const auto reference = read_json<nlohmann::json>(kCdA + "communities.json");
+            for (const auto& [key, setting] : reference.items())
+                settings.emplace_back(setting.at("threshold"), setting.at("min_community_size"));
+        } else {
+            settings = {{0.75, 10}, {0.6, 3}};
+        }
+        const Matrix x = data == "cd-a" ? cd_a_embeddings() : distill::synthetic_clustered_embeddings(4000, 32, 7);
+        for (const auto& [threshold, min_size] : settings) {
+            distill::CommunityOptions o;
+            o.threshold = threshold;
+            o.min_size = min_size;
+            const auto exact = distill::detect_communities(x, o);
+            o.approximate.enabled = true;
+            o.approximate.nlist = 50;
+            o.approximate.nprobe = 50;
+            o.member_budget_bytes = static_cast<std::size_t>(budget);
+            const auto approximate = distill::detect_communities(x, o);
+            const QString setting = QString("%1 at %2, min size %3: ").arg(data).arg(threshold).arg(min_size);
+            QVERIFY2(!exact.communities.empty(), qPrintable(setting + "no communities to compare"));
+            const QString diff = difference(x, exact.communities, approximate, threshold);
+            QVERIFY2(diff.isEmpty(), qPrintable(setting + diff));
+            QCOMPARE(approximate.seeds, exact.seeds);
+            QCOMPARE(approximate.device, std::string("cpu"));
+            // No budget: the pass only counts, and every seed's members
+            // are searched again when its turn comes.
+            if (budget == 0) QCOMPARE(approximate.recomputed_seeds, approximate.seeds);
+            QVERIFY(approximate.approximation.has_value());
+            const auto& report = *approximate.approximation;
+            QCOMPARE(report.nlist, std::size_t(50));
+            QCOMPARE(report.nprobe, std::size_t(50));
+            QCOMPARE(report.sampled.size(), std::size_t(1000));
+            QVERIFY(report.exact_neighbours > 0);
+            QCOMPARE(report.found_neighbours, report.exact_neighbours);
+            QCOMPARE(report.seed_status_differs, std::size_t(0));
+            QCOMPARE(report.recall(), 1.0);
+        }
+        QVERIFY(!distill::detect_communities(x, {}).approximation.has_value());
+    }
+
+    // With few lists probed the search misses neighbours, and says how many:
+    // the report's exact counts are the test's own brute-force counts over
+    // the sampled rows, its recall is found / exact, below 1, and it grows
+    // with nprobe. Whatever it misses, every community it returns is sound.
+    void approximateRecallIsMeasuredAgainstExactNeighbours() {
+        const Matrix x = distill::synthetic_clustered_embeddings(4000, 32, 7);
+        distill::CommunityOptions o;
+        o.threshold = 0.6;
+        o.min_size = 3;
+        o.approximate.enabled = true;
+        o.approximate.nlist = 64;
+        std::vector<double> recalls;
+        for (const std::size_t nprobe : {1, 4, 64}) {
+            o.approximate.nprobe = nprobe;
+            const auto result = distill::detect_communities(x, o);
+            const auto& report = *result.approximation;
+            QCOMPARE(report.sampled.size(), std::size_t(1000));
+            QVERIFY(std::is_sorted(report.sampled.begin(), report.sampled.end()));
+            QVERIFY(std::adjacent_find(report.sampled.begin(), report.sampled.end()) == report.sampled.end());
+            QVERIFY(report.sampled.back() < x.rows);
+            // Other rows at >= the threshold, by double-precision cosine;
+            // pairs within 1e-6 of it may fall either way in float32.
+            std::size_t sure = 0, borderline = 0;
+            for (const auto row : report.sampled)
+                for (std::size_t other = 0; other < x.rows; ++other) {
+                    if (other == row) continue;
+                    const double c = cosine(x.row(row), x.row(other));
+                    if (std::abs(c - o.threshold) <= 1e-6) ++borderline;
+                    else if (c > o.threshold) ++sure;
+                }
+            QVERIFY2(report.exact_neighbours >= sure && report.exact_neighbours <= sure + borderline,
+                     qPrintable(QString("exact neighbours %1, brute force %2 (+%3 borderline)")
+                                    .arg(report.exact_neighbours).arg(sure).arg(borderline)));
+            QVERIFY(report.found_neighbours <= report.exact_neighbours);
+            QCOMPARE(report.recall(), double(report.found_neighbours) / double(report.exact_neighbours));
+            recalls.push_back(report.recall());
+            QVERIFY(contains(report.summary(), "nprobe " + std::to_string(nprobe)));
+
+            std::set<distill::RowId> seen;
+            for (std::size_t k = 0; k < result.communities.size(); ++k) {
+                QVERIFY(result.communities[k].size() >= o.min_size);
+                if (k) QVERIFY(result.communities[k].size() <= result.communities[k - 1].size());
+                for (const auto member : result.communities[k]) {
+                    QVERIFY(seen.insert(member).second);
+                    QVERIFY(cosine(x.row(result.centres[k]), x.row(member)) >= o.threshold - 1e-6);
+                }
+            }
+        }
+        QVERIFY2(recalls[0] < 0.99, qPrintable(QString::number(recalls[0])));
+        QVERIFY(recalls[0] < recalls[1] && recalls[1] < recalls[2]);
+        QCOMPARE(recalls[2], 1.0);
+    }
+
+    void approximateIsReproducible() {
+        const Matrix x = distill::synthetic_clustered_embeddings(3000, 32, 3);
+        distill::CommunityOptions o;
+        o.min_size = 3;
+        o.approximate.enabled = true;
+        o.approximate.nprobe = 2;
+        const auto a = distill::detect_communities(x, o);
+        QCOMPARE(distill::detect_communities(x, o).communities, a.communities);
+        QCOMPARE(a.approximation->nlist, std::size_t(219));  // about 4 * sqrt(3000)
+        o.approximate.seed = 5;
+        QVERIFY(distill::detect_communities(x, o).approximation->sampled != a.approximation->sampled);
+        o.approximate.recall_rows = 0;
+        const auto unmeasured = distill::detect_communities(x, o);
+        QVERIFY(unmeasured.approximation->sampled.empty());
+        QVERIFY(contains(unmeasured.approximation->summary(), "recall not measured"));
+    }
+
+    // Cancel is honoured in each phase: the recall sample's exact pass, the
+    // index's training (faiss polls it), the search batches.
+    void approximateCancels() {
+        distill::CommunityOptions o;
+        o.approximate.enabled = true;
+        o.approximate.nprobe = 4;
+        for (const int updates : {1, 2, 3}) {
+            CancelAfter sink(updates);
+            QVERIFY_THROWS_EXCEPTION(distill::Cancelled, distill::detect_communities(cd_a_embeddings(), o, &sink));
+        }
+    }
+
+    void approximateBadInputIsAnErrorWithAReason() {
+        distill::CommunityOptions o;
+        o.approximate.enabled = true;
+        QVERIFY(contains(error_of([&] { distill::detect_communities(Matrix(), o); }), "empty"));
+        Matrix nan(4, 3);
+        std::fill(nan.values.begin(), nan.values.end(), 0.5f);
+        nan.row(2)[1] = std::nanf("");
+        QVERIFY(contains(error_of([&] { distill::detect_communities(nan, o); }), "row 2 (0-based) contains NaN"));
+        auto bad = o;
+        bad.threshold = 1.5;
+        QVERIFY(contains(error_of([&] { distill::detect_communities(cd_a_embeddings(), bad); }), "[-1, 1]"));
+        bad = o;
+        bad.min_size = 0;
+        QVERIFY(contains(error_of([&] { distill::detect_communities(cd_a_embeddings(), bad); }), "use 1 or more"));
+        bad = o;
+        bad.approximate.nprobe = 0;
+        QVERIFY(contains(error_of([&] { distill::detect_communities(cd_a_embeddings(), bad); }), "nprobe 0"));
+        // More lists than rows are capped at the rows: 3 rows, 3 lists.
+        Matrix tiny(3, 2);
+        tiny.values = {1, 0, 1, 0, 2, 0};
+        bad = o;
+        bad.approximate.nlist = 100;
+        const auto result = distill::detect_communities(tiny, bad);
+        QCOMPARE(result.approximation->nlist, std::size_t(3));
+        QCOMPARE(result.communities, (std::vector<Community>{{0, 1, 2}}));
     }
 
     void searchMatchesReference() {
@@ -351,6 +519,16 @@ private Q_SLOTS:
         QVERIFY(r.matmul_seconds > 0);
         QVERIFY(r.cpu_threads >= 1);
         QVERIFY(r.summary().find("3000 x 64") != std::string::npos);
+        QVERIFY(!r.approximation.has_value());
+
+        o.detect.approximate.enabled = true;
+        o.detect.approximate.nprobe = 4;
+        const auto a = distill::bench_communities(o);
+        QVERIFY(a.approximation.has_value());
+        QVERIFY(a.exact_seconds > 0 && a.matmul_seconds == 0);
+        QVERIFY(a.communities > 0 && a.exact_communities > 0);
+        QVERIFY(contains(a.summary(), "neighbour recall"));
+        QVERIFY(contains(a.summary(), "times faster"));
         const auto x = distill::synthetic_clustered_embeddings(500, 16, 1);
         QCOMPARE(x.values, distill::synthetic_clustered_embeddings(500, 16, 1).values);
         for (std::size_t i = 0; i < x.rows; ++i) {

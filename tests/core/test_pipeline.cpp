@@ -158,6 +158,17 @@ private Q_SLOTS:
         QVERIFY(!again["embed"]);
         QVERIFY(again["cluster"] && again["sample"]);
 
+        p.pipeline.approximate = true;  // other communities may come: re-cluster, and say the recall
+        auto approximate = distill::run_pipeline(p, d);
+        again = ran(approximate);
+        QVERIFY(!again["embed"] && again["cluster"] && again["sample"]);
+        for (const auto& s : approximate.stages)
+            if (s.stage == "cluster") QVERIFY(contains(s.summary, "(community, approximate, neighbour recall "));
+        approximate = distill::run_pipeline(p, d);
+        QVERIFY(!ran(approximate)["cluster"]);
+        p.pipeline.approximate = false;  // the exact communities again (one cached result per stage)
+        QVERIFY(ran(distill::run_pipeline(p, d))["cluster"]);
+
         p.pipeline.max_seq_len = 1024;  // formatting and export depend on it
         again = ran(distill::run_pipeline(p, d));
         QVERIFY(!again["sample"] && !again["fewshot"]);
@@ -240,7 +251,11 @@ private Q_SLOTS:
         p.pipeline.valid_fraction = 0.1;
         const std::string path = out("roundtrip.distill.json");
         distill::save_project(p, path);
+        QVERIFY(read_file(path).find("approximate") == std::string::npos);  // off: not written
+        p.pipeline.approximate = true;
+        distill::save_project(p, path);
         const auto back = distill::load_project(path);
+        QVERIFY(back.pipeline.approximate);
         QCOMPARE(back.pipeline.threshold, 0.6);
         QCOMPARE(back.pipeline.embedder, std::string("npy:vectors.npy"));
         QCOMPARE(back.pipeline.valid_fraction, 0.1);

@@ -5,6 +5,7 @@
 // CPU (BLAS) or on a CUDA device.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,10 +30,44 @@ struct SimilarityCompute {
     std::string scan = "auto";
 };
 
+// Opt-in approximate neighbour search for community detection: a faiss
+// IndexIVFFlat (inner product over the unit rows) finds each row's
+// neighbours at >= the threshold among the rows of the nprobe inverted lists
+// nearest to it, instead of among all rows. A neighbour in a list that is
+// not probed is missed, so counts and communities can only shrink; the
+// greedy step is the exact path's. Probing every list (nprobe >= nlist) is
+// an exhaustive search and gives the exact result. Runs on the CPU (Debian's
+// faiss has no GPU); the recall sample uses SimilarityCompute.
+struct ApproximateSearch {
+    bool enabled = false;
+    std::size_t nlist = 0;    // inverted lists (coarse centroids); 0: about 4 * sqrt(rows), at most rows
+    std::size_t nprobe = 32;  // lists scanned per row, capped at nlist
+    std::uint64_t seed = 42;  // the coarse quantizer's training sample and its k-means, and the recall sample
+    // Rows whose exact neighbours (one exact pass of these rows against all)
+    // measure the recall; capped at the number of rows. 0: not measured.
+    std::size_t recall_rows = 1000;
+};
+
+// How close an approximate run came to the exact one, measured on a seeded
+// sample of rows. A row's own entry is left out of the neighbour counts: it
+// is always found, and counting it would flatter the recall.
+struct ApproximationReport {
+    std::size_t nlist = 0, nprobe = 0;  // as used
+    std::vector<RowId> sampled;         // the rows measured, ascending
+    std::size_t exact_neighbours = 0;   // over the sample: other rows at >= the threshold
+    std::size_t found_neighbours = 0;   // of those, the ones the approximate search found
+    // Sampled rows that are a seed (>= min_size neighbours, itself included)
+    // in one result and not in the other.
+    std::size_t seed_status_differs = 0;
+    double recall() const;              // found / exact; 1 when the sample has no neighbours
+    std::string summary() const;        // one line for people
+};
+
 struct CommunityOptions {
     double threshold = 0.75;      // cosine, in [-1, 1]; compared in float32 like the reference
     std::size_t min_size = 10;    // >= 1; capped at the number of rows, as the reference does
     SimilarityCompute compute;
+    ApproximateSearch approximate;  // off: the exact result
     // Member lists kept from the similarity pass, in bytes (8 per member).
     // Beyond it the pass only counts, and the seeds it could not keep are
     // recomputed batch by batch when their turn comes: slower, same result.
@@ -48,7 +83,8 @@ struct CommunityResult {
     std::vector<RowId> centres;
     std::size_t seeds = 0;            // rows with >= min_size neighbours at the threshold
     std::size_t recomputed_seeds = 0; // seeds whose members did not fit member_budget_bytes
-    std::string device;               // "cpu" or "cuda"
+    std::string device;               // "cpu" or "cuda" ("cpu" when approximate)
+    std::optional<ApproximationReport> approximation;  // set when the search was approximate
 };
 
 // sentence-transformers' util.community_detection (v6.0.1) exactly: a row
@@ -57,7 +93,9 @@ struct CommunityResult {
 // are taken largest first, each dropping rows an earlier one took, and kept
 // when at least min_size rows remain. Throws distill::Error on empty input,
 // NaN or infinite values, a threshold outside [-1, 1] or min_size 0; throws
-// Cancelled when progress asks.
+// Cancelled when progress asks. With options.approximate.enabled, the
+// neighbours come from the approximate search (see ApproximateSearch) and
+// the result carries its ApproximationReport; it also refuses nprobe 0.
 CommunityResult detect_communities(const Matrix& embeddings, const CommunityOptions& options,
                                    ProgressSink* progress = nullptr);
 
@@ -140,13 +178,16 @@ std::vector<Community> sample_communities(const std::vector<Community>& communit
                                           std::uint64_t seed = 42);
 
 // Benchmark (`distill bench communities`): synthetic clustered unit vectors,
-// community detection on them, and a plain matmul of the same size for scale.
+// community detection on them, and a baseline for scale: a plain matmul of
+// the same size, or with detect.approximate the exact detection.
 struct CommunityBenchOptions {
     std::size_t rows = 100000;
     std::size_t dim = 768;
     CommunityOptions detect;       // threshold 0.75, min_size 10 by default
     std::uint64_t seed = 42;
-    bool matmul_baseline = true;   // also time the full N x N x dim matmul, tile by tile
+    // Also run the baseline: the full N x N x dim matmul, tile by tile; with
+    // detect.approximate, detect_communities exact on the same data.
+    bool baseline = true;
 };
 
 struct CommunityBenchResult {
@@ -154,8 +195,12 @@ struct CommunityBenchResult {
     std::string device;
     int cpu_threads = 0;               // libtorch intra-op threads during the run
     double detect_seconds = 0;         // detect_communities, end to end
-    double matmul_seconds = 0;         // the baseline; 0 when not run
+    double matmul_seconds = 0;         // the matmul baseline; 0 when not run
     std::size_t communities = 0, covered = 0, seeds = 0;
+    std::optional<ApproximationReport> approximation;  // when the detection was approximate
+    // The exact baseline of an approximate run; exact_seconds 0 when not run.
+    double exact_seconds = 0;
+    std::size_t exact_communities = 0, exact_covered = 0;
     std::string summary() const;       // one line for people
 };
 

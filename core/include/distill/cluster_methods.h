@@ -5,6 +5,7 @@
 // lists of row ids, largest first, members by descending cosine to the
 // cluster's centre (its seed row, or its centroid).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +56,7 @@ struct ClusterOptions {
 struct Clusters {
     std::vector<Community> clusters;  // largest first; rows in none are outliers
     std::string device;               // where similarities were computed ("cpu" for k-means)
+    std::optional<ApproximationReport> approximation;  // approximate community detection's recall
 };
 
 // The chosen clusterer on `embeddings`.

@@ -21,6 +21,9 @@ struct PipelineSettings {
     std::string clustering = "community";  // or "kmeans"
     double threshold = 0.75;               // community detection
     std::size_t min_community_size = 10;
+    // Approximate community detection (ApproximateSearch's defaults): far
+    // faster on large corpora; the cluster stage's summary gives its recall.
+    bool approximate = false;
     std::size_t kmeans_k = 100;            // k-means
     std::size_t sample_size = 1000;     // N questions kept
     std::uint64_t seed = 42;            // sampling and the train/valid shuffle

@@ -1,5 +1,6 @@
 // `distill bench communities`: community detection on synthetic data shaped
-// like a pooled question corpus, next to the matmul it cannot avoid.
+// like a pooled question corpus, next to the matmul the exact pass cannot
+// avoid, or (approximate) next to the exact pass itself.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -53,6 +54,12 @@ std::string start_device(std::size_t dim, const SimilarityCompute& compute) {
     Matrix unit(1, dim);
     unit.values[0] = 1;
     return cluster::SimilarityEngine(unit, compute).device();
+}
+
+std::size_t covered_rows(const std::vector<Community>& communities) {
+    std::size_t covered = 0;
+    for (const auto& c : communities) covered += c.size();
+    return covered;
 }
 
 }  // namespace
@@ -116,9 +123,18 @@ CommunityBenchResult bench_communities(const CommunityBenchOptions& options, Pro
     r.detect_seconds = seconds_since(start);
     r.communities = found.communities.size();
     r.seeds = found.seeds;
-    for (const auto& c : found.communities) r.covered += c.size();
+    r.covered = covered_rows(found.communities);
+    r.approximation = found.approximation;
 
-    if (options.matmul_baseline) {
+    if (options.baseline && options.detect.approximate.enabled) {
+        CommunityOptions exact = options.detect;
+        exact.approximate.enabled = false;
+        const auto exact_start = std::chrono::steady_clock::now();
+        const auto baseline = detect_communities(x, exact, progress);
+        r.exact_seconds = seconds_since(exact_start);
+        r.exact_communities = baseline.communities.size();
+        r.exact_covered = covered_rows(baseline.communities);
+    } else if (options.baseline) {
         cluster::SimilarityEngine engine(x, options.detect.compute);
         r.matmul_seconds = engine.time_full_matmul(progress);
     }
@@ -132,6 +148,13 @@ std::string CommunityBenchResult::summary() const {
                   "(%zu seeds)",
                   rows, dim, device.c_str(), cpu_threads, detect_seconds, communities, covered, seeds);
     std::string s = line;
+    if (approximation) s += "; " + approximation->summary();
+    if (exact_seconds > 0) {
+        std::snprintf(line, sizeof line, "; exact: %.3f s, %zu communities covering %zu rows (%.1f times faster)",
+                      exact_seconds, exact_communities, exact_covered,
+                      detect_seconds > 0 ? exact_seconds / detect_seconds : 0.0);
+        s += line;
+    }
     if (matmul_seconds > 0) {
         std::snprintf(line, sizeof line, "; full %zu x %zu x %zu matmul: %.3f s (ratio %.2f)", rows, rows, dim,
                       matmul_seconds, detect_seconds / matmul_seconds);

@@ -16,9 +16,9 @@ std::string to_string(ClusterMethod method) {
 
 Clusters cluster_rows(const Matrix& embeddings, const ClusterOptions& options, ProgressSink* progress) {
     if (options.method == ClusterMethod::KMeans)
-        return {kmeans_clusters(embeddings, options.kmeans, progress).clusters, "cpu"};
+        return {kmeans_clusters(embeddings, options.kmeans, progress).clusters, "cpu", std::nullopt};
     auto found = detect_communities(embeddings, options.community, progress);
-    return {std::move(found.communities), found.device};
+    return {std::move(found.communities), found.device, std::move(found.approximation)};
 }
 
 }  // namespace distill

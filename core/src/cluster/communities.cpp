@@ -77,12 +77,10 @@ void select_communities(const std::vector<RowId>& seeds, std::size_t rows, std::
     }
 }
 
-CommunityResult detect_with(SimilarityEngine& engine, float threshold, std::size_t min_size,
-                            std::size_t member_budget_bytes, ProgressSink* progress) {
-    auto pass = engine.threshold_pass(threshold, min_size, member_budget_bytes, progress);
+CommunityResult communities_from_pass(ThresholdPass& pass, std::size_t min_size, std::size_t member_budget_bytes,
+                                      const MembersOf& members_of, ProgressSink* progress) {
     const auto seeds = seeds_by_size(pass.counts, min_size);
     CommunityResult result;
-    result.device = engine.device();
     result.seeds = seeds.size();
     const auto free_members = [&](std::size_t pos, const std::vector<std::uint8_t>& taken) {
         if (!pass.complete[seeds[pos]]) {
@@ -97,7 +95,7 @@ CommunityResult detect_with(SimilarityEngine& engine, float threshold, std::size
                 batch.push_back(seeds[k]);
                 bytes += need;
             }
-            auto lists = engine.members_of(batch, threshold, progress);
+            auto lists = members_of(batch);
             for (std::size_t k = 0; k < batch.size(); ++k) {
                 pass.members[batch[k]] = std::move(lists[k]);
                 pass.complete[batch[k]] = 1;
@@ -112,7 +110,17 @@ CommunityResult detect_with(SimilarityEngine& engine, float threshold, std::size
         std::sort(free.begin(), free.end(), ranks_before);
         return free;
     };
-    select_communities(seeds, engine.rows(), min_size, free_members, result, progress);
+    select_communities(seeds, pass.counts.size(), min_size, free_members, result, progress);
+    return result;
+}
+
+CommunityResult detect_with(SimilarityEngine& engine, float threshold, std::size_t min_size,
+                            std::size_t member_budget_bytes, ProgressSink* progress) {
+    auto pass = engine.threshold_pass(threshold, min_size, member_budget_bytes, progress);
+    auto result = communities_from_pass(
+        pass, min_size, member_budget_bytes,
+        [&](std::span<const RowId> rows) { return engine.members_of(rows, threshold, progress); }, progress);
+    result.device = engine.device();
     return result;
 }
 
@@ -124,6 +132,7 @@ CommunityResult detect_communities(const Matrix& embeddings, const CommunityOpti
                                    ProgressSink* progress) {
     cluster::check_embeddings(embeddings, "embeddings");
     cluster::check_community_options(options.threshold, options.min_size);
+    if (options.approximate.enabled) return cluster::detect_approximately(embeddings, options, progress);
     cluster::SimilarityEngine engine(embeddings, options.compute);
     // The reference compares float32 scores with torch.tensor(threshold), a
     // float32: 0.6 means 0.60000002384..., not the double 0.6. It caps

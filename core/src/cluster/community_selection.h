@@ -1,10 +1,12 @@
 #pragma once
-// The greedy step of community detection, shared by detect_communities and
-// the threshold sweep: both find seeds from per-row counts at a threshold and
-// then take the candidates largest first, each dropping rows an earlier one
-// took. Only where the candidates' members come from differs.
+// The greedy step of community detection, shared by detect_communities
+// (exact and approximate) and the threshold sweep: all find seeds from
+// per-row counts at a threshold and then take the candidates largest first,
+// each dropping rows an earlier one took. Only where the candidates'
+// members come from differs.
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "cluster/similarity_engine.h"
@@ -29,9 +31,24 @@ using FreeMembers = std::function<NeighbourList(std::size_t pos, const std::vect
 void select_communities(const std::vector<RowId>& seeds, std::size_t rows, std::size_t min_size,
                         const FreeMembers& free_members, CommunityResult& result, ProgressSink* progress);
 
+// The members at the threshold of each row in `rows`, in no order: how a
+// pass's search recomputes the lists it could not keep.
+using MembersOf = std::function<std::vector<NeighbourList>(std::span<const RowId> rows)>;
+
+// The greedy step on a finished pass: seeds from its counts, members from
+// its lists, and from members_of (batch by batch, within the budget) for
+// seeds it left incomplete. Leaves result.device to the caller.
+CommunityResult communities_from_pass(ThresholdPass& pass, std::size_t min_size, std::size_t member_budget_bytes,
+                                      const MembersOf& members_of, ProgressSink* progress);
+
 // detect_communities on an engine that already holds the corpus, for
 // callers that run it more than once (the sweep's fallback).
 CommunityResult detect_with(SimilarityEngine& engine, float threshold, std::size_t min_size,
                             std::size_t member_budget_bytes, ProgressSink* progress);
+
+// detect_communities with options.approximate.enabled, on checked input
+// (approximate_communities.cpp, the faiss side).
+CommunityResult detect_approximately(const Matrix& embeddings, const CommunityOptions& options,
+                                     ProgressSink* progress);
 
 }  // namespace distill::cluster

@@ -4,14 +4,13 @@
 // index assigns every row, and the clusters are ordered here.
 #include <faiss/Clustering.h>
 #include <faiss/IndexFlat.h>
-#include <faiss/impl/AuxIndexStructures.h>
 #include <faiss/impl/FaissException.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <mutex>
 
+#include "cluster/faiss_interrupt.h"
 #include "cluster/input_checks.h"
 #include "cluster/similarity_engine.h"
 #include "cluster/unit_rows.h"
@@ -22,23 +21,6 @@ namespace distill {
 namespace {
 
 using Idx = faiss::Index::idx_t;
-
-// faiss polls one process-wide InterruptCallback between iterations and
-// search blocks; this one forwards the caller's cancel request. The mutex
-// keeps two k-means runs from installing theirs over each other.
-class CancelFromProgress : public faiss::InterruptCallback {
-public:
-    explicit CancelFromProgress(const ProgressSink* progress) : progress_(progress) {}
-    bool want_interrupt() override { return progress_->cancel_requested(); }
-
-private:
-    const ProgressSink* progress_;
-};
-
-std::mutex& kmeans_mutex() {
-    static std::mutex m;
-    return m;
-}
 
 double cosine_to(std::span<const float> row, std::span<const float> unit_centroid) {
     double dot = 0, norm = 0;
@@ -80,22 +62,15 @@ KMeansResult kmeans_clusters(const Matrix& embeddings, const KMeansOptions& opti
 
     std::vector<Idx> assigned(n);
     {
-        std::lock_guard<std::mutex> lock(kmeans_mutex());
-        if (progress) {
-            progress->update("k-means", 0, 1);
-            faiss::InterruptCallback::instance = std::make_unique<CancelFromProgress>(progress);
-        }
-        struct Uninstall {
-            ~Uninstall() { faiss::InterruptCallback::clear_instance(); }
-        } uninstall;
+        cluster::FaissCancelScope cancel(progress);
+        if (progress) progress->update("k-means", 0, 1);
         try {
             clustering.train(static_cast<Idx>(n), x.values.data(), index);
             // After training the index holds the final centroids.
             std::vector<float> distance(n);
             index.search(static_cast<Idx>(n), x.values.data(), 1, distance.data(), assigned.data());
         } catch (const faiss::FaissException& e) {
-            throw_if_cancelled(progress);  // faiss reports an interrupt as an exception of its own
-            throw Error(std::string("k-means failed in faiss: ") + e.what());
+            cancel.rethrow("k-means", e.what());
         }
     }
     throw_if_cancelled(progress);

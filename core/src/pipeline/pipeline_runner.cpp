@@ -4,6 +4,7 @@
 #include "distill/pipeline.h"
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -192,22 +193,34 @@ PipelineResult run_pipeline(const Project& project, const std::string& output_di
     cluster_options.community.threshold = settings.threshold;
     cluster_options.community.min_size = settings.min_community_size;
     cluster_options.community.compute.device = settings.embed.device;
+    cluster_options.community.approximate.enabled = settings.approximate;
     cluster_options.kmeans.k = settings.kmeans_k;
     cluster_options.kmeans.seed = settings.seed;
-    const ordered_json cluster_settings =
+    ordered_json cluster_settings =
         cluster_options.method == ClusterMethod::Community
             ? ordered_json{{"method", "community"},
                            {"threshold", settings.threshold},
                            {"min_community_size", settings.min_community_size}}
             : ordered_json{{"method", "kmeans"}, {"k", settings.kmeans_k}, {"seed", settings.seed}};
+    if (cluster_options.method == ClusterMethod::Community && settings.approximate) {
+        const auto& a = cluster_options.community.approximate;
+        cluster_settings["approximate"] = {{"nlist", a.nlist}, {"nprobe", a.nprobe}, {"seed", a.seed}};
+    }
     const std::string cluster_key = ContentHasher().add(embed_key).add(cluster_settings.dump()).hex();
     std::vector<Community> communities;
+    std::string recall;  // ", neighbour recall ..." when approximate and computed now
     const bool cluster_cached = cache.fresh("cluster", cluster_key, {"communities.json"});
     if (cluster_cached) {
         communities = communities_from_json(read_json(cache.path("communities.json")));
     } else {
         cache.begin("cluster");
-        communities = cluster_rows(embeddings, cluster_options, stage.progress()).clusters;
+        auto clusters = cluster_rows(embeddings, cluster_options, stage.progress());
+        communities = std::move(clusters.clusters);
+        if (clusters.approximation) {
+            char line[96];
+            std::snprintf(line, sizeof line, ", neighbour recall %.4f", clusters.approximation->recall());
+            recall = line;
+        }
         write_json(cache.path("communities.json"), communities_json(communities));
         cache.commit("cluster", cluster_key);
     }
@@ -219,7 +232,8 @@ PipelineResult run_pipeline(const Project& project, const std::string& output_di
                     plural(corpus.records.size(), "question") +
                     "; lower pipeline.threshold or pipeline.min_community_size");
     stage.end(cluster_cached, plural(communities.size(), "cluster") + " covering " +
-                                  plural(result.covered, "question") + " (" + settings.clustering + ")");
+                                  plural(result.covered, "question") + " (" + settings.clustering +
+                                  (settings.approximate ? ", approximate" : "") + recall + ")");
 
     // sample
     stage.start("sample");

@@ -121,6 +121,7 @@ PipelineSettings read_pipeline_settings(const ordered_json& j, const std::string
     r.optional("clustering", s.clustering);
     r.optional("threshold", s.threshold);
     r.optional("min_community_size", s.min_community_size);
+    r.optional("approximate", s.approximate);
     r.optional("kmeans_k", s.kmeans_k);
     r.optional("sample_size", s.sample_size);
     r.optional("seed", s.seed);
@@ -166,7 +167,7 @@ ordered_json to_json(const SourceSpec& s, const Project& project, const fs::path
 }  // namespace
 
 ordered_json to_json(const PipelineSettings& s) {
-    return ordered_json{{"embedder", s.embedder},
+    ordered_json j{{"embedder", s.embedder},
                         {"device", s.embed.device},
                         {"dtype", s.embed.dtype},
                         {"batch_size", s.embed.batch_size},
@@ -181,6 +182,10 @@ ordered_json to_json(const PipelineSettings& s) {
                         {"max_seq_len", s.max_seq_len},
                         {"mask_inputs", s.mask_inputs},
                         {"valid_fraction", s.valid_fraction}};
+    // Only when on, so projects and manifests saved before it existed read
+    // back byte for byte.
+    if (s.approximate) j["approximate"] = true;
+    return j;
 }
 
 Project load_project(const std::string& path) {
