@@ -53,6 +53,7 @@ private:
     QSpinBox* maxSeqLen_;
     QDoubleSpinBox* validFraction_;
     QCheckBox* maskInputs_;
+    QCheckBox* approximate_;
 };
 
 }  // namespace distill::ui

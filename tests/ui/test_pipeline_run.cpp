@@ -106,6 +106,7 @@ void TestPipelineRun::settingsRoundTripThroughSaveAndOpen() {
     w.main->findChild<QSpinBox*>("maxSeqLen")->setValue(1024);
     w.main->findChild<QDoubleSpinBox*>("validFraction")->setValue(0.1);
     w.main->findChild<QCheckBox*>("maskInputs")->setChecked(true);
+    w.main->findChild<QCheckBox*>("approximate")->setChecked(true);
     QVERIFY(w.main->saveProjectAs(path));
     QVERIFY(!w.main->isWindowModified());
 
@@ -123,6 +124,7 @@ void TestPipelineRun::settingsRoundTripThroughSaveAndOpen() {
     QCOMPARE(saved.pipeline.max_seq_len, 1024);
     QCOMPARE(saved.pipeline.valid_fraction, 0.1);
     QVERIFY(saved.pipeline.mask_inputs);
+    QVERIFY(saved.pipeline.approximate);
 
     // And shown again by a fresh window.
     Window again = makeWindow();
@@ -133,6 +135,7 @@ void TestPipelineRun::settingsRoundTripThroughSaveAndOpen() {
     QCOMPARE(shown.pipeline.sample_size, std::size_t(123));
     QCOMPARE(shown.fewshot.k, std::size_t(3));
     QCOMPARE(shown.pipeline.tokenizer, std::string("~/elsewhere/tokenizer.model"));
+    QVERIFY(again.main->findChild<QCheckBox*>("approximate")->isChecked());
     // Only the chosen method's knobs are offered.
     auto* knobs = again.main->findChild<QStackedWidget*>("clusteringKnobs");
     QVERIFY(knobs->currentWidget()->isAncestorOf(again.main->findChild<QSpinBox*>("kmeansK")));
