@@ -13,10 +13,9 @@
 // there: it scans the probed lists for each row on its own, with faiss's
 // generic dot products (user time equal to wall time: one core busy) and
 // the lists streamed from memory again for every row. A k-nearest search
-// would be no better: a
-// community needs every row at >= the threshold, however many, so k would
-// have to grow (and the lists be scanned again) wherever the k-th hit is
-// still above it. Rows are batched in the order of their own list, so a
+// would be no better: a community needs every row at >= the threshold,
+// however many, so k would have to grow (and the lists be scanned again)
+// wherever the k-th hit is still above it. Rows are batched in the order of their own list, so a
 // batch's rows probe mostly the same lists and each list's block is large.
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexIVFFlat.h>
