@@ -196,9 +196,7 @@ void run_communities(const CommunitiesOptions& o) {
     else
         map.clustering.update({{"threshold", o.threshold}, {"min_size", o.min_size}});
     if (found.approximation)
-        map.clustering.update({{"approximate", {{"nlist", found.approximation->nlist},
-                                                {"nprobe", found.approximation->nprobe},
-                                                {"recall", found.approximation->recall()}}}});
+        map.clustering["approximation"] = to_json(*found.approximation);
     if (o.sample > 0) map.clustering.update({{"sample", o.sample}, {"sample_seed", o.seed}});
     write_cluster_map(o.map, map);
     std::fprintf(stderr, "map: PCA explains %.1f%% + %.1f%% of the variance%s; %.2f s; wrote %s\n",

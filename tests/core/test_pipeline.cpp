@@ -159,15 +159,32 @@ private Q_SLOTS:
         QVERIFY(again["cluster"] && again["sample"]);
 
         p.pipeline.approximate = true;  // other communities may come: re-cluster, and say the recall
+        auto cluster_summary = [](const distill::PipelineResult& r) {
+            for (const auto& s : r.stages)
+                if (s.stage == "cluster") return s.summary;
+            return std::string();
+        };
         auto approximate = distill::run_pipeline(p, d);
         again = ran(approximate);
         QVERIFY(!again["embed"] && again["cluster"] && again["sample"]);
-        for (const auto& s : approximate.stages)
-            if (s.stage == "cluster") QVERIFY(contains(s.summary, "(community, approximate, neighbour recall "));
+        const std::string measured = cluster_summary(approximate);
+        QVERIFY2(contains(measured, "(community, approximate, neighbour recall "), measured.c_str());
+        // The manifest says how close it came, with the rows it measured.
+        const auto report = read_json(fs::path(d) / "manifest.json")["pipeline"]["clustering"]["approximation"];
+        QVERIFY(report["recall"].get<double>() > 0.9 && report["recall"].get<double>() <= 1.0);
+        QCOMPARE(report["sampled_rows"].size(), std::size_t(1000));
+        QCOMPARE(report["nprobe"].get<std::size_t>(), std::size_t(32));
+        QCOMPARE(read_json(fs::path(d) / "cluster_map.json")["clustering"]["approximation"], report);
         approximate = distill::run_pipeline(p, d);
         QVERIFY(!ran(approximate)["cluster"]);
-        p.pipeline.approximate = false;  // the exact communities again (one cached result per stage)
+        QCOMPARE(cluster_summary(approximate), measured);  // a cached stage still says its recall
+        fs::remove(fs::path(d) / "approximation.json");    // without it, the stage is not fresh
         QVERIFY(ran(distill::run_pipeline(p, d))["cluster"]);
+        p.pipeline.approximate = false;  // the exact communities again (one cached result per stage)
+        const auto exact = distill::run_pipeline(p, d);
+        QVERIFY(ran(exact)["cluster"]);
+        QVERIFY(!fs::exists(fs::path(d) / "approximation.json"));  // no stale measurement left
+        QVERIFY(!read_json(fs::path(d) / "manifest.json")["pipeline"]["clustering"].contains("approximation"));
 
         p.pipeline.max_seq_len = 1024;  // formatting and export depend on it
         again = ran(distill::run_pipeline(p, d));

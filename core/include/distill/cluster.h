@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "distill/matrix.h"
 #include "distill/progress.h"
 
@@ -62,6 +64,14 @@ struct ApproximationReport {
     double recall() const;              // found / exact; 1 when the sample has no neighbours
     std::string summary() const;        // one line for people
 };
+
+// The report as JSON ({"nlist", "nprobe", "recall", "exact_neighbours",
+// "found_neighbours", "seed_status_differs", "sampled_rows"}) for manifests
+// and cluster maps, and back (the pipeline keeps it with a cached cluster
+// stage); reading throws distill::Error naming `where` for another shape.
+// The sampled rows are listed so the recall can be checked.
+nlohmann::ordered_json to_json(const ApproximationReport& report);
+ApproximationReport approximation_report_from_json(const nlohmann::ordered_json& json, const std::string& where);
 
 struct CommunityOptions {
     double threshold = 0.75;      // cosine, in [-1, 1]; compared in float32 like the reference

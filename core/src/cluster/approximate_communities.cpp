@@ -297,4 +297,29 @@ std::string ApproximationReport::summary() const {
     return line;
 }
 
+nlohmann::ordered_json to_json(const ApproximationReport& report) {
+    return {{"nlist", report.nlist},
+            {"nprobe", report.nprobe},
+            {"recall", report.recall()},
+            {"exact_neighbours", report.exact_neighbours},
+            {"found_neighbours", report.found_neighbours},
+            {"seed_status_differs", report.seed_status_differs},
+            {"sampled_rows", report.sampled}};
+}
+
+ApproximationReport approximation_report_from_json(const nlohmann::ordered_json& json, const std::string& where) {
+    ApproximationReport report;
+    try {
+        report.nlist = json.at("nlist").get<std::size_t>();
+        report.nprobe = json.at("nprobe").get<std::size_t>();
+        report.exact_neighbours = json.at("exact_neighbours").get<std::size_t>();
+        report.found_neighbours = json.at("found_neighbours").get<std::size_t>();
+        report.seed_status_differs = json.at("seed_status_differs").get<std::size_t>();
+        report.sampled = json.at("sampled_rows").get<std::vector<RowId>>();
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(where + ": not an approximation report (" + e.what() + ")");
+    }
+    return report;
+}
+
 }  // namespace distill

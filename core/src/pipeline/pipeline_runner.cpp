@@ -111,6 +111,15 @@ std::string plural(std::size_t n, std::string word) {
     return std::to_string(n) + " " + word;
 }
 
+// ", neighbour recall 0.9984" for the cluster stage's summary.
+std::string recall_of(const std::optional<ApproximationReport>& approximation) {
+    if (!approximation) return "";
+    if (approximation->sampled.empty()) return ", recall not measured";
+    char line[48];
+    std::snprintf(line, sizeof line, ", neighbour recall %.4f", approximation->recall());
+    return line;
+}
+
 }  // namespace
 
 const std::vector<std::string>& pipeline_stages() { return kStages; }
@@ -208,22 +217,32 @@ PipelineResult run_pipeline(const Project& project, const std::string& output_di
     }
     const std::string cluster_key = ContentHasher().add(embed_key).add(cluster_settings.dump()).hex();
     std::vector<Community> communities;
-    std::string recall;  // ", neighbour recall ..." when approximate and computed now
-    const bool cluster_cached = cache.fresh("cluster", cluster_key, {"communities.json"});
+    // Approximate detection's recall is part of its result: kept beside the
+    // communities so a cached stage and the manifest still report it.
+    std::optional<ApproximationReport> approximation;
+    const bool approximate = cluster_options.method == ClusterMethod::Community && settings.approximate;
+    std::vector<std::string> cluster_files = {"communities.json"};
+    if (approximate) cluster_files.push_back("approximation.json");
+    const bool cluster_cached = cache.fresh("cluster", cluster_key, cluster_files);
     if (cluster_cached) {
         communities = communities_from_json(read_json(cache.path("communities.json")));
+        if (approximate)
+            approximation = approximation_report_from_json(read_json(cache.path("approximation.json")),
+                                                           cache.path("approximation.json"));
     } else {
         cache.begin("cluster");
+        std::filesystem::remove(cache.path("approximation.json"));  // an earlier approximate run's
         auto clusters = cluster_rows(embeddings, cluster_options, stage.progress());
         communities = std::move(clusters.clusters);
-        if (clusters.approximation) {
-            char line[96];
-            std::snprintf(line, sizeof line, ", neighbour recall %.4f", clusters.approximation->recall());
-            recall = line;
-        }
+        approximation = std::move(clusters.approximation);
         write_json(cache.path("communities.json"), communities_json(communities));
+        if (approximation) write_json(cache.path("approximation.json"), to_json(*approximation));
         cache.commit("cluster", cluster_key);
     }
+    // The clustering as set, and how close approximate detection came: what
+    // the cluster map and the manifest record.
+    ordered_json clustering_record = cluster_settings;
+    if (approximation) clustering_record["approximation"] = to_json(*approximation);
     result.communities = communities.size();
     result.covered = members(communities);
     if (communities.empty())
@@ -233,7 +252,7 @@ PipelineResult run_pipeline(const Project& project, const std::string& output_di
                     "; lower pipeline.threshold or pipeline.min_community_size");
     stage.end(cluster_cached, plural(communities.size(), "cluster") + " covering " +
                                   plural(result.covered, "question") + " (" + settings.clustering +
-                                  (settings.approximate ? ", approximate" : "") + recall + ")");
+                                  (approximate ? ", approximate" + recall_of(approximation) : "") + ")");
 
     // sample
     stage.start("sample");
@@ -264,7 +283,7 @@ PipelineResult run_pipeline(const Project& project, const std::string& output_di
         MapOptions map_options;
         map_options.projection.device = settings.embed.device;
         ClusterMap map = build_cluster_map(embeddings, communities, sample, questions, map_options, stage.progress());
-        map.clustering = cluster_settings;
+        map.clustering = clustering_record;
         map.clustering["sample_size"] = settings.sample_size;
         map.clustering["seed"] = settings.seed;
         write_cluster_map(cache.path("cluster_map.json"), map);
@@ -358,7 +377,7 @@ PipelineResult run_pipeline(const Project& project, const std::string& output_di
                             {"settings", to_json(settings)},
                             {"corpus", read_json(cache.path("corpus_report.json"))},
                             {"embedder", embedder->identity()},
-                            {"clustering", cluster_settings},
+                            {"clustering", clustering_record},
                             {"clusters", result.communities},
                             {"covered", result.covered},
                             {"outliers", corpus.records.size() - result.covered},
@@ -374,8 +393,10 @@ PipelineResult run_pipeline(const Project& project, const std::string& output_di
     stage.end(export_cached, plural(result.exported, "row") + " in " + export_files.front() +
                                  (settings.valid_fraction > 0 ? " and valid.pt" : ""));
 
-    result.files = {"corpus_report.json", "communities.json", "sample.json", "cluster_map.json", fewshot_file,
-                    "fewshot_edits_report.json", raw_file, "format_report.json"};
+    result.files = {"corpus_report.json"};
+    result.files.insert(result.files.end(), cluster_files.begin(), cluster_files.end());
+    result.files.insert(result.files.end(), {"sample.json", "cluster_map.json", fewshot_file,
+                                             "fewshot_edits_report.json", raw_file, "format_report.json"});
     result.files.insert(result.files.end(), export_files.begin(), export_files.end());
     return result;
 }
