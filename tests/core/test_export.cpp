@@ -416,7 +416,7 @@ print(json.dumps(out))
         write_text(root / "a_file", "x");
         const std::string blocked = (root / "a_file" / "out").string();
         const std::string msg = error_of([&] { distill::export_dataset({raw}, *tokenizer_, blocked); });
-        QVERIFY2(contains(msg, blocked) && contains(msg, "--output-dir"), msg.c_str());
+        QVERIFY2(contains(msg, blocked) && contains(msg, "choose another folder"), msg.c_str());
         // A folder without write permission (meaningless as root, who may write anywhere).
         if (::geteuid() != 0) {
             fs::create_directory(root / "read_only");
@@ -426,6 +426,72 @@ print(json.dumps(out))
             fs::permissions(root / "read_only", fs::perms::owner_all);
         }
         QVERIFY(untouched());
+    }
+
+    // The GUI's Export: the run folder's lit-gpt files copied elsewhere, all
+    // or nothing, each checked against the manifest's size and hash.
+    void publishCopiesTheExportCheckedAgainstItsManifest() {
+        QTemporaryDir dir;
+        const fs::path root = dir.path().toStdString();
+        write_text(root / "raw.jsonl", jsonl_of(sample_rows()));
+        const std::string raw = (root / "raw.jsonl").string(), run = (root / "run").string();
+        const fs::path target = root / "training" / "data";
+        distill::ExportOptions with_valid;
+        with_valid.valid_fraction = 0.25;
+        distill::export_dataset({raw}, *tokenizer_, run, with_valid);
+
+        const auto written = distill::publish_export(run, target.string());
+        QCOMPARE(written, (std::vector<std::string>{(target / "train.pt").string(), (target / "valid.pt").string(),
+                                                    (target / "manifest.json").string()}));
+        QCOMPARE(folder_listing(target), (std::vector<std::string>{"manifest.json", "train.pt", "valid.pt"}));
+        for (const char* f : {"train.pt", "valid.pt", "manifest.json"})
+            QVERIFY2(read_file(target / f) == read_file(fs::path(run) / f), f);
+        const auto published = [&] {
+            return read_file(target / "train.pt") == read_file(fs::path(run) / "train.pt") &&
+                   folder_listing(target) == std::vector<std::string>{"manifest.json", "train.pt", "valid.pt"};
+        };
+
+        // The same folder twice: nothing to copy.
+        QCOMPARE(distill::publish_export(run, run).back(), (fs::path(run) / "manifest.json").string());
+
+        // A re-export without valid.pt: the stale one goes with the new set.
+        distill::export_dataset({raw}, *tokenizer_, run);
+        distill::publish_export(run, target.string());
+        QCOMPARE(folder_listing(target), (std::vector<std::string>{"manifest.json", "train.pt"}));
+        QCOMPARE(read_file(target / "manifest.json"), read_file(fs::path(run) / "manifest.json"));
+        distill::export_dataset({raw}, *tokenizer_, run, with_valid);
+        distill::publish_export(run, target.string());
+        QVERIFY(published());
+        const std::string train_before = read_file(target / "train.pt");
+
+        // Cancelled midway: the previous set stays, no staging folder is left.
+        CancelAfter cancel(1);
+        QVERIFY_THROWS_EXCEPTION(distill::Cancelled, distill::publish_export(run, target.string(), &cancel));
+        QVERIFY(published());
+
+        // A train.pt changed after the export is refused, naming it.
+        std::string train = read_file(fs::path(run) / "train.pt");
+        train[train.size() / 2] ^= 1;
+        write_text(fs::path(run) / "train.pt", train);
+        std::string msg = error_of([&] { distill::publish_export(run, target.string()); });
+        QVERIFY2(contains(msg, (fs::path(run) / "train.pt").string() + ": changed since it was exported"),
+                 msg.c_str());
+        QCOMPARE(read_file(target / "train.pt"), train_before);
+
+        // No export yet, or a manifest that is not one.
+        fs::create_directory(root / "empty");
+        msg = error_of([&] { distill::publish_export((root / "empty").string(), target.string()); });
+        QVERIFY2(contains(msg, "no manifest.json") && contains(msg, "export stage"), msg.c_str());
+        write_text(root / "empty" / "manifest.json", R"({"outputs": [{"file": "../x.pt", "bytes": 1, "xxh128": "0"}]})");
+        msg = error_of([&] { distill::publish_export((root / "empty").string(), target.string()); });
+        QVERIFY2(contains(msg, "not an export manifest") && contains(msg, "not a file name"), msg.c_str());
+        QVERIFY(!fs::exists(root / "x.pt"));
+
+        // A target that cannot be a folder (its parent is a file).
+        write_text(root / "a_file", "x");
+        msg = error_of([&] { distill::publish_export(run, (root / "a_file" / "out").string()); });
+        QVERIFY2(contains(msg, "cannot create the output folder"), msg.c_str());
+        QCOMPARE(read_file(target / "train.pt"), train_before);
     }
 
     // The same on a real file system: a 128 KiB tmpfs that fills up, then

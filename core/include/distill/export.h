@@ -149,6 +149,20 @@ ExportReport export_raw_files(const std::vector<RawFile>& files, const SentenceP
                               const std::string& output_dir, const ExportOptions& options = {},
                               ProgressSink* progress = nullptr);
 
+// Distill Studio's Export: copies the lit-gpt files of a finished export in
+// `from_dir` (train.pt, valid.pt when it has one, and manifest.json, as its
+// manifest lists them) into `to_dir`, created when missing. Each file's
+// size and hash are checked against the manifest as it is copied, and the
+// set is put in place all together or not at all, a stale valid.pt removed,
+// as export_dataset does. A pipeline's run folder holds every stage's cache;
+// this leaves only what training reads. Returns the paths written, manifest
+// last (nothing is copied when both folders are the same). Throws
+// distill::Error when `from_dir` has no manifest (nothing exported yet), a
+// file is missing or changed since the export, or `to_dir` cannot be
+// written; Cancelled when progress asks. Either way `to_dir` is untouched.
+std::vector<std::string> publish_export(const std::string& from_dir, const std::string& to_dir,
+                                        ProgressSink* progress = nullptr);
+
 // `distill bench export`: synthetic rows shaped like Data V5 prompts (a
 // few-shot input of `words_per_row` words, a short answer) exported to a
 // temporary folder.

@@ -1,7 +1,3 @@
-#include <stdlib.h>
-
-#include <cerrno>
-#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <thread>
@@ -14,40 +10,13 @@
 #include "distill/progress.h"
 #include "distill/content_hash.h"
 #include "export/lit_gpt_dataset.h"
+#include "export/staging_folder.h"
 
 namespace distill {
 namespace fs = std::filesystem;
+using exporting::move_into_place;
+using exporting::StagingFolder;
 namespace {
-
-// A hidden folder inside the output folder that every file is written into
-// first, so the final renames stay on one file system (and so atomic), and
-// a failed or cancelled export is removed with the folder.
-class StagingFolder {
-public:
-    explicit StagingFolder(const fs::path& output_dir) {
-        std::error_code ec;
-        fs::create_directories(output_dir, ec);
-        if (ec)
-            throw Error(output_dir.string() + ": cannot create the output folder (" + ec.message() +
-                        "); choose another --output-dir");
-        std::string name = (output_dir / ".distill-export-XXXXXX").string();
-        if (!::mkdtemp(name.data()))
-            throw Error(output_dir.string() + ": cannot write in the output folder (" + std::strerror(errno) +
-                        "); check its permissions or choose another --output-dir");
-        path_ = name;
-    }
-    ~StagingFolder() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    StagingFolder(const StagingFolder&) = delete;
-    StagingFolder& operator=(const StagingFolder&) = delete;
-
-    fs::path file(const std::string& name) const { return path_ / name; }
-
-private:
-    fs::path path_;
-};
 
 struct WrittenFile {
     std::string name;
@@ -175,12 +144,6 @@ nlohmann::ordered_json manifest_json(const ExportReport& report, const std::vect
     };
     if (!options.upstream.is_null()) manifest["pipeline"] = options.upstream;
     return manifest;
-}
-
-void move_into_place(const fs::path& from, const fs::path& to) {
-    std::error_code ec;
-    fs::rename(from, to, ec);
-    if (ec) throw Error(to.string() + ": cannot put the exported file in place (" + ec.message() + ")");
 }
 
 }  // namespace
