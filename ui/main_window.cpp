@@ -66,6 +66,13 @@ QString storedPath(const QString& absolute, const QString& projectDir) {
     return outside ? absolute : relative;
 }
 
+// "train.pt, valid.pt, manifest.json" for the status bar.
+QString fileNames(const std::vector<std::string>& paths) {
+    QStringList names;
+    for (const std::string& path : paths) names << QFileInfo(qs(path)).fileName();
+    return names.join(QStringLiteral(", "));
+}
+
 // Where a project file's own prompt template goes: beside it, named like it
 // ("demo.distill.json" -> "demo.prompt.json").
 QString templateFileBeside(const QString& projectFile) {
@@ -149,6 +156,13 @@ void MainWindow::createActions() {
     runAction_->setToolTip(tr("Run every stage of the project into its output folder (Ctrl+R)"));
     connect(runAction_, &QAction::triggered, this, &MainWindow::runPipeline);
 
+    exportAction_ = new QAction(style()->standardIcon(QStyle::SP_DialogSaveButton), tr("&Export…"), this);
+    exportAction_->setObjectName("exportProject");
+    exportAction_->setShortcut(tr("Ctrl+E"));
+    exportAction_->setToolTip(tr("Run what changed, then copy train.pt, valid.pt and the manifest into a folder "
+                                 "of your choice (Ctrl+E)"));
+    connect(exportAction_, &QAction::triggered, this, &MainWindow::exportProject);
+
     aboutAction_ = new QAction(tr("&About Distill Studio"), this);
     aboutAction_->setMenuRole(QAction::AboutRole);
     connect(aboutAction_, &QAction::triggered, this, &MainWindow::showAbout);
@@ -173,6 +187,7 @@ void MainWindow::createMenus() {
     QMenu* corpus = menuBar()->addMenu(tr("&Corpus"));
     corpus->addAction(loadCorpusAction_);
     corpus->addAction(runAction_);
+    corpus->addAction(exportAction_);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(aboutAction_);
@@ -188,6 +203,7 @@ void MainWindow::createToolBar() {
     toolBar->addSeparator();
     toolBar->addAction(loadCorpusAction_);
     toolBar->addAction(runAction_);
+    toolBar->addAction(exportAction_);
 }
 
 void MainWindow::createCentralArea() {
@@ -570,7 +586,8 @@ void MainWindow::updateEnabled() {
     // Nothing that changes the project may happen under a load or a run
     // reading it, and one background job at a time.
     const bool busy = loading_ || running_;
-    for (QAction* action : {newAction_, openAction_, loadCorpusAction_, runAction_}) action->setEnabled(!busy);
+    for (QAction* action : {newAction_, openAction_, loadCorpusAction_, runAction_, exportAction_})
+        action->setEnabled(!busy);
     newFromPresetMenu_->setEnabled(!busy);
     projectView_->setEnabled(!busy);
     settingsView_->setEnabled(!busy);
@@ -627,25 +644,45 @@ void MainWindow::onCorpusLoadCancelled() {
 }
 
 void MainWindow::runPipeline() {
-    if (loading_ || running_) {
+    if (!canStartRun(tr("Cannot run"))) return;
+    startRun({});
+}
+
+void MainWindow::exportProject() {
+    if (!canStartRun(tr("Cannot export"))) return;
+    const QString start = !exportDir_.isEmpty()          ? exportDir_
+                          : !project().base_dir.empty() ? qs(project().base_dir)
+                                                        : QDir::homePath();
+    const QString dir = prompts_->chooseExportFolder(start);
+    if (dir.isEmpty()) {
         emit runFinished(false);
         return;
     }
-    const Project current = project();
-    QStringList problems = problemsBeforeLoad(current);
+    exportDir_ = QDir::toNativeSeparators(dir);
+    startRun(exportDir_);
+}
+
+bool MainWindow::canStartRun(const QString& errorTitle) {
+    if (loading_ || running_) {
+        emit runFinished(false);
+        return false;
+    }
+    QStringList problems = problemsBeforeLoad(project());
     if (outputDir().isEmpty()) problems << tr("No output folder: save the project or choose a folder.");
     if (template_->isModified())
         problems << tr("The prompt template has unsaved changes, and a run formats with the saved one: save "
                        "(Ctrl+S) or revert them first.");
-    if (!problems.isEmpty()) {
-        prompts_->showError(tr("Cannot run"), problems.join('\n'));
-        emit runFinished(false);
-        return;
-    }
+    if (problems.isEmpty()) return true;
+    prompts_->showError(errorTitle, problems.join('\n'));
+    emit runFinished(false);
+    return false;
+}
+
+void MainWindow::startRun(const QString& exportDir) {
     stages_->reset();
     sweep_->cancelSweep();  // one background job at a time; its rows are about to be out of date
     setRunning(true);
-    runner_->start(current, outputDir());
+    runner_->start(project(), outputDir(), exportDir);
 }
 
 void MainWindow::cancelRun() {
@@ -703,12 +740,25 @@ void MainWindow::onRunFinished(std::shared_ptr<const PipelineOutcome> outcome) {
     fewShots_->setOutcome(outcome);
     sweep_->setOutcome(outcome);
     const PipelineResult& result = outcome->result;
-    statusBar()->showMessage(tr("Run finished: %1 records, %2 communities, %3 sampled, %4 rows exported")
-                                 .arg(result.corpus_records)
-                                 .arg(result.communities)
-                                 .arg(result.sampled)
-                                 .arg(result.exported),
-                             8000);
+    if (!outcome->exportError.empty()) {
+        prompts_->showError(tr("Export failed"),
+                            tr("The run finished, but its files could not be copied to %1:\n%2")
+                                .arg(qs(outcome->exportDir), qs(outcome->exportError)));
+        statusBar()->showMessage(tr("Export failed"), 8000);
+    } else if (!outcome->exportDir.empty()) {
+        // Until the next message: the curator looks for where the files went.
+        statusBar()->showMessage(tr("Exported %1 rows to %2 (%3)")
+                                     .arg(result.exported)
+                                     .arg(qs(outcome->exportDir))
+                                     .arg(fileNames(outcome->exportedFiles)));
+    } else {
+        statusBar()->showMessage(tr("Run finished: %1 records, %2 communities, %3 sampled, %4 rows exported")
+                                     .arg(result.corpus_records)
+                                     .arg(result.communities)
+                                     .arg(result.sampled)
+                                     .arg(result.exported),
+                                 8000);
+    }
     emit runFinished(true);
 }
 

@@ -65,6 +65,13 @@ public:
     // Runs every stage of the project into outputDir() in the background.
     // Ends with runFinished(), also when nothing could start.
     void runPipeline();
+    // Asks for a folder, runs (reusing every unchanged stage) and copies the
+    // export's lit-gpt files there (distill::publish_export): the output
+    // folder keeps the stage cache, the export folder only what training
+    // reads. Ends with runFinished(), also when nothing could start.
+    void exportProject();
+    // Where the last Export copied to; empty before one.
+    QString exportDir() const { return exportDir_; }
     void cancelRun();
     bool isRunning() const;
     // Where a run writes; by default <project folder>/out/<project name>,
@@ -91,6 +98,10 @@ private:
     void createCentralArea();
     QWidget* createRunTab();
     void createStatusBar();
+    // Whether a run may start now; when not, says why (under `errorTitle`)
+    // and emits runFinished(false).
+    bool canStartRun(const QString& errorTitle);
+    void startRun(const QString& exportDir);
 
     void newProject(const Project& project);
     void openWithChooser();
@@ -164,7 +175,9 @@ private:
     QAction* quitAction_ = nullptr;
     QAction* loadCorpusAction_ = nullptr;
     QAction* runAction_ = nullptr;
+    QAction* exportAction_ = nullptr;
     QAction* aboutAction_ = nullptr;
+    QString exportDir_;
 };
 
 }  // namespace distill::ui

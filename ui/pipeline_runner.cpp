@@ -14,8 +14,9 @@ PipelineRunner::PipelineRunner(QObject* parent)
     });
 }
 
-void PipelineRunner::start(Project project, QString outputDir) {
-    post([worker = worker_, project = std::move(project), dir = outputDir.toStdString()] { worker->run(project, dir); });
+void PipelineRunner::start(Project project, QString outputDir, QString exportDir) {
+    post([worker = worker_, project = std::move(project), dir = outputDir.toStdString(),
+          exportTo = exportDir.toStdString()] { worker->run(project, dir, exportTo); });
 }
 
 }  // namespace distill::ui

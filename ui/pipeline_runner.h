@@ -14,8 +14,9 @@ class PipelineRunner : public BackgroundJob {
 public:
     explicit PipelineRunner(QObject* parent = nullptr);
 
-    // Ignored while a run is going.
-    void start(Project project, QString outputDir);
+    // Ignored while a run is going. With an exportDir, the run ends by
+    // copying its lit-gpt files there.
+    void start(Project project, QString outputDir, QString exportDir = {});
 
 signals:
     void stageEvent(const distill::StageEvent& event);

@@ -59,7 +59,7 @@ TokenLengthStats tokenLengthsOf(const std::filesystem::path& manifest) {
 
 }  // namespace
 
-void PipelineWorker::run(const Project& project, const std::string& outputDir) {
+void PipelineWorker::run(const Project& project, const std::string& outputDir, const std::string& exportDir) {
     SignalObserver observer(*this, cancelRequested());
     runGuarded([&] {
         auto outcome = std::make_shared<PipelineOutcome>();
@@ -77,6 +77,14 @@ void PipelineWorker::run(const Project& project, const std::string& outputDir) {
         outcome->fewshots = readJsonLines(dir / (project.domain + "_fewshot.jsonl"));
         outcome->tokenLengths = tokenLengthsOf(dir / "manifest.json");
         outcome->tokenizer = std::make_shared<const SentencePieceTokenizer>(project.resolve(project.pipeline.tokenizer));
+        outcome->exportDir = exportDir;
+        if (!exportDir.empty()) {
+            try {
+                outcome->exportedFiles = publish_export(outputDir, exportDir, &observer);
+            } catch (const Error& e) {
+                outcome->exportError = e.what();
+            }
+        }
         emit finished(std::move(outcome));
     });
 }

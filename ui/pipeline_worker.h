@@ -28,6 +28,12 @@ struct PipelineOutcome {
     std::vector<Record> fewshots;  // the lines of <domain>_fewshot.jsonl
     std::shared_ptr<const SentencePieceTokenizer> tokenizer;
     TokenLengthStats tokenLengths;  // from the export manifest
+    // When the run was an Export: the folder its lit-gpt files were copied
+    // to (publish_export), the files, or why the copy failed (the run
+    // itself finished, and the views show it).
+    std::string exportDir;
+    std::vector<std::string> exportedFiles;
+    std::string exportError;
 
     // The question of corpus row `row`, which every record has (the corpus
     // stage dedups by it).
@@ -43,7 +49,9 @@ public:
 
     // Emits exactly one of finished(), failed() or cancelled(), preceded by
     // a stageEvent() at each stage's start and end and throttled progress().
-    void run(const Project& project, const std::string& outputDir);
+    // With an exportDir, the export is then copied there (the export
+    // stage's progress shows the copy).
+    void run(const Project& project, const std::string& outputDir, const std::string& exportDir);
 
 signals:
     void stageEvent(const distill::StageEvent& event);

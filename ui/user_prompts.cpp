@@ -66,6 +66,10 @@ QString DialogPrompts::chooseProjectSavePath(const QString& suggestedPath) {
                                         projectFileFilter());
 }
 
+QString DialogPrompts::chooseExportFolder(const QString& startDir) {
+    return QFileDialog::getExistingDirectory(parent_, QObject::tr("Export lit-gpt Files To"), startDir);
+}
+
 void DialogPrompts::showError(const QString& title, const QString& message) {
     QMessageBox::critical(parent_, title, message);
 }

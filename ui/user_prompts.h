@@ -26,6 +26,8 @@ public:
     // Empty when the person cancels.
     virtual QString chooseProjectToOpen(const QString& startDir) = 0;
     virtual QString chooseProjectSavePath(const QString& suggestedPath) = 0;
+    // Where Export copies the lit-gpt files; empty when the person cancels.
+    virtual QString chooseExportFolder(const QString& startDir) = 0;
     virtual void showError(const QString& title, const QString& message) = 0;
 };
 
@@ -39,6 +41,7 @@ public:
                                 int sourceCount) override;
     QString chooseProjectToOpen(const QString& startDir) override;
     QString chooseProjectSavePath(const QString& suggestedPath) override;
+    QString chooseExportFolder(const QString& startDir) override;
     void showError(const QString& title, const QString& message) override;
 
 private:
@@ -55,6 +58,7 @@ public:
     bool confirmStartFromPreset(const QString&, const QString&, int) override { return false; }
     QString chooseProjectToOpen(const QString&) override { return {}; }
     QString chooseProjectSavePath(const QString&) override { return {}; }
+    QString chooseExportFolder(const QString&) override { return {}; }
     void showError(const QString& title, const QString& message) override;
 };
 

@@ -36,6 +36,12 @@ public:
     }
     QString chooseProjectToOpen(const QString&) override { return {}; }
     QString chooseProjectSavePath(const QString&) override { return {}; }
+    QString exportFolderAnswer;  // empty: the person cancels
+    QStringList exportFolderStarts;
+    QString chooseExportFolder(const QString& startDir) override {
+        exportFolderStarts << startDir;
+        return exportFolderAnswer;
+    }
     void showError(const QString& title, const QString& message) override { errors << title + ": " + message; }
 };
 

@@ -2,6 +2,7 @@
 // demo project with the real Llama-2 tokenizer: edit the settings, save and
 // reopen them, press Run and watch every stage, explore the map, cancel a
 // run, see a failed run's reason, and take the --screenshot picture.
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -21,6 +22,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStackedWidget>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -72,6 +74,7 @@ private slots:
     void cancelMidRunLeavesWindowUsable();
     void fewShotEditsLandInTheProjectAndReplay();
     void failedRunShowsCoresMessage();
+    void exportCopiesTheLitGptFilesToTheChosenFolder();
     void screenshotRunWritesPicture();
     void mapHoldsSevenHundredThousandRows();
 };
@@ -360,6 +363,55 @@ void TestPipelineRun::failedRunShowsCoresMessage() {
     QVERIFY(!runAndWait(*w.main));
     QCOMPARE(w.prompts->errors.size(), 2);
     QVERIFY(w.prompts->errors.last().contains("output folder"));
+}
+
+// SPEC §7's last step: Export asks for a folder, runs what changed and copies
+// train.pt, valid.pt and the manifest there, leaving the stage cache behind.
+void TestPipelineRun::exportCopiesTheLitGptFilesToTheChosenFolder() {
+    QTemporaryDir dir;
+    Window w = makeWindow();
+    QVERIFY(w.main->openProject(copyDemoProject(dir.path())));
+    const QString out = dir.filePath("out"), target = dir.filePath("lit-gpt/data/math");
+    w.main->setOutputDir(out);
+    const auto exportAndWait = [&] {
+        QSignalSpy finished(w.main.get(), &MainWindow::runFinished);
+        w.main->findChild<QAction*>("exportProject")->trigger();
+        if (finished.isEmpty() && !finished.wait(kRunTimeoutMs)) return false;
+        return finished.count() == 1 && finished.first().first().toBool();
+    };
+
+    // Cancelling the folder question starts nothing.
+    QVERIFY(!exportAndWait());
+    QCOMPARE(w.prompts->exportFolderStarts, QStringList{dir.path()});  // the project's folder first
+    QVERIFY(!QFileInfo::exists(out));
+
+    w.prompts->exportFolderAnswer = target;
+    QVERIFY(exportAndWait());
+    QVERIFY2(w.prompts->errors.isEmpty(), qPrintable(w.prompts->errors.join('\n')));
+    QCOMPARE(QDir(target).entryList(QDir::Files | QDir::Hidden, QDir::Name),
+             (QStringList{"manifest.json", "train.pt", "valid.pt"}));
+    for (const char* file : {"train.pt", "valid.pt", "manifest.json"}) {
+        QFile copied(target + "/" + file), original(out + "/" + file);
+        QVERIFY(copied.open(QIODevice::ReadOnly) && original.open(QIODevice::ReadOnly));
+        QVERIFY2(copied.readAll() == original.readAll(), file);
+    }
+    QVERIFY(w.main->statusBar()->currentMessage().contains(target));
+    QCOMPARE(w.main->exportDir(), QDir::toNativeSeparators(target));
+    QVERIFY(QFileInfo::exists(out + "/cluster_map.json"));  // the views still show the run
+
+    // The next Export starts where the last one went; a folder that cannot be
+    // made (its parent is a file) is reported, and the run's views stay.
+    QFile blocker(dir.filePath("a_file"));
+    QVERIFY(blocker.open(QIODevice::WriteOnly) && blocker.write("x") == 1);
+    blocker.close();
+    w.prompts->exportFolderAnswer = dir.filePath("a_file/data");
+    QVERIFY(exportAndWait());  // the run itself finished
+    QCOMPARE(w.prompts->exportFolderStarts.last(), QDir::toNativeSeparators(target));
+    QCOMPARE(w.prompts->errors.size(), 1);
+    QVERIFY2(w.prompts->errors.first().startsWith("Export failed") &&
+                 w.prompts->errors.first().contains(dir.filePath("a_file/data")),
+             qPrintable(w.prompts->errors.first()));
+    QVERIFY(w.main->findChild<QAction*>("exportProject")->isEnabled());
 }
 
 void TestPipelineRun::screenshotRunWritesPicture() {
