@@ -14,6 +14,10 @@ QString projectFileFilter() {
     return QObject::tr("Distill projects (*.distill.json);;JSON files (*.json);;All files (*)");
 }
 
+QString templateFileFilter() {
+    return QObject::tr("Prompt presets (*.prompt.json);;JSON files (*.json);;All files (*)");
+}
+
 }  // namespace
 
 BadLineChoice DialogPrompts::askBadLine(const QString& message) {
@@ -64,6 +68,11 @@ QString DialogPrompts::chooseProjectToOpen(const QString& startDir) {
 QString DialogPrompts::chooseProjectSavePath(const QString& suggestedPath) {
     return QFileDialog::getSaveFileName(parent_, QObject::tr("Save Project As"), suggestedPath,
                                         projectFileFilter());
+}
+
+QString DialogPrompts::chooseTemplateSavePath(const QString& suggestedPath) {
+    return QFileDialog::getSaveFileName(parent_, QObject::tr("Save Template As"), suggestedPath,
+                                        templateFileFilter());
 }
 
 void DialogPrompts::showError(const QString& title, const QString& message) {

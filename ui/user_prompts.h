@@ -26,6 +26,9 @@ public:
     // Empty when the person cancels.
     virtual QString chooseProjectToOpen(const QString& startDir) = 0;
     virtual QString chooseProjectSavePath(const QString& suggestedPath) = 0;
+    // Where to write the prompt template (a preset JSON file); empty when
+    // the person cancels.
+    virtual QString chooseTemplateSavePath(const QString& suggestedPath) = 0;
     virtual void showError(const QString& title, const QString& message) = 0;
 };
 
@@ -39,6 +42,7 @@ public:
                                 int sourceCount) override;
     QString chooseProjectToOpen(const QString& startDir) override;
     QString chooseProjectSavePath(const QString& suggestedPath) override;
+    QString chooseTemplateSavePath(const QString& suggestedPath) override;
     void showError(const QString& title, const QString& message) override;
 
 private:
@@ -55,6 +59,7 @@ public:
     bool confirmStartFromPreset(const QString&, const QString&, int) override { return false; }
     QString chooseProjectToOpen(const QString&) override { return {}; }
     QString chooseProjectSavePath(const QString&) override { return {}; }
+    QString chooseTemplateSavePath(const QString&) override { return {}; }
     void showError(const QString& title, const QString& message) override;
 };
 

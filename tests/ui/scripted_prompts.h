@@ -16,11 +16,13 @@ public:
     BadLineChoice badLineAnswer = BadLineChoice::Abort;
     UnsavedChangesChoice unsavedAnswer = UnsavedChangesChoice::Cancel;
     bool startFromPresetAnswer = true;
+    QString templateSavePathAnswer;  // empty: Cancel
 
     QStringList badLineMessages;
     QStringList errors;
     int unsavedQuestions = 0;
     QStringList presetOffers;
+    QStringList templateSaveSuggestions;
 
     BadLineChoice askBadLine(const QString& message) override {
         badLineMessages << message;
@@ -36,6 +38,10 @@ public:
     }
     QString chooseProjectToOpen(const QString&) override { return {}; }
     QString chooseProjectSavePath(const QString&) override { return {}; }
+    QString chooseTemplateSavePath(const QString& suggestedPath) override {
+        templateSaveSuggestions << suggestedPath;
+        return templateSavePathAnswer;
+    }
     void showError(const QString& title, const QString& message) override { errors << title + ": " + message; }
 };
 
