@@ -245,13 +245,7 @@ void MainWindow::createCentralArea() {
         setWindowModified(true);
         sweep_->showProjectSettings(project().pipeline);
     });
-    connect(sweep_, &ThresholdSweepView::thresholdChosen, this, [this](double threshold, std::size_t minSize) {
-        settingsView_->useCommunities(threshold, minSize);
-        statusBar()->showMessage(tr("Threshold %1 at min size %2: the next run uses it")
-                                     .arg(QLocale().toString(threshold, 'f', 3))
-                                     .arg(minSize),
-                                 5000);
-    });
+    connect(sweep_, &ThresholdSweepView::thresholdChosen, this, &MainWindow::useSweptThreshold);
     connect(sweep_, &ThresholdSweepView::sweepFailed, this,
             [this](const QString& message) { prompts_->showError(tr("Cannot sweep the thresholds"), message); });
     // The default output folder is named after the project.
@@ -444,6 +438,18 @@ void MainWindow::saveTemplateAs() {
     settingsView_->usePrompt(projectPath_.isEmpty() ? file : storedPath(file, QFileInfo(projectPath_).absolutePath()));
     showSavedTemplate(true);  // the edits are in the file now
     save();
+}
+
+void MainWindow::useSweptThreshold(double threshold, std::size_t minSize) {
+    // k-means has no threshold: taking a sweep's row changes how the project
+    // clusters, which the curator must agree to rather than read afterwards.
+    if (project().pipeline.clustering == "kmeans" && !prompts_->confirmSwitchToCommunities(threshold, minSize))
+        return;
+    settingsView_->useCommunities(threshold, minSize);
+    statusBar()->showMessage(tr("Threshold %1 at min size %2: the next run uses it")
+                                 .arg(QLocale().toString(threshold, 'f', 3))
+                                 .arg(minSize),
+                             5000);
 }
 
 void MainWindow::showSavedTemplate(bool discardEdits) {

@@ -116,6 +116,9 @@ private:
     // Writes the template to a file the curator chooses, makes it the
     // project's pipeline.prompt and saves the project, as Save does.
     void saveTemplateAs();
+    // A threshold sweep's row chosen: the project's threshold and min size,
+    // once the curator agreed to leave k-means if the project uses it.
+    void useSweptThreshold(double threshold, std::size_t minSize);
 
     void setLoading(bool loading);
     void showLoadProgress(quint64 done, quint64 total);

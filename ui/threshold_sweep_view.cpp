@@ -126,13 +126,24 @@ ThresholdSweepView::ThresholdSweepView(QWidget* parent)
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->verticalHeader()->setVisible(false);
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    // A click on the row already selected changes no selection but may
-    // still be a choice (of its min size), hence both.
+    // A selection (keys, or a press) chooses its row. A click on the row
+    // already selected changes no selection but may still be a choice (of
+    // its min size), hence the click too; but a press that selected its row
+    // chose it already, and a choice the window declined is not asked twice.
     connect(table_, &QTableWidget::itemSelectionChanged, this, [this] {
         const QList<QTableWidgetSelectionRange> ranges = table_->selectedRanges();
-        if (!ranges.isEmpty()) chooseRow(ranges.first().topRow());
+        if (ranges.isEmpty()) return;
+        const int row = ranges.first().topRow();
+        chooseRow(row);
+        rowChosenBySelection_ = row;
     });
-    connect(table_, &QTableWidget::cellClicked, this, [this](int row, int) { chooseRow(row); });
+    connect(table_, &QTableWidget::cellPressed, this, [this](int row, int) {
+        pressChoseRow_ = row == rowChosenBySelection_;
+        rowChosenBySelection_ = -1;
+    });
+    connect(table_, &QTableWidget::cellClicked, this, [this](int row, int) {
+        if (!pressChoseRow_) chooseRow(row);
+    });
 
     auto* rangeLabel = new QLabel(tr("Ran&ge from"));
     rangeLabel->setBuddy(from_);
@@ -355,6 +366,7 @@ void ThresholdSweepView::showCurrentThreshold() {
     // says which is in use; selecting it here is no choice of the curator's.
     const QSignalBlocker noChoice(table_);
     table_->clearSelection();
+    rowChosenBySelection_ = -1;
     if (result_)
         for (int r = 0; r < int(result_->rows.size()); ++r)
             if (sameThreshold(result_->rows[std::size_t(r)].threshold, currentThreshold_)) {
@@ -412,6 +424,11 @@ void ThresholdSweepView::chooseRow(int row) {
     // Choosing what the project already has is no edit.
     if (sameThreshold(threshold, currentThreshold_) && resultMinSize_ == projectMinSize_) return;
     emit thresholdChosen(threshold, resultMinSize_);
+    // Declined, the selection goes back to the project's threshold rather
+    // than show a choice that was not made. Queued: put back while the table
+    // is still handling the key that selected the row, the table selects
+    // the row again, and the curator would be asked twice.
+    QMetaObject::invokeMethod(this, &ThresholdSweepView::showCurrentThreshold, Qt::QueuedConnection);
 }
 
 }  // namespace distill::ui

@@ -12,6 +12,10 @@
 // change as they click. It reads the embeddings the last run left in its
 // cache (PipelineResult::embeddings_file), so nothing is embedded again;
 // the sweep itself runs on a ThresholdSweeper's thread.
+//
+// When the project clusters with k-means, the window asks before a choice
+// switches it to community detection; a declined choice leaves the table
+// on the project's threshold.
 #include <QWidget>
 
 #include <cstddef>
@@ -93,7 +97,7 @@ private:
     int rowNearX(double x) const;
     void showHover(QMouseEvent* event);
     void clickAt(QMouseEvent* event);
-    // Makes the sweep's `row` the project's threshold and min size.
+    // Offers the sweep's `row` as the project's threshold and min size.
     void chooseRow(int row);
     QString describe(const SweepRow& row) const;
 
@@ -107,6 +111,10 @@ private:
     std::size_t resultMinSize_ = 0;
     double currentThreshold_ = 0;
     std::size_t projectMinSize_ = 0;
+    // The row the last selection change chose, until the project's
+    // threshold is shown again; and whether the press under way chose it.
+    int rowChosenBySelection_ = -1;
+    bool pressChoseRow_ = false;
     std::string device_ = "auto";
     std::size_t memberBudgetBytes_ = SweepOptions{}.member_budget_bytes;
     QPoint pressedAt_;

@@ -6,6 +6,8 @@
 // the Skip/Abort and unsaved-changes paths testable without sleeping.
 #include <QString>
 
+#include <cstddef>
+
 class QWidget;
 
 namespace distill::ui {
@@ -29,6 +31,9 @@ public:
     // Where to write the prompt template (a preset JSON file); empty when
     // the person cancels.
     virtual QString chooseTemplateSavePath(const QString& suggestedPath) = 0;
+    // A threshold sweep's row was chosen while the project clusters with
+    // k-means, which has no threshold: true to switch to community detection.
+    virtual bool confirmSwitchToCommunities(double threshold, std::size_t minSize) = 0;
     virtual void showError(const QString& title, const QString& message) = 0;
 };
 
@@ -43,6 +48,7 @@ public:
     QString chooseProjectToOpen(const QString& startDir) override;
     QString chooseProjectSavePath(const QString& suggestedPath) override;
     QString chooseTemplateSavePath(const QString& suggestedPath) override;
+    bool confirmSwitchToCommunities(double threshold, std::size_t minSize) override;
     void showError(const QString& title, const QString& message) override;
 
 private:
@@ -60,6 +66,7 @@ public:
     QString chooseProjectToOpen(const QString&) override { return {}; }
     QString chooseProjectSavePath(const QString&) override { return {}; }
     QString chooseTemplateSavePath(const QString&) override { return {}; }
+    bool confirmSwitchToCommunities(double, std::size_t) override { return false; }
     void showError(const QString& title, const QString& message) override;
 };
 
