@@ -4,7 +4,8 @@
 // sweep_thresholds and detect_communities give on those embeddings; a row or
 // a point becomes the project's threshold and the next run uses it; a bad
 // range, a lost embeddings file and Cancel leave it usable. Under k-means a
-// choice asks before switching to community detection.
+// choice asks before switching to community detection, and the last range
+// swept comes back in the next session.
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFile>
@@ -23,6 +24,7 @@
 #include <qcustomplot.h>
 
 #include "demo_run.h"
+#include "isolated_settings.h"
 #include "distill/cluster.h"
 #include "distill/corpus.h"
 #include "distill/embedder.h"
@@ -82,11 +84,23 @@ void clickRow(QTableWidget* table, int row) {
     QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualItemRect(table->item(row, 0)).center());
 }
 
+struct RangeShown {
+    double from, to, step;
+    int minSize;
+};
+
+RangeShown rangeShown(MainWindow& window) {
+    return {window.findChild<QDoubleSpinBox*>("sweepFrom")->value(),
+            window.findChild<QDoubleSpinBox*>("sweepTo")->value(),
+            window.findChild<QDoubleSpinBox*>("sweepStep")->value(),
+            window.findChild<QSpinBox*>("sweepMinSize")->value()};
+}
 
 }  // namespace
 
 class TestThresholdSweep : public QObject {
     Q_OBJECT
+    IsolatedSettings settings_;
     QTemporaryDir dir_;
     QString project_;
 
@@ -118,11 +132,15 @@ private slots:
     void cancelLeavesThePanelUsable();
     void overTheMemoryBoundItSaysSo();
     void aRowChosenUnderKMeansAsksFirst();
+    void theLastRangeIsRemembered();
+    // Each test starts as a first session would, remembering no range.
+    void cleanup() { settings_.clear(); }
 };
 
 void TestThresholdSweep::initTestCase() {
     QVERIFY2(QFileInfo(tokenizerPath()).isFile(), "set DISTILL_LLAMA_TOKENIZER to the Llama-2 tokenizer.model");
     QVERIFY(dir_.isValid());
+    QVERIFY(settings_.isValid());
     project_ = copyDemoProject(dir_.path());
 }
 
@@ -409,6 +427,54 @@ void TestThresholdSweep::aRowChosenUnderKMeansAsksFirst() {
     clickRow(table, rowOf(table, 0.85));
     QCOMPARE(offers.size(), 3);
     QCOMPARE(threshold->value(), 0.85);
+}
+
+void TestThresholdSweep::theLastRangeIsRemembered() {
+    {
+        Window w = ranDemo();
+        QVERIFY2(w.prompts->errors.isEmpty(), qPrintable(w.prompts->errors.join('\n')));
+        w.main->findChild<QDoubleSpinBox*>("sweepFrom")->setValue(0.6);
+        w.main->findChild<QDoubleSpinBox*>("sweepTo")->setValue(0.9);
+        w.main->findChild<QDoubleSpinBox*>("sweepStep")->setValue(0.1);
+        w.main->findChild<QSpinBox*>("sweepMinSize")->setValue(5);
+        QVERIFY(sweepAndWait(*w.main));
+        QCOMPARE(w.main->findChild<QTableWidget*>("sweepTable")->rowCount(), 4);
+    }
+    // The next session starts from that range, and from the min size tried
+    // against the demo's own 10.
+    {
+        Window w = makeWindow();
+        QVERIFY(w.main->openProject(project_));
+        const RangeShown range = rangeShown(*w.main);
+        QCOMPARE(range.from, 0.6);
+        QCOMPARE(range.to, 0.9);
+        QCOMPARE(range.step, 0.1);
+        QCOMPARE(range.minSize, 5);
+        QCOMPARE(w.main->project().pipeline.min_community_size, std::size_t(10));  // the project's untouched
+        QVERIFY(!w.main->isWindowModified());
+    }
+    // A project of another min size sweeps at its own.
+    const QString min20 = demoVariant("min20.distill.json", [](Project& p) { p.pipeline.min_community_size = 20; });
+    {
+        Window w = makeWindow();
+        QVERIFY(w.main->openProject(min20));
+        QCOMPARE(rangeShown(*w.main).from, 0.6);
+        QCOMPARE(rangeShown(*w.main).minSize, 20);
+    }
+    // Swept at the project's own min size, only the range is remembered.
+    {
+        Window w = ranDemo();
+        QCOMPARE(rangeShown(*w.main).minSize, 5);
+        w.main->findChild<QSpinBox*>("sweepMinSize")->setValue(10);
+        w.main->findChild<QDoubleSpinBox*>("sweepStep")->setValue(0.15);
+        QVERIFY(sweepAndWait(*w.main));
+    }
+    {
+        Window w = makeWindow();
+        QVERIFY(w.main->openProject(project_));
+        QCOMPARE(rangeShown(*w.main).step, 0.15);
+        QCOMPARE(rangeShown(*w.main).minSize, 10);
+    }
 }
 
 QTEST_MAIN(TestThresholdSweep)
