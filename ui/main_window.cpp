@@ -253,6 +253,7 @@ void MainWindow::createCentralArea() {
                           modified ? tr("&Few-Shots && Prompt*") : tr("&Few-Shots && Prompt"));
     });
     connect(template_, &PromptTemplateEditor::saveRequested, this, &MainWindow::save);
+    connect(template_, &PromptTemplateEditor::saveAsRequested, this, &MainWindow::saveTemplateAs);
     // pipeline.prompt, or the domain when it is empty, names the template.
     connect(settingsView_, &PipelineSettingsView::edited, this, [this] { showSavedTemplate(false); });
     connect(projectView_, &ProjectView::edited, this, [this] { showSavedTemplate(false); });
@@ -260,13 +261,7 @@ void MainWindow::createCentralArea() {
         setWindowModified(true);
         sweep_->showProjectSettings(project().pipeline);
     });
-    connect(sweep_, &ThresholdSweepView::thresholdChosen, this, [this](double threshold, std::size_t minSize) {
-        settingsView_->useCommunities(threshold, minSize);
-        statusBar()->showMessage(tr("Threshold %1 at min size %2: the next run uses it")
-                                     .arg(QLocale().toString(threshold, 'f', 3))
-                                     .arg(minSize),
-                                 5000);
-    });
+    connect(sweep_, &ThresholdSweepView::thresholdChosen, this, &MainWindow::useSweptThreshold);
     connect(sweep_, &ThresholdSweepView::sweepFailed, this,
             [this](const QString& message) { prompts_->showError(tr("Cannot sweep the thresholds"), message); });
     // The default output folder is named after the project.
@@ -414,9 +409,16 @@ bool MainWindow::saveTemplate(Project& project, const QString& projectFile) {
         return true;
     }
     // The file the project names is saved in place; an edited built-in
-    // preset becomes a file beside the project, named after it, so a run's
-    // summary does not call the edit by the built-in's name.
+    // preset becomes a file beside the project.
     const QString path = namesFile ? qs(project.resolve(setting)) : templateFileBeside(projectFile);
+    if (!writeTemplate(path)) return false;
+    project.pipeline.prompt = storedPath(path, projectDir).toStdString();
+    return true;
+}
+
+bool MainWindow::writeTemplate(const QString& path) {
+    // An edited built-in preset is named after its file, so a run's summary
+    // does not call the edit by the built-in's name.
     PromptPreset preset = template_->preset();
     if (find_prompt_preset(preset.name)) {
         preset.description = "the built-in " + preset.name + " preset, edited";
@@ -429,8 +431,41 @@ bool MainWindow::saveTemplate(Project& project, const QString& projectFile) {
         prompts_->showError(tr("Cannot save the prompt template"), qs(e.what()));
         return false;
     }
-    project.pipeline.prompt = storedPath(path, projectDir).toStdString();
     return true;
+}
+
+void MainWindow::saveTemplateAs() {
+    if (!template_->hasTemplate()) return;
+    const Project current = project();
+    const std::string& setting = current.pipeline.prompt;
+    // Offered: the file the project names, else the one Save writes beside the project.
+    QString suggested;
+    if (!setting.empty() && !find_prompt_preset(setting))
+        suggested = qs(current.resolve(setting));
+    else if (!projectPath_.isEmpty())
+        suggested = templateFileBeside(projectPath_);
+    else
+        suggested = QDir::home().filePath(qs(current.domain.empty() ? "untitled" : current.domain) + ".prompt.json");
+    const QString chosen = prompts_->chooseTemplateSavePath(suggested);
+    if (chosen.isEmpty() || !writeTemplate(chosen)) return;
+    // A project never saved has no folder to be relative to yet; saving it
+    // makes the path relative (saveTemplate).
+    const QString file = QFileInfo(chosen).absoluteFilePath();
+    settingsView_->usePrompt(projectPath_.isEmpty() ? file : storedPath(file, QFileInfo(projectPath_).absolutePath()));
+    showSavedTemplate(true);  // the edits are in the file now
+    save();
+}
+
+void MainWindow::useSweptThreshold(double threshold, std::size_t minSize) {
+    // k-means has no threshold: taking a sweep's row changes how the project
+    // clusters, which the curator must agree to rather than read afterwards.
+    if (project().pipeline.clustering == "kmeans" && !prompts_->confirmSwitchToCommunities(threshold, minSize))
+        return;
+    settingsView_->useCommunities(threshold, minSize);
+    statusBar()->showMessage(tr("Threshold %1 at min size %2: the next run uses it")
+                                 .arg(QLocale().toString(threshold, 'f', 3))
+                                 .arg(minSize),
+                             5000);
 }
 
 void MainWindow::showSavedTemplate(bool discardEdits) {

@@ -122,6 +122,14 @@ private:
     // `projectFile` and points `project`'s pipeline.prompt at it; false
     // (reported) when it cannot be written.
     bool saveTemplate(Project& project, const QString& projectFile);
+    // Writes the template as edited to `path` atomically; false (reported) on failure.
+    bool writeTemplate(const QString& path);
+    // Writes the template to a file the curator chooses, makes it the
+    // project's pipeline.prompt and saves the project, as Save does.
+    void saveTemplateAs();
+    // A threshold sweep's row chosen: the project's threshold and min size,
+    // once the curator agreed to leave k-means if the project uses it.
+    void useSweptThreshold(double threshold, std::size_t minSize);
 
     void setLoading(bool loading);
     void showLoadProgress(quint64 done, quint64 total);

@@ -177,6 +177,8 @@ void PipelineSettingsView::useCommunities(double threshold, std::size_t minSize)
     minCommunitySize_->setValue(int(std::min<std::size_t>(minSize, std::numeric_limits<int>::max())));
 }
 
+void PipelineSettingsView::usePrompt(const QString& prompt) { prompt_->setCurrentText(prompt); }
+
 void PipelineSettingsView::applyTo(Project& project) const {
     PipelineSettings& s = project.pipeline;
     s.embedder = embedder_->text().trimmed().toStdString();

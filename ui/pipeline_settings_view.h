@@ -31,6 +31,9 @@ public:
     // Community detection at `threshold` and `minSize`, as if the curator
     // had set them here (emits edited()): a threshold sweep's choice.
     void useCommunities(double threshold, std::size_t minSize);
+    // `prompt` (a preset name or file) as the prompt setting, as if typed
+    // here (emits edited() when it changed): a template saved elsewhere.
+    void usePrompt(const QString& prompt);
 
 signals:
     // Any change that saving would keep.

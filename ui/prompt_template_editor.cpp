@@ -57,6 +57,7 @@ PromptTemplateEditor::PromptTemplateEditor(QWidget* parent)
       instructionLast_(new QCheckBox(tr("Write \"instruction\" after \"output\""))),
       sourceRules_(new QLabel),
       saveButton_(new QPushButton(tr("&Save Template"))),
+      saveAsButton_(new QPushButton(tr("Save Template &As…"))),
       revertButton_(new QPushButton(tr("Re&vert"))) {
     status_->setObjectName("templateStatus");
     status_->setWordWrap(true);
@@ -93,6 +94,9 @@ PromptTemplateEditor::PromptTemplateEditor(QWidget* parent)
     sourceRules_->setWordWrap(true);
     saveButton_->setObjectName("saveTemplate");
     saveButton_->setToolTip(tr("Save the template beside the project, and the project with it (Ctrl+S)"));
+    saveAsButton_->setObjectName("saveTemplateAs");
+    saveAsButton_->setToolTip(tr("Save the template to a preset file of your choosing (a second template, or "
+                                 "one to share between projects) and make it the project's"));
     revertButton_->setObjectName("revertTemplate");
     revertButton_->setToolTip(tr("Go back to the saved template"));
 
@@ -114,6 +118,7 @@ PromptTemplateEditor::PromptTemplateEditor(QWidget* parent)
     auto* buttons = new QHBoxLayout;
     buttons->addStretch(1);
     buttons->addWidget(revertButton_);
+    buttons->addWidget(saveAsButton_);
     buttons->addWidget(saveButton_);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -129,6 +134,7 @@ PromptTemplateEditor::PromptTemplateEditor(QWidget* parent)
         connect(box, &QComboBox::currentIndexChanged, this, &PromptTemplateEditor::readFields);
     connect(instructionLast_, &QCheckBox::toggled, this, &PromptTemplateEditor::readFields);
     connect(saveButton_, &QPushButton::clicked, this, &PromptTemplateEditor::saveRequested);
+    connect(saveAsButton_, &QPushButton::clicked, this, &PromptTemplateEditor::saveAsRequested);
     connect(revertButton_, &QPushButton::clicked, this, &PromptTemplateEditor::revert);
     setSaved(std::nullopt, tr("No project yet."), true);
 }
@@ -216,6 +222,7 @@ void PromptTemplateEditor::updateState() {
     wordBudget_->setEnabled(edited_ && byWords);
     minShots_->setEnabled(edited_ && !byWords);
     saveButton_->setEnabled(modified);
+    saveAsButton_->setEnabled(edited_.has_value());  // a saved template may be copied too
     revertButton_->setEnabled(modified && saved_);
     status_->setText(modified ? tr("<b>Unsaved changes.</b> Saved: %1").arg(where_.toHtmlEscaped())
                               : where_.toHtmlEscaped());

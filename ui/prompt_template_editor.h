@@ -55,6 +55,8 @@ signals:
     void modifiedChanged(bool modified);
     // The curator asked to save the template (with the project).
     void saveRequested();
+    // The curator asked to save the template to a file of their choosing.
+    void saveAsRequested();
 
 private:
     // One multi-line text of the template and the member it edits.
@@ -83,6 +85,7 @@ private:
     QCheckBox* instructionLast_;
     QLabel* sourceRules_;
     QPushButton* saveButton_;
+    QPushButton* saveAsButton_;
     QPushButton* revertButton_;
 };
 

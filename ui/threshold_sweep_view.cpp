@@ -8,6 +8,7 @@
 #include <QMouseEvent>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QSplitter>
@@ -20,6 +21,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "distill/error.h"
 #include "pipeline_worker.h"
@@ -57,6 +59,9 @@ QCPGraph* lineGraph(QCustomPlot* plot, QCPAxis* valueAxis, const QColor& colour,
 
 // Thresholds as the settings' box holds them (three decimals).
 bool sameThreshold(double a, double b) { return std::abs(a - b) < 0.5e-3; }
+
+// The panel's group in the application's QSettings.
+constexpr auto kSettingsGroup = "thresholdSweep";
 
 QTableWidgetItem* numberItem(const QString& text, const QVariant& value) {
     auto* item = new QTableWidgetItem(text);
@@ -126,13 +131,24 @@ ThresholdSweepView::ThresholdSweepView(QWidget* parent)
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->verticalHeader()->setVisible(false);
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    // A click on the row already selected changes no selection but may
-    // still be a choice (of its min size), hence both.
+    // A selection (keys, or a press) chooses its row. A click on the row
+    // already selected changes no selection but may still be a choice (of
+    // its min size), hence the click too; but a press that selected its row
+    // chose it already, and a choice the window declined is not asked twice.
     connect(table_, &QTableWidget::itemSelectionChanged, this, [this] {
         const QList<QTableWidgetSelectionRange> ranges = table_->selectedRanges();
-        if (!ranges.isEmpty()) chooseRow(ranges.first().topRow());
+        if (ranges.isEmpty()) return;
+        const int row = ranges.first().topRow();
+        chooseRow(row);
+        rowChosenBySelection_ = row;
     });
-    connect(table_, &QTableWidget::cellClicked, this, [this](int row, int) { chooseRow(row); });
+    connect(table_, &QTableWidget::cellPressed, this, [this](int row, int) {
+        pressChoseRow_ = row == rowChosenBySelection_;
+        rowChosenBySelection_ = -1;
+    });
+    connect(table_, &QTableWidget::cellClicked, this, [this](int row, int) {
+        if (!pressChoseRow_) chooseRow(row);
+    });
 
     auto* rangeLabel = new QLabel(tr("Ran&ge from"));
     rangeLabel->setBuddy(from_);
@@ -174,6 +190,7 @@ ThresholdSweepView::ThresholdSweepView(QWidget* parent)
     connect(sweeper_, &ThresholdSweeper::failed, this, &ThresholdSweepView::onFailed);
     connect(sweeper_, &ThresholdSweeper::cancelled, this, &ThresholdSweepView::onCancelled);
 
+    restoreRange();
     setOutcome(nullptr);
 }
 
@@ -203,7 +220,12 @@ void ThresholdSweepView::showProjectSettings(const PipelineSettings& settings) {
     // typed here for a what-if sweep survives editing other settings.
     if (settings.min_community_size != projectMinSize_) {
         projectMinSize_ = settings.min_community_size;
-        minSize_->setValue(int(std::min<std::size_t>(projectMinSize_, std::numeric_limits<int>::max())));
+        std::size_t shown = projectMinSize_;
+        if (restoredMinSize_ && restoredMinSize_->projectMinSize == projectMinSize_) {
+            shown = restoredMinSize_->minSize;
+            restoredMinSize_.reset();
+        }
+        minSize_->setValue(int(std::min<std::size_t>(shown, std::numeric_limits<int>::max())));
     }
     showCurrentThreshold();
 }
@@ -235,6 +257,7 @@ void ThresholdSweepView::startSweep() {
         emit sweepFinished(false);
         return;
     }
+    rememberRange();
     options.min_size = std::size_t(minSize_->value());
     options.compute.device = device_;
     options.member_budget_bytes = memberBudgetBytes_;
@@ -245,6 +268,40 @@ void ThresholdSweepView::startSweep() {
     progress_->setRange(0, 0);
     sweeper_->start(outcome_->result.embeddings_file, outcome_->records.size(), std::move(options));
     updateEnabled();
+}
+
+void ThresholdSweepView::rememberRange() {
+    restoredMinSize_.reset();  // this sweep's memory replaces the last session's
+    QSettings settings;
+    settings.beginGroup(QLatin1String(kSettingsGroup));
+    settings.setValue("from", from_->value());
+    settings.setValue("to", to_->value());
+    settings.setValue("step", step_->value());
+    // The project's own min size is not the curator's to remember: the
+    // next project shown brings its own.
+    const auto minSize = std::size_t(minSize_->value());
+    if (minSize != projectMinSize_) {
+        settings.setValue("minSize", qulonglong(minSize));
+        settings.setValue("projectMinSize", qulonglong(projectMinSize_));
+    } else {
+        settings.remove("minSize");
+        settings.remove("projectMinSize");
+    }
+}
+
+void ThresholdSweepView::restoreRange() {
+    QSettings settings;
+    settings.beginGroup(QLatin1String(kSettingsGroup));
+    // Unset (a first session) or unreadable, each box keeps its default.
+    for (auto [box, key] : {std::pair{from_, "from"}, std::pair{to_, "to"}, std::pair{step_, "step"}}) {
+        bool read = false;
+        const double value = settings.value(key).toDouble(&read);
+        if (read) box->setValue(value);
+    }
+    bool minSizeRead = false, projectMinSizeRead = false;
+    const qulonglong minSize = settings.value("minSize").toULongLong(&minSizeRead);
+    const qulonglong projectMinSize = settings.value("projectMinSize").toULongLong(&projectMinSizeRead);
+    if (minSizeRead && projectMinSizeRead) restoredMinSize_ = TriedMinSize{minSize, projectMinSize};
 }
 
 void ThresholdSweepView::cancelSweep() {
@@ -355,6 +412,7 @@ void ThresholdSweepView::showCurrentThreshold() {
     // says which is in use; selecting it here is no choice of the curator's.
     const QSignalBlocker noChoice(table_);
     table_->clearSelection();
+    rowChosenBySelection_ = -1;
     if (result_)
         for (int r = 0; r < int(result_->rows.size()); ++r)
             if (sameThreshold(result_->rows[std::size_t(r)].threshold, currentThreshold_)) {
@@ -412,6 +470,11 @@ void ThresholdSweepView::chooseRow(int row) {
     // Choosing what the project already has is no edit.
     if (sameThreshold(threshold, currentThreshold_) && resultMinSize_ == projectMinSize_) return;
     emit thresholdChosen(threshold, resultMinSize_);
+    // Declined, the selection goes back to the project's threshold rather
+    // than show a choice that was not made. Queued: put back while the table
+    // is still handling the key that selected the row, the table selects
+    // the row again, and the curator would be asked twice.
+    QMetaObject::invokeMethod(this, &ThresholdSweepView::showCurrentThreshold, Qt::QueuedConnection);
 }
 
 }  // namespace distill::ui

@@ -12,10 +12,18 @@
 // change as they click. It reads the embeddings the last run left in its
 // cache (PipelineResult::embeddings_file), so nothing is embedded again;
 // the sweep itself runs on a ThresholdSweeper's thread.
+//
+// The range of the last sweep started is remembered (QSettings), so a
+// curator's usual range outlives the session; so is a min size tried here,
+// with the project min size it was tried against (see showProjectSettings).
+// When the project clusters with k-means, the window asks before a choice
+// switches it to community detection; a declined choice leaves the table
+// on the project's threshold.
 #include <QWidget>
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "distill/cluster.h"
@@ -53,7 +61,8 @@ public:
     void setOutcome(std::shared_ptr<const PipelineOutcome> outcome);
     // The project's settings as edited: its threshold is marked on the chart
     // and its row selected, its min size becomes the sweep's when it
-    // changed, and the sweep computes on its embedding device.
+    // changed (or the min size the last session tried against it, the first
+    // time it is shown), and the sweep computes on its embedding device.
     void showProjectSettings(const PipelineSettings& settings);
     // Neighbour lists the sweep's single pass may keep (SweepOptions); core's
     // 1 GiB unless set.
@@ -93,8 +102,11 @@ private:
     int rowNearX(double x) const;
     void showHover(QMouseEvent* event);
     void clickAt(QMouseEvent* event);
-    // Makes the sweep's `row` the project's threshold and min size.
+    // Offers the sweep's `row` as the project's threshold and min size.
     void chooseRow(int row);
+    // The range of the last sweep started, in the application's QSettings.
+    void rememberRange();
+    void restoreRange();
     QString describe(const SweepRow& row) const;
 
     ThresholdSweeper* sweeper_;
@@ -107,6 +119,17 @@ private:
     std::size_t resultMinSize_ = 0;
     double currentThreshold_ = 0;
     std::size_t projectMinSize_ = 0;
+    // A min size the last session swept at instead of the project's, and
+    // that project's min size; shown once a project with it is.
+    struct TriedMinSize {
+        std::size_t minSize;
+        std::size_t projectMinSize;
+    };
+    std::optional<TriedMinSize> restoredMinSize_;
+    // The row the last selection change chose, until the project's
+    // threshold is shown again; and whether the press under way chose it.
+    int rowChosenBySelection_ = -1;
+    bool pressChoseRow_ = false;
     std::string device_ = "auto";
     std::size_t memberBudgetBytes_ = SweepOptions{}.member_budget_bytes;
     QPoint pressedAt_;

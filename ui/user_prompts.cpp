@@ -2,6 +2,7 @@
 
 #include <QFileDialog>
 #include <QGridLayout>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPushButton>
 
@@ -12,6 +13,10 @@ namespace {
 
 QString projectFileFilter() {
     return QObject::tr("Distill projects (*.distill.json);;JSON files (*.json);;All files (*)");
+}
+
+QString templateFileFilter() {
+    return QObject::tr("Prompt presets (*.prompt.json);;JSON files (*.json);;All files (*)");
 }
 
 }  // namespace
@@ -68,6 +73,20 @@ QString DialogPrompts::chooseProjectSavePath(const QString& suggestedPath) {
 
 QString DialogPrompts::chooseExportFolder(const QString& startDir) {
     return QFileDialog::getExistingDirectory(parent_, QObject::tr("Export lit-gpt Files To"), startDir);
+}
+
+QString DialogPrompts::chooseTemplateSavePath(const QString& suggestedPath) {
+    return QFileDialog::getSaveFileName(parent_, QObject::tr("Save Template As"), suggestedPath,
+                                        templateFileFilter());
+}
+
+bool DialogPrompts::confirmSwitchToCommunities(double threshold, std::size_t minSize) {
+    const auto answer = QMessageBox::question(
+        parent_, QObject::tr("Switch to community detection"),
+        QObject::tr("The project clusters with k-means. Switch to community detection at threshold %1, min "
+                    "size %2?")
+            .arg(QLocale().toString(threshold, 'f', 3), QLocale().toString(qulonglong(minSize))));
+    return answer == QMessageBox::Yes;
 }
 
 void DialogPrompts::showError(const QString& title, const QString& message) {

@@ -6,6 +6,8 @@
 // the Skip/Abort and unsaved-changes paths testable without sleeping.
 #include <QString>
 
+#include <cstddef>
+
 class QWidget;
 
 namespace distill::ui {
@@ -28,6 +30,12 @@ public:
     virtual QString chooseProjectSavePath(const QString& suggestedPath) = 0;
     // Where Export copies the lit-gpt files; empty when the person cancels.
     virtual QString chooseExportFolder(const QString& startDir) = 0;
+    // Where to write the prompt template (a preset JSON file); empty when
+    // the person cancels.
+    virtual QString chooseTemplateSavePath(const QString& suggestedPath) = 0;
+    // A threshold sweep's row was chosen while the project clusters with
+    // k-means, which has no threshold: true to switch to community detection.
+    virtual bool confirmSwitchToCommunities(double threshold, std::size_t minSize) = 0;
     virtual void showError(const QString& title, const QString& message) = 0;
 };
 
@@ -42,6 +50,8 @@ public:
     QString chooseProjectToOpen(const QString& startDir) override;
     QString chooseProjectSavePath(const QString& suggestedPath) override;
     QString chooseExportFolder(const QString& startDir) override;
+    QString chooseTemplateSavePath(const QString& suggestedPath) override;
+    bool confirmSwitchToCommunities(double threshold, std::size_t minSize) override;
     void showError(const QString& title, const QString& message) override;
 
 private:
@@ -59,6 +69,8 @@ public:
     QString chooseProjectToOpen(const QString&) override { return {}; }
     QString chooseProjectSavePath(const QString&) override { return {}; }
     QString chooseExportFolder(const QString&) override { return {}; }
+    QString chooseTemplateSavePath(const QString&) override { return {}; }
+    bool confirmSwitchToCommunities(double, std::size_t) override { return false; }
     void showError(const QString& title, const QString& message) override;
 };
 

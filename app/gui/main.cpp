@@ -35,6 +35,8 @@ void useOffscreenWhenHeadless(int argc, char** argv) {
 int main(int argc, char** argv) {
     useOffscreenWhenHeadless(argc, argv);
     QApplication app(argc, argv);
+    // Name where QSettings keeps what the GUI remembers between sessions.
+    QApplication::setOrganizationName("Distill");
     QApplication::setApplicationName("Distill Studio");
     QApplication::setApplicationVersion(QString::fromLatin1(distill::version()));
     QApplication::setDesktopFileName("distill-studio");

@@ -2,9 +2,12 @@
 // The window's questions answered from a test's script instead of modal
 // dialogs, so nothing waits on a person or a timer; it remembers what it
 // was asked.
+#include <QList>
 #include <QStringList>
 
+#include <cstddef>
 #include <memory>
+#include <utility>
 
 #include "main_window.h"
 #include "user_prompts.h"
@@ -16,11 +19,15 @@ public:
     BadLineChoice badLineAnswer = BadLineChoice::Abort;
     UnsavedChangesChoice unsavedAnswer = UnsavedChangesChoice::Cancel;
     bool startFromPresetAnswer = true;
+    QString templateSavePathAnswer;  // empty: Cancel
+    bool switchToCommunitiesAnswer = true;
 
     QStringList badLineMessages;
     QStringList errors;
     int unsavedQuestions = 0;
     QStringList presetOffers;
+    QStringList templateSaveSuggestions;
+    QList<std::pair<double, std::size_t>> switchToCommunitiesOffers;  // threshold, min size
 
     BadLineChoice askBadLine(const QString& message) override {
         badLineMessages << message;
@@ -41,6 +48,14 @@ public:
     QString chooseExportFolder(const QString& startDir) override {
         exportFolderStarts << startDir;
         return exportFolderAnswer;
+    }
+    QString chooseTemplateSavePath(const QString& suggestedPath) override {
+        templateSaveSuggestions << suggestedPath;
+        return templateSavePathAnswer;
+    }
+    bool confirmSwitchToCommunities(double threshold, std::size_t minSize) override {
+        switchToCommunitiesOffers.append({threshold, minSize});
+        return switchToCommunitiesAnswer;
     }
     void showError(const QString& title, const QString& message) override { errors << title + ": " + message; }
 };

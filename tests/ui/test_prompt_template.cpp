@@ -4,7 +4,8 @@
 // template beside the project and points pipeline.prompt at it, the next
 // run formats with it (and `distill format` gives the same bytes), a bad
 // placeholder gets a clear message, and unsaved template edits are neither
-// run nor lost.
+// run nor lost. Save Template As… writes a file of the curator's choosing
+// and points the project at it; cancelled or failed, it changes nothing.
 #include <QAction>
 #include <QComboBox>
 #include <QDir>
@@ -79,6 +80,8 @@ private slots:
     void badPlaceholdersAndDropsAreExplained();
     void unsavedTemplateIsNotLostOnSwitchOrClose();
     void aPresetFileIsEditedInPlace();
+    void saveTemplateAsWritesTheChosenFile();
+    void saveTemplateAsCancelledOrFailedChangesNothing();
 
 private:
     std::unique_ptr<SentencePieceTokenizer> tokenizer_;
@@ -327,6 +330,93 @@ void TestPromptTemplate::aPresetFileIsEditedInPlace() {
              QFileInfo(picked).absoluteFilePath());
     QCOMPARE(QString::fromStdString(load_prompt_preset(picked.toStdString()).prompt.query),
              QString("Picked: {question}"));
+}
+
+void TestPromptTemplate::saveTemplateAsWritesTheChosenFile() {
+    QTemporaryDir dir;
+    const QString projectPath = copyDemoProject(dir.path());
+    QVERIFY(QDir(dir.path()).mkdir("templates"));
+    Window w = makeWindow();
+    QVERIFY(w.main->openProject(projectPath));
+    auto* saveAs = w.main->findChild<QPushButton*>("saveTemplateAs");
+    auto* promptField = w.main->findChild<QComboBox*>("prompt");
+    queryField(*w.main)->setPlainText(kEditedQuery);
+
+    // Inside the project's folder: named relative to it, like a source.
+    const QString shared = dir.filePath("templates/shared.prompt.json");
+    w.prompts->templateSavePathAnswer = shared;
+    saveAs->click();
+    QVERIFY2(w.prompts->errors.isEmpty(), qPrintable(w.prompts->errors.join('\n')));
+    // Offered where Save would have written it.
+    QCOMPARE(w.prompts->templateSaveSuggestions, QStringList{dir.filePath("demo.prompt.json")});
+    // The file is the preset as core reads it back, byte for byte.
+    const PromptPreset saved = load_prompt_preset(shared.toStdString());
+    QCOMPARE(contents(shared), QByteArray::fromStdString(to_json(saved).dump(2) + '\n'));
+    QCOMPARE(QString::fromStdString(saved.prompt.query), kEditedQuery);
+    QCOMPARE(saved.name, std::string("shared"));  // an edited built-in, named after its file
+    QCOMPARE(saved.source_rules, find_prompt_preset("math")->source_rules);
+    // The project names it, shows it and is saved with it; Save's own file is not written.
+    QCOMPARE(promptField->currentText(), QString("templates/shared.prompt.json"));
+    const Project project = load_project(projectPath.toStdString());
+    QCOMPARE(project.pipeline.prompt, std::string("templates/shared.prompt.json"));
+    QCOMPARE(jsonOf(prompt_preset_of(project)), jsonOf(saved));
+    QVERIFY(!QFileInfo::exists(dir.filePath("demo.prompt.json")));
+    QVERIFY(!w.main->isWindowModified());
+    QVERIFY(!editor(*w.main)->isModified());
+    QCOMPARE(jsonOf(editor(*w.main)->preset()), jsonOf(saved));
+    QCOMPARE(w.main->findChild<QLabel*>("templateStatus")->text(), QDir::toNativeSeparators(shared));
+
+    // A saved template copied outside the folder, to share: named by its
+    // absolute path, and the project follows it.
+    QTemporaryDir elsewhere;
+    const QString outside = elsewhere.filePath("house.json");
+    w.prompts->templateSavePathAnswer = outside;
+    QVERIFY(saveAs->isEnabled());
+    saveAs->click();
+    QVERIFY2(w.prompts->errors.isEmpty(), qPrintable(w.prompts->errors.join('\n')));
+    QCOMPARE(w.prompts->templateSaveSuggestions.last(), shared);
+    QCOMPARE(jsonOf(load_prompt_preset(outside.toStdString())), jsonOf(saved));
+    QCOMPARE(promptField->currentText(), QFileInfo(outside).absoluteFilePath());
+    QCOMPARE(QString::fromStdString(load_project(projectPath.toStdString()).pipeline.prompt),
+             QFileInfo(outside).absoluteFilePath());
+    QVERIFY(!w.main->isWindowModified());
+}
+
+void TestPromptTemplate::saveTemplateAsCancelledOrFailedChangesNothing() {
+    QTemporaryDir dir;
+    const QString projectPath = copyDemoProject(dir.path());
+    Window w = makeWindow();
+    QVERIFY(w.main->openProject(projectPath));
+    queryField(*w.main)->setPlainText(kEditedQuery);
+    const QByteArray projectBefore = contents(projectPath);
+    const QStringList filesBefore = QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot);
+    // QCOMPARE returns from the lambda only; callers check currentTestFailed().
+    const auto unchanged = [&] {
+        QCOMPARE(contents(projectPath), projectBefore);
+        QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot), filesBefore);
+        QCOMPARE(w.main->findChild<QComboBox*>("prompt")->currentText(), QString());
+        QCOMPARE(w.main->project().pipeline.prompt, std::string());
+        QCOMPARE(queryField(*w.main)->toPlainText(), kEditedQuery);
+        QVERIFY(editor(*w.main)->isModified());
+        QVERIFY(w.main->isWindowModified());
+    };
+
+    // Cancel.
+    w.prompts->templateSavePathAnswer.clear();
+    w.main->findChild<QPushButton*>("saveTemplateAs")->click();
+    QCOMPARE(w.prompts->templateSaveSuggestions.size(), 1);
+    QVERIFY(w.prompts->errors.isEmpty());
+    unchanged();
+    if (QTest::currentTestFailed()) return;
+
+    // A folder that does not exist: said, with the path.
+    w.prompts->templateSavePathAnswer = dir.filePath("missing/shared.prompt.json");
+    w.main->findChild<QPushButton*>("saveTemplateAs")->click();
+    QCOMPARE(w.prompts->errors.size(), 1);
+    QVERIFY2(w.prompts->errors.first().startsWith("Cannot save the prompt template") &&
+                 w.prompts->errors.first().contains("missing"),
+             qPrintable(w.prompts->errors.first()));
+    unchanged();
 }
 
 QTEST_MAIN(TestPromptTemplate)

@@ -3,7 +3,9 @@
 // run's embeddings in the background and shows exactly what core's
 // sweep_thresholds and detect_communities give on those embeddings; a row or
 // a point becomes the project's threshold and the next run uses it; a bad
-// range, a lost embeddings file and Cancel leave it usable.
+// range, a lost embeddings file and Cancel leave it usable. Under k-means a
+// choice asks before switching to community detection, and the last range
+// swept comes back in the next session.
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFile>
@@ -17,9 +19,12 @@
 #include <QTest>
 #include <QToolTip>
 
+#include <functional>
+
 #include <qcustomplot.h>
 
 #include "demo_run.h"
+#include "isolated_settings.h"
 #include "distill/cluster.h"
 #include "distill/corpus.h"
 #include "distill/embedder.h"
@@ -73,12 +78,40 @@ int rowOf(QTableWidget* table, double threshold) {
 
 QString statusOf(MainWindow& window) { return window.findChild<QLabel*>("sweepStatus")->text(); }
 
+// A mouse click on the table's `row`, as a curator chooses it.
+void clickRow(QTableWidget* table, int row) {
+    table->scrollToItem(table->item(row, 0));
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualItemRect(table->item(row, 0)).center());
+}
+
+struct RangeShown {
+    double from, to, step;
+    int minSize;
+};
+
+RangeShown rangeShown(MainWindow& window) {
+    return {window.findChild<QDoubleSpinBox*>("sweepFrom")->value(),
+            window.findChild<QDoubleSpinBox*>("sweepTo")->value(),
+            window.findChild<QDoubleSpinBox*>("sweepStep")->value(),
+            window.findChild<QSpinBox*>("sweepMinSize")->value()};
+}
+
 }  // namespace
 
 class TestThresholdSweep : public QObject {
     Q_OBJECT
+    IsolatedSettings settings_;
     QTemporaryDir dir_;
     QString project_;
+
+    // The demo project with `edit` applied, saved as `name` beside it.
+    QString demoVariant(const QString& name, const std::function<void(Project&)>& edit) {
+        Project project = load_project(project_.toStdString());
+        edit(project);
+        const QString path = dir_.filePath(name);
+        save_project(project, path.toStdString());
+        return path;
+    }
 
     // A window on the demo project after a run into the suite's one output
     // folder (the runs after the first reuse its cache).
@@ -98,11 +131,16 @@ private slots:
     void badRangeAndLostEmbeddingsAreReported();
     void cancelLeavesThePanelUsable();
     void overTheMemoryBoundItSaysSo();
+    void aRowChosenUnderKMeansAsksFirst();
+    void theLastRangeIsRemembered();
+    // Each test starts as a first session would, remembering no range.
+    void cleanup() { settings_.clear(); }
 };
 
 void TestThresholdSweep::initTestCase() {
     QVERIFY2(QFileInfo(tokenizerPath()).isFile(), "set DISTILL_LLAMA_TOKENIZER to the Llama-2 tokenizer.model");
     QVERIFY(dir_.isValid());
+    QVERIFY(settings_.isValid());
     project_ = copyDemoProject(dir_.path());
 }
 
@@ -205,6 +243,8 @@ void TestThresholdSweep::sweepEqualsCoreAndAChoiceIsTheNextRunsThreshold() {
     QTest::mouseClick(plot, Qt::LeftButton, {}, view->pixelOf(at085Row).toPoint());
     QCOMPARE(threshold->value(), 0.85);
     QCOMPARE(table->selectedRanges().first().topRow(), at085Row);
+    // Already community detection: nothing to ask.
+    QVERIFY(w.prompts->switchToCommunitiesOffers.isEmpty());
 
     // The next run clusters at it; its new embeddings-to-be clear the rows.
     QVERIFY(runAndWait(*w.main));
@@ -325,6 +365,115 @@ void TestThresholdSweep::overTheMemoryBoundItSaysSo() {
     for (std::size_t i = 0; i < onePass.rows.size(); ++i) {
         QCOMPARE(view->result()->rows[i].communities, onePass.rows[i].communities);
         QCOMPARE(view->result()->rows[i].covered, onePass.rows[i].covered);
+    }
+}
+
+void TestThresholdSweep::aRowChosenUnderKMeansAsksFirst() {
+    // Saved with k-means, so the window starts unedited.
+    const QString kmeans = demoVariant("kmeans.distill.json", [](Project& p) { p.pipeline.clustering = "kmeans"; });
+    Window w = makeWindow();
+    QVERIFY(w.main->openProject(kmeans));
+    w.main->setOutputDir(dir_.filePath("out-kmeans"));
+    QVERIFY2(runAndWait(*w.main), qPrintable(w.prompts->errors.join('\n')));
+    QVERIFY2(sweepAndWait(*w.main), qPrintable(statusOf(*w.main) + w.prompts->errors.join('\n')));
+    QVERIFY(!w.main->isWindowModified());
+    w.main->show();
+    QVERIFY(QTest::qWaitForWindowExposed(w.main.get()));
+    w.main->findChild<QTabWidget*>("tabs")->setCurrentIndex(1);
+    auto* table = w.main->findChild<QTableWidget*>("sweepTable");
+    auto* threshold = w.main->findChild<QDoubleSpinBox*>("threshold");
+    auto* minSize = w.main->findChild<QSpinBox*>("minCommunitySize");
+    const int current = rowOf(table, 0.75);
+    const int at06 = rowOf(table, 0.6);
+    QCOMPARE(table->selectedRanges().first().topRow(), current);
+    auto& offers = w.prompts->switchToCommunitiesOffers;
+
+    // No, to a click: asked once, and nothing of the row is taken.
+    w.prompts->switchToCommunitiesAnswer = false;
+    clickRow(table, at06);
+    QCOMPARE(offers.size(), 1);
+    QCOMPARE(offers.first().first, 0.6);
+    QCOMPARE(offers.first().second, std::size_t(10));
+    const auto nothingTaken = [&] {
+        QCOMPARE(w.main->project().pipeline.clustering, std::string("kmeans"));
+        QCOMPARE(threshold->value(), 0.75);
+        QCOMPARE(minSize->value(), 10);
+        QVERIFY(!w.main->isWindowModified());
+        // The table goes back to the threshold the project has.
+        QTRY_COMPARE(table->selectedRanges().first().topRow(), current);
+        QCOMPARE(table->selectedRanges().size(), 1);
+    };
+    nothingTaken();
+    if (QTest::currentTestFailed()) return;
+    // No, to a selection by keys.
+    table->setFocus();
+    QTest::keyClick(table, Qt::Key_Down);
+    QCOMPARE(offers.size(), 2);
+    QCOMPARE(offers.last().first, shownRow(table, current + 1).threshold);
+    nothingTaken();
+    if (QTest::currentTestFailed()) return;
+
+    // Yes: community detection at the row's threshold and min size.
+    w.prompts->switchToCommunitiesAnswer = true;
+    clickRow(table, at06);
+    QCOMPARE(offers.size(), 3);
+    QCOMPARE(w.main->project().pipeline.clustering, std::string("community"));
+    QCOMPARE(threshold->value(), 0.6);
+    QCOMPARE(w.main->project().pipeline.min_community_size, std::size_t(10));
+    QVERIFY(w.main->isWindowModified());
+    QCOMPARE(table->selectedRanges().first().topRow(), at06);
+
+    // From then on it clusters by communities: no question.
+    clickRow(table, rowOf(table, 0.85));
+    QCOMPARE(offers.size(), 3);
+    QCOMPARE(threshold->value(), 0.85);
+}
+
+void TestThresholdSweep::theLastRangeIsRemembered() {
+    {
+        Window w = ranDemo();
+        QVERIFY2(w.prompts->errors.isEmpty(), qPrintable(w.prompts->errors.join('\n')));
+        w.main->findChild<QDoubleSpinBox*>("sweepFrom")->setValue(0.6);
+        w.main->findChild<QDoubleSpinBox*>("sweepTo")->setValue(0.9);
+        w.main->findChild<QDoubleSpinBox*>("sweepStep")->setValue(0.1);
+        w.main->findChild<QSpinBox*>("sweepMinSize")->setValue(5);
+        QVERIFY(sweepAndWait(*w.main));
+        QCOMPARE(w.main->findChild<QTableWidget*>("sweepTable")->rowCount(), 4);
+    }
+    // The next session starts from that range, and from the min size tried
+    // against the demo's own 10.
+    {
+        Window w = makeWindow();
+        QVERIFY(w.main->openProject(project_));
+        const RangeShown range = rangeShown(*w.main);
+        QCOMPARE(range.from, 0.6);
+        QCOMPARE(range.to, 0.9);
+        QCOMPARE(range.step, 0.1);
+        QCOMPARE(range.minSize, 5);
+        QCOMPARE(w.main->project().pipeline.min_community_size, std::size_t(10));  // the project's untouched
+        QVERIFY(!w.main->isWindowModified());
+    }
+    // A project of another min size sweeps at its own.
+    const QString min20 = demoVariant("min20.distill.json", [](Project& p) { p.pipeline.min_community_size = 20; });
+    {
+        Window w = makeWindow();
+        QVERIFY(w.main->openProject(min20));
+        QCOMPARE(rangeShown(*w.main).from, 0.6);
+        QCOMPARE(rangeShown(*w.main).minSize, 20);
+    }
+    // Swept at the project's own min size, only the range is remembered.
+    {
+        Window w = ranDemo();
+        QCOMPARE(rangeShown(*w.main).minSize, 5);
+        w.main->findChild<QSpinBox*>("sweepMinSize")->setValue(10);
+        w.main->findChild<QDoubleSpinBox*>("sweepStep")->setValue(0.15);
+        QVERIFY(sweepAndWait(*w.main));
+    }
+    {
+        Window w = makeWindow();
+        QVERIFY(w.main->openProject(project_));
+        QCOMPARE(rangeShown(*w.main).step, 0.15);
+        QCOMPARE(rangeShown(*w.main).minSize, 10);
     }
 }
 
