@@ -14,6 +14,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
@@ -86,6 +87,15 @@ QString templateFileBeside(const QString& projectFile) {
     return file.dir().filePath(stem + QStringLiteral(".prompt.json"));
 }
 
+// A long form in a scroll area, so it never sets the window's minimum size.
+QWidget* scrollable(QWidget* content) {
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(content);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    return scroll;
+}
+
 QWidget* framed(const QString& title, QWidget* content) {
     auto* box = new QGroupBox(title);
     auto* layout = new QVBoxLayout(box);
@@ -156,7 +166,9 @@ void MainWindow::createActions() {
     runAction_->setToolTip(tr("Run every stage of the project into its output folder (Ctrl+R)"));
     connect(runAction_, &QAction::triggered, this, &MainWindow::runPipeline);
 
-    exportAction_ = new QAction(style()->standardIcon(QStyle::SP_DialogSaveButton), tr("&Export…"), this);
+    exportAction_ = new QAction(QIcon::fromTheme(QStringLiteral("document-export"),
+                                                 style()->standardIcon(QStyle::SP_DialogApplyButton)),
+                                tr("&Export…"), this);
     exportAction_->setObjectName("exportProject");
     exportAction_->setShortcut(tr("Ctrl+E"));
     exportAction_->setToolTip(tr("Run what changed, then copy train.pt, valid.pt and the manifest into a folder "
@@ -298,7 +310,7 @@ QWidget* MainWindow::createRunTab() {
 
     // The sweep beside the settings it changes.
     auto* knobs = new QSplitter(Qt::Horizontal);
-    knobs->addWidget(framed(tr("Settings"), settingsView_));
+    knobs->addWidget(framed(tr("Settings"), scrollable(settingsView_)));
     knobs->addWidget(framed(tr("Threshold sweep"), sweep_));
     knobs->setStretchFactor(1, 1);
     knobs->setChildrenCollapsible(false);

@@ -154,18 +154,24 @@ ThresholdSweepView::ThresholdSweepView(QWidget* parent)
     rangeLabel->setBuddy(from_);
     auto* minSizeLabel = new QLabel(tr("at mi&n size"));
     minSizeLabel->setBuddy(minSize_);
-    auto* inputs = new QHBoxLayout;
-    inputs->addWidget(rangeLabel);
-    inputs->addWidget(from_);
-    inputs->addWidget(new QLabel(tr("to")));
-    inputs->addWidget(to_);
-    inputs->addWidget(new QLabel(tr("step")));
-    inputs->addWidget(step_);
-    inputs->addWidget(minSizeLabel);
-    inputs->addWidget(minSize_);
-    inputs->addStretch(1);
-    inputs->addWidget(sweepButton_);
-    inputs->addWidget(cancelButton_);
+    // Two rows, so the panel beside the settings still fits a 1366-pixel screen.
+    auto* range = new QHBoxLayout;
+    range->addWidget(rangeLabel);
+    range->addWidget(from_);
+    range->addWidget(new QLabel(tr("to")));
+    range->addWidget(to_);
+    range->addWidget(new QLabel(tr("step")));
+    range->addWidget(step_);
+    range->addStretch(1);
+    auto* run = new QHBoxLayout;
+    run->addWidget(minSizeLabel);
+    run->addWidget(minSize_);
+    run->addStretch(1);
+    run->addWidget(sweepButton_);
+    run->addWidget(cancelButton_);
+    auto* inputs = new QVBoxLayout;
+    inputs->addLayout(range);
+    inputs->addLayout(run);
 
     // Side by side: the panel shares its height with the settings form,
     // and a sweep's ten-odd rows fit beside the chart but not below it.

@@ -184,6 +184,10 @@ void TestPipelineRun::runReportsEveryStageAndShowsTheMap() {
     QVERIFY2(runAndWait(*w.main), qPrintable(w.prompts->errors.join('\n')));
     QVERIFY(w.prompts->errors.isEmpty());
     QCOMPARE(stageStates(*w.main), QStringList(int(pipeline_stages().size()), "done"));
+    // Every tab filled, the window still fits a 1366 x 768 laptop screen.
+    const QSize smallest = w.main->minimumSizeHint();
+    QVERIFY2(smallest.width() <= 1366 && smallest.height() <= 768,
+             qPrintable(QStringLiteral("%1 x %2").arg(smallest.width()).arg(smallest.height())));
     auto* table = w.main->findChild<QTableWidget*>("stages");
     for (int row = 0; row < table->rowCount(); ++row)
         QVERIFY2(!table->item(row, StageListView::SummaryColumn)->text().isEmpty(), qPrintable(QString::number(row)));
