@@ -423,19 +423,20 @@ bool MainWindow::saveTemplate(Project& project, const QString& projectFile) {
     // The file the project names is saved in place; an edited built-in
     // preset becomes a file beside the project.
     const QString path = namesFile ? qs(project.resolve(setting)) : templateFileBeside(projectFile);
-    if (!writeTemplate(path)) return false;
+    if (!writeTemplate(path, false)) return false;
     project.pipeline.prompt = storedPath(path, projectDir).toStdString();
     return true;
 }
 
-bool MainWindow::writeTemplate(const QString& path) {
-    // An edited built-in preset is named after its file, so a run's summary
-    // does not call the edit by the built-in's name.
+bool MainWindow::writeTemplate(const QString& path, bool nameAfterFile) {
+    // An edited built-in preset is named after its file too, so a run's
+    // summary does not call the edit by the built-in's name.
     PromptPreset preset = template_->preset();
     if (find_prompt_preset(preset.name)) {
         preset.description = "the built-in " + preset.name + " preset, edited";
-        preset.name = QFileInfo(path).fileName().section('.', 0, 0).toStdString();
+        nameAfterFile = true;
     }
+    if (nameAfterFile) preset.name = QFileInfo(path).fileName().section('.', 0, 0).toStdString();
     try {
         const std::string json = to_json(preset).dump(2);
         write_file_atomically(path.toStdString(), [&](std::ostream& out) { out << json << '\n'; });
@@ -459,7 +460,7 @@ void MainWindow::saveTemplateAs() {
     else
         suggested = QDir::home().filePath(qs(current.domain.empty() ? "untitled" : current.domain) + ".prompt.json");
     const QString chosen = prompts_->chooseTemplateSavePath(suggested);
-    if (chosen.isEmpty() || !writeTemplate(chosen)) return;
+    if (chosen.isEmpty() || !writeTemplate(chosen, true)) return;
     // A project never saved has no folder to be relative to yet; saving it
     // makes the path relative (saveTemplate).
     const QString file = QFileInfo(chosen).absoluteFilePath();
@@ -787,7 +788,10 @@ void MainWindow::onRunFinished(std::shared_ptr<const PipelineOutcome> outcome) {
     fewShots_->setOutcome(outcome);
     sweep_->setOutcome(outcome);
     const PipelineResult& result = outcome->result;
-    if (!outcome->exportError.empty()) {
+    if (outcome->exportCancelled) {
+        statusBar()->showMessage(tr("Export cancelled: the run finished, %1 is unchanged").arg(qs(outcome->exportDir)),
+                                 8000);
+    } else if (!outcome->exportError.empty()) {
         prompts_->showError(tr("Export failed"),
                             tr("The run finished, but its files could not be copied to %1:\n%2")
                                 .arg(qs(outcome->exportDir), qs(outcome->exportError)));

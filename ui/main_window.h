@@ -122,8 +122,10 @@ private:
     // `projectFile` and points `project`'s pipeline.prompt at it; false
     // (reported) when it cannot be written.
     bool saveTemplate(Project& project, const QString& projectFile);
-    // Writes the template as edited to `path` atomically; false (reported) on failure.
-    bool writeTemplate(const QString& path);
+    // Writes the template as edited to `path` atomically; false (reported)
+    // on failure. `nameAfterFile`: the preset takes the file's name (Save
+    // As makes a new template; an edited built-in is always renamed).
+    bool writeTemplate(const QString& path, bool nameAfterFile);
     // Writes the template to a file the curator chooses, makes it the
     // project's pipeline.prompt and saves the project, as Save does.
     void saveTemplateAs();

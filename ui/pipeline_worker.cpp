@@ -81,6 +81,8 @@ void PipelineWorker::run(const Project& project, const std::string& outputDir, c
         if (!exportDir.empty()) {
             try {
                 outcome->exportedFiles = publish_export(outputDir, exportDir, &observer);
+            } catch (const Cancelled&) {
+                outcome->exportCancelled = true;
             } catch (const Error& e) {
                 outcome->exportError = e.what();
             }

@@ -29,11 +29,12 @@ struct PipelineOutcome {
     std::shared_ptr<const SentencePieceTokenizer> tokenizer;
     TokenLengthStats tokenLengths;  // from the export manifest
     // When the run was an Export: the folder its lit-gpt files were copied
-    // to (publish_export), the files, or why the copy failed (the run
-    // itself finished, and the views show it).
+    // to (publish_export), the files, or why the copy failed or that it was
+    // cancelled (the run itself finished, and the views show it).
     std::string exportDir;
     std::vector<std::string> exportedFiles;
     std::string exportError;
+    bool exportCancelled = false;
 
     // The question of corpus row `row`, which every record has (the corpus
     // stage dedups by it).
@@ -49,8 +50,8 @@ public:
 
     // Emits exactly one of finished(), failed() or cancelled(), preceded by
     // a stageEvent() at each stage's start and end and throttled progress().
-    // With an exportDir, the export is then copied there (the export
-    // stage's progress shows the copy).
+    // With an exportDir, the export is then copied there; a cancel during
+    // the copy leaves the run finished and the folder untouched.
     void run(const Project& project, const std::string& outputDir, const std::string& exportDir);
 
 signals:

@@ -96,7 +96,8 @@ PromptTemplateEditor::PromptTemplateEditor(QWidget* parent)
     saveButton_->setToolTip(tr("Save the template beside the project, and the project with it (Ctrl+S)"));
     saveAsButton_->setObjectName("saveTemplateAs");
     saveAsButton_->setToolTip(tr("Save the template to a preset file of your choosing (a second template, or "
-                                 "one to share between projects) and make it the project's"));
+                                 "one to share between projects), named after the file, make it the project's and "
+                                 "save the project"));
     revertButton_->setObjectName("revertTemplate");
     revertButton_->setToolTip(tr("Go back to the saved template"));
 

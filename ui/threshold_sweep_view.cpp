@@ -220,7 +220,8 @@ void ThresholdSweepView::showIdleStatus() {
 }
 
 void ThresholdSweepView::showProjectSettings(const PipelineSettings& settings) {
-    currentThreshold_ = settings.threshold;
+    // k-means uses no threshold: none is marked, and every row is a choice.
+    currentThreshold_ = settings.clustering == "kmeans" ? std::numeric_limits<double>::quiet_NaN() : settings.threshold;
     device_ = settings.embed.device;
     // Only a change of the project's min size moves the sweep's: a min size
     // typed here for a what-if sweep survives editing other settings.
@@ -413,7 +414,7 @@ void ThresholdSweepView::showResult() {
 void ThresholdSweepView::showCurrentThreshold() {
     currentLine_->point1->setCoords(currentThreshold_, 0);
     currentLine_->point2->setCoords(currentThreshold_, 1);
-    currentLine_->setVisible(outcome_ != nullptr);
+    currentLine_->setVisible(outcome_ != nullptr && !std::isnan(currentThreshold_));
     // The row of the project's threshold is the selected one, so the table
     // says which is in use; selecting it here is no choice of the curator's.
     const QSignalBlocker noChoice(table_);

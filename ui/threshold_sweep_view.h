@@ -117,7 +117,7 @@ private:
     // sweep in progress, and of the rows shown (a cancelled sweep's differs).
     std::size_t sweepingMinSize_ = 0;
     std::size_t resultMinSize_ = 0;
-    double currentThreshold_ = 0;
+    double currentThreshold_ = 0;  // the project's; NaN while it clusters with k-means
     std::size_t projectMinSize_ = 0;
     // A min size the last session swept at instead of the project's, and
     // that project's min size; shown once a project with it is.

@@ -464,8 +464,9 @@ print(json.dumps(out))
         QVERIFY(published());
         const std::string train_before = read_file(target / "train.pt");
 
-        // Cancelled midway: the previous set stays, no staging folder is left.
-        CancelAfter cancel(1);
+        // Cancelled midway (train.pt staged, valid.pt being copied): the
+        // previous set stays, no staging folder is left.
+        CancelAfter cancel(2);
         QVERIFY_THROWS_EXCEPTION(distill::Cancelled, distill::publish_export(run, target.string(), &cancel));
         QVERIFY(published());
 

@@ -65,11 +65,11 @@ struct ApproximationReport {
     std::string summary() const;        // one line for people
 };
 
-// The report as JSON ({"nlist", "nprobe", "recall", "exact_neighbours",
-// "found_neighbours", "seed_status_differs", "sampled_rows"}) for manifests
-// and cluster maps, and back (the pipeline keeps it with a cached cluster
-// stage); reading throws distill::Error naming `where` for another shape.
-// The sampled rows are listed so the recall can be checked.
+// The report's numbers as JSON ({"nlist", "nprobe", "recall",
+// "exact_neighbours", "found_neighbours", "seed_status_differs", "sampled"})
+// for manifests and cluster maps. Reading back (the pipeline keeps the report
+// with a cached cluster stage) also needs "sampled_rows", the rows measured;
+// it throws distill::Error naming `where` for another shape.
 nlohmann::ordered_json to_json(const ApproximationReport& report);
 ApproximationReport approximation_report_from_json(const nlohmann::ordered_json& json, const std::string& where);
 

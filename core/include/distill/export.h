@@ -152,9 +152,9 @@ ExportReport export_raw_files(const std::vector<RawFile>& files, const SentenceP
 // Distill Studio's Export: copies the lit-gpt files of a finished export in
 // `from_dir` (train.pt, valid.pt when it has one, and manifest.json, as its
 // manifest lists them) into `to_dir`, created when missing. Each file's
-// size and hash are checked against the manifest as it is copied, and the
-// set is put in place all together or not at all, a stale valid.pt removed,
-// as export_dataset does. A pipeline's run folder holds every stage's cache;
+// size and hash are checked against the manifest as it is copied; only when
+// all are copied are they renamed into place, the manifest last and a stale
+// valid.pt removed, as export_dataset does. A pipeline's run folder holds every stage's cache;
 // this leaves only what training reads. Returns the paths written, manifest
 // last (nothing is copied when both folders are the same). Throws
 // distill::Error when `from_dir` has no manifest (nothing exported yet), a

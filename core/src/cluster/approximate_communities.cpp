@@ -304,7 +304,7 @@ nlohmann::ordered_json to_json(const ApproximationReport& report) {
             {"exact_neighbours", report.exact_neighbours},
             {"found_neighbours", report.found_neighbours},
             {"seed_status_differs", report.seed_status_differs},
-            {"sampled_rows", report.sampled}};
+            {"sampled", report.sampled.size()}};
 }
 
 ApproximationReport approximation_report_from_json(const nlohmann::ordered_json& json, const std::string& where) {

@@ -1,5 +1,6 @@
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -21,24 +22,32 @@ struct ListedFile {
     std::string content_hash;
 };
 
-// The data files the manifest lists, with the size and hash each must have.
-std::vector<ListedFile> listed_outputs(const fs::path& manifest_path) {
+// The manifest's bytes (copied as read, so the file published is the one
+// checked) and the data files it lists, with the size and hash each must have.
+struct Manifest {
+    std::string text;
+    std::vector<ListedFile> outputs;
+};
+
+Manifest read_manifest(const fs::path& manifest_path) {
     std::ifstream in(manifest_path, std::ios::binary);
     if (!in)
         throw Error(manifest_path.string() + ": no export to copy (there is no manifest.json); run the pipeline "
                     "through its export stage first");
+    Manifest manifest;
+    manifest.text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     try {
-        const auto manifest = nlohmann::json::parse(in);
-        std::vector<ListedFile> files;
-        for (const auto& output : manifest.at("outputs")) {
+        const auto parsed = nlohmann::json::parse(manifest.text);
+        for (const auto& output : parsed.at("outputs")) {
             const auto name = output.at("file").get<std::string>();
             // A name, never a path: the copy must not leave the two folders.
             if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos)
                 throw Error("its output \"" + name + "\" is not a file name");
-            files.push_back({name, output.at("bytes").get<std::uint64_t>(), output.at("xxh128").get<std::string>()});
+            manifest.outputs.push_back(
+                {name, output.at("bytes").get<std::uint64_t>(), output.at("xxh128").get<std::string>()});
         }
-        if (files.empty()) throw Error("lists no outputs");
-        return files;
+        if (manifest.outputs.empty()) throw Error("lists no outputs");
+        return manifest;
     } catch (const std::exception& e) {
         throw Error(manifest_path.string() + ": not an export manifest (" + e.what() +
                     "); run the pipeline's export stage again");
@@ -79,7 +88,8 @@ void copy_checked(const fs::path& from, const fs::path& to, const ListedFile& li
 std::vector<std::string> publish_export(const std::string& from_dir, const std::string& to_dir,
                                         ProgressSink* progress) {
     const fs::path from(from_dir), to(to_dir);
-    const auto outputs = listed_outputs(from / "manifest.json");
+    const Manifest manifest = read_manifest(from / "manifest.json");
+    const auto& outputs = manifest.outputs;
     std::vector<std::string> written;
     std::error_code ec;
     if (fs::equivalent(from, to, ec)) {
@@ -92,12 +102,12 @@ std::vector<std::string> publish_export(const std::string& from_dir, const std::
     for (const auto& f : outputs) total += f.bytes;
     const exporting::StagingFolder staging(to);
     for (const auto& f : outputs) copy_checked(from / f.name, staging.file(f.name), f, progress, done, total);
-    fs::copy_file(from / "manifest.json", staging.file("manifest.json"), ec);
-    if (ec) throw Error((from / "manifest.json").string() + ": cannot be copied (" + ec.message() + ")");
+    write_file_atomically(staging.file("manifest.json").string(), [&](std::ostream& out) { out << manifest.text; });
     throw_if_cancelled(progress);
 
-    // Commit as export_dataset does: the data files, then the manifest that
-    // names their hashes.
+    // Commit as export_dataset does: each file renamed into place, the
+    // manifest, which names their hashes, last (were the process killed
+    // between two renames, the hashes would show which files are new).
     bool with_valid = false;
     for (const auto& f : outputs) {
         exporting::move_into_place(staging.file(f.name), to / f.name);

@@ -231,16 +231,21 @@ PipelineResult run_pipeline(const Project& project, const std::string& output_di
                                                            cache.path("approximation.json"));
     } else {
         cache.begin("cluster");
-        std::filesystem::remove(cache.path("approximation.json"));  // an earlier approximate run's
+        std::error_code ignored;  // absent unless an earlier run was approximate
+        std::filesystem::remove(cache.path("approximation.json"), ignored);
         auto clusters = cluster_rows(embeddings, cluster_options, stage.progress());
         communities = std::move(clusters.clusters);
         approximation = std::move(clusters.approximation);
         write_json(cache.path("communities.json"), communities_json(communities));
-        if (approximation) write_json(cache.path("approximation.json"), to_json(*approximation));
+        if (approximation) {
+            ordered_json kept = to_json(*approximation);
+            kept["sampled_rows"] = approximation->sampled;  // what approximation_report_from_json reads back
+            write_json(cache.path("approximation.json"), kept);
+        }
         cache.commit("cluster", cluster_key);
     }
     // The clustering as set, and how close approximate detection came: what
-    // the cluster map and the manifest record.
+    // the cluster map and the manifest record, and so part of their keys.
     ordered_json clustering_record = cluster_settings;
     if (approximation) clustering_record["approximation"] = to_json(*approximation);
     result.communities = communities.size();
@@ -276,7 +281,8 @@ PipelineResult run_pipeline(const Project& project, const std::string& output_di
 
     // map: what the GUI's cluster map draws (projection, keywords, samples).
     stage.start("map");
-    const std::string map_key = ContentHasher().add(sample_key).add(corpus_key).hex();
+    const std::string map_key =
+        ContentHasher().add(sample_key).add(corpus_key).add(clustering_record.dump()).hex();
     const bool map_cached = cache.fresh("map", map_key, {"cluster_map.json"});
     if (!map_cached) {
         cache.begin("map");
@@ -359,6 +365,7 @@ PipelineResult run_pipeline(const Project& project, const std::string& output_di
                                        .add(std::uint64_t(settings.mask_inputs))
                                        .add(std::to_string(settings.valid_fraction))
                                        .add(settings.seed)
+                                       .add(clustering_record.dump())  // the manifest records it
                                        .hex();
     std::vector<std::string> export_files = {"train.pt", "manifest.json"};
     if (settings.valid_fraction > 0) export_files.push_back("valid.pt");
