@@ -3,6 +3,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -33,6 +34,8 @@ void moveElement(Record& array, int from, int to) {
 
 FewShotView::FewShotView(QWidget* parent)
     : QWidget(parent),
+      originFilter_(new QLineEdit),
+      originCount_(new QLabel),
       origins_(new QListWidget),
       shots_(new QTableWidget),
       removeButton_(new QPushButton(tr("&Remove Shot"))),
@@ -47,6 +50,10 @@ FewShotView::FewShotView(QWidget* parent)
       templateWarnings_(new QLabel),
       histogram_(new QCustomPlot),
       chooser_(new ReplacementChooser(this)) {
+    originFilter_->setObjectName("originFilter");
+    originFilter_->setPlaceholderText(tr("Filter the sampled questions (any part, any case)"));
+    originFilter_->setClearButtonEnabled(true);
+    originCount_->setObjectName("originCount");
     origins_->setObjectName("origins");
     origins_->setUniformItemSizes(true);
     shots_->setObjectName("shots");
@@ -89,8 +96,15 @@ FewShotView::FewShotView(QWidget* parent)
     shotsLayout->addWidget(shots_, 1);
     shotsLayout->addLayout(buttons);
 
+    auto* originsBox = new QWidget;
+    auto* originsLayout = new QVBoxLayout(originsBox);
+    originsLayout->setContentsMargins(0, 0, 0, 0);
+    originsLayout->addWidget(originFilter_);
+    originsLayout->addWidget(origins_, 1);
+    originsLayout->addWidget(originCount_);
+
     auto* top = new QSplitter(Qt::Horizontal);
-    top->addWidget(origins_);
+    top->addWidget(originsBox);
     top->addWidget(shotsBox);
     top->setSizes({320, 640});
 
@@ -117,6 +131,7 @@ FewShotView::FewShotView(QWidget* parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(splitter);
 
+    connect(originFilter_, &QLineEdit::textChanged, this, &FewShotView::filterOrigins);
     connect(origins_, &QListWidget::currentRowChanged, this, &FewShotView::showOrigin);
     connect(shots_, &QTableWidget::itemSelectionChanged, this, &FewShotView::updateButtons);
     connect(removeButton_, &QPushButton::clicked, this, &FewShotView::removeShot);
@@ -148,7 +163,23 @@ void FewShotView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) {
     }
     buildHistogram();
     setCurrentOrigin(lines_.empty() ? -1 : 0);
+    filterOrigins();  // a new run's origins, through the filter as typed
     showOrigin();
+}
+
+void FewShotView::filterOrigins() {
+    const QString text = originFilter_->text();
+    int shown = 0, firstShown = -1;
+    for (int row = 0; row < origins_->count(); ++row) {
+        const bool match = origins_->item(row)->text().contains(text, Qt::CaseInsensitive);
+        origins_->setRowHidden(row, !match);
+        if (match && shown++ == 0) firstShown = row;
+    }
+    const int all = origins_->count();
+    const QString total = all == 1 ? tr("1 sampled question") : tr("%1 sampled questions").arg(all);
+    originCount_->setText(text.isEmpty() ? total : tr("%1 shown of %2").arg(shown).arg(total));
+    const int current = currentOrigin();
+    if (current < 0 || origins_->isRowHidden(current)) setCurrentOrigin(firstShown);
 }
 
 int FewShotView::currentOrigin() const { return origins_->currentRow(); }
@@ -334,6 +365,7 @@ void FewShotView::dropOrigin() {
     FewShotEdit edit{FewShotEditKind::Drop, originQuestion(), {}, {}, 0};
     lines_.erase(lines_.begin() + origin);
     delete origins_->takeItem(origin);  // selects a neighbour, which shows it
+    filterOrigins();                     // unless the filter hides that one
     showOrigin();
     emit edited(edit);
 }

@@ -1,6 +1,7 @@
 #pragma once
 // The few-shot and prompt tab (SPEC §7): the sampled origins of the last
-// run, the selected origin's shots with their scores, and the curator's
+// run (filtered by any part of their question), the selected origin's
+// shots with their scores, and the curator's
 // edits of them (remove, replace with another corpus question, move up or
 // down, pin a shot; drop the origin).
 // Each edit shows at once and is handed out as a FewShotEdit for the
@@ -20,6 +21,7 @@
 
 class QCustomPlot;
 class QLabel;
+class QLineEdit;
 class QListWidget;
 class QPlainTextEdit;
 class QPushButton;
@@ -54,6 +56,9 @@ signals:
 
 private:
     void showOrigin();
+    // Hides the origins whose question lacks the filter's text; the current
+    // origin moves to the first one shown when it is hidden.
+    void filterOrigins();
     void showPrompt();
     void buildHistogram();
     void updateButtons();
@@ -71,6 +76,8 @@ private:
     std::vector<Record> lines_;  // the run's lines with this session's edits applied
     std::set<std::pair<std::string, std::string>> pinned_;  // (origin, shot) questions
 
+    QLineEdit* originFilter_;
+    QLabel* originCount_;
     QListWidget* origins_;
     QTableWidget* shots_;
     QPushButton* removeButton_;

@@ -73,6 +73,7 @@ private slots:
     void runReportsEveryStageAndShowsTheMap();
     void cancelMidRunLeavesWindowUsable();
     void fewShotEditsLandInTheProjectAndReplay();
+    void originsFilterByAnyPartOfTheirQuestion();
     void failedRunShowsCoresMessage();
     void exportCopiesTheLitGptFilesToTheChosenFolder();
     void screenshotRunWritesPicture();
@@ -347,6 +348,65 @@ void TestPipelineRun::fewShotEditsLandInTheProjectAndReplay() {
     QCOMPARE(origins->count(), lines.size() - 1);
     QCOMPARE(shots->rowCount(), firstLine["shot"].toArray().size() - 1);
     QCOMPARE(shots->item(0, FewShotView::QuestionColumn)->text().toStdString(), shotQuestion(1));
+}
+
+void TestPipelineRun::originsFilterByAnyPartOfTheirQuestion() {
+    QTemporaryDir dir;
+    Window w = makeWindow();
+    QVERIFY(w.main->openProject(copyDemoProject(dir.path())));
+    const QString out = dir.filePath("out");
+    w.main->setOutputDir(out);
+    QVERIFY(runAndWait(*w.main));
+    QFile file(out + "/math_fewshot.jsonl");
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QStringList questions;
+    for (const QByteArray& line : file.readAll().trimmed().split('\n'))
+        questions << QJsonDocument::fromJson(line).object()["origin"].toObject()["question"].toString();
+
+    auto* filter = w.main->findChild<QLineEdit*>("originFilter");
+    auto* origins = w.main->findChild<QListWidget*>("origins");
+    auto* count = w.main->findChild<QLabel*>("originCount");
+    auto* view = w.main->findChild<FewShotView*>();
+    QCOMPARE(count->text(), QString("%1 sampled questions").arg(questions.size()));
+    const auto shownRows = [&] {
+        QList<int> rows;
+        for (int row = 0; row < origins->count(); ++row)
+            if (!origins->isRowHidden(row)) rows << row;
+        return rows;
+    };
+    // A word of the last origin's question, typed in another case: the rows
+    // shown are exactly the origins containing it, and the one shown first
+    // becomes current.
+    const QString word = questions.last().section(' ', 1, 1);
+    QList<int> expected;
+    for (int row = 0; row < questions.size(); ++row)
+        if (questions[row].contains(word, Qt::CaseInsensitive)) expected << row;
+    QVERIFY2(expected.size() > 1 && expected.size() < questions.size(), qPrintable(word));
+    filter->setText(word.toUpper());
+    QCOMPARE(shownRows(), expected);
+    QCOMPARE(view->currentOrigin(), expected.first());
+    QCOMPARE(count->text(), QString("%1 shown of %2 sampled questions").arg(expected.size()).arg(questions.size()));
+    QVERIFY(w.main->findChild<QPlainTextEdit*>("renderedPrompt")->toPlainText().contains(questions[expected.first()]));
+
+    // Dropping the current origin moves to a neighbour the filter shows.
+    w.main->findChild<QPushButton*>("dropOrigin")->click();
+    QCOMPARE(w.main->project().fewshot_edits.back().origin, questions[expected.first()].toStdString());
+    QVERIFY(!origins->isRowHidden(view->currentOrigin()));
+    QCOMPARE(origins->item(view->currentOrigin())->text(), questions[expected[1]]);
+
+    // Nothing matches: nothing is current, nothing can be edited.
+    filter->setText("no question says this");
+    QVERIFY(shownRows().isEmpty());
+    QCOMPARE(view->currentOrigin(), -1);
+    QVERIFY(!w.main->findChild<QPushButton*>("dropOrigin")->isEnabled());
+    QCOMPARE(w.main->findChild<QTableWidget*>("shots")->rowCount(), 0);
+
+    // Cleared: every origin again, and the filter applies to the next run's.
+    filter->clear();
+    QCOMPARE(shownRows().size(), questions.size() - 1);
+    filter->setText(word);
+    QVERIFY(runAndWait(*w.main));
+    QCOMPARE(shownRows().size(), expected.size() - 1);  // the dropped one stays dropped
 }
 
 void TestPipelineRun::failedRunShowsCoresMessage() {
