@@ -122,6 +122,8 @@ MainWindow::MainWindow(std::unique_ptr<UserPrompts> prompts, QWidget* parent)
     connect(loader_, &CorpusLoader::cancelled, this, &MainWindow::onCorpusLoadCancelled);
     connect(runner_, &PipelineRunner::stageEvent, stages_, &StageListView::showStageEvent);
     connect(runner_, &PipelineRunner::progress, stages_, &StageListView::showProgress);
+    connect(runner_, &PipelineRunner::copyingExport, this,
+            [this] { progressLabel_->setText(tr("Copying the lit-gpt files to %1…").arg(exportDir_)); });
     connect(runner_, &PipelineRunner::finished, this, &MainWindow::onRunFinished);
     connect(runner_, &PipelineRunner::failed, this, &MainWindow::onRunFailed);
     connect(runner_, &PipelineRunner::cancelled, this, &MainWindow::onRunCancelled);

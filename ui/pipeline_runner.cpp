@@ -8,6 +8,7 @@ PipelineRunner::PipelineRunner(QObject* parent)
     qRegisterMetaType<std::shared_ptr<const PipelineOutcome>>();
     connect(worker_, &PipelineWorker::stageEvent, this, &PipelineRunner::stageEvent);
     connect(worker_, &PipelineWorker::progress, this, &PipelineRunner::progress);
+    connect(worker_, &PipelineWorker::copyingExport, this, &PipelineRunner::copyingExport);
     connect(worker_, &PipelineWorker::finished, this, [this](std::shared_ptr<const PipelineOutcome> outcome) {
         jobEnded();
         emit finished(std::move(outcome));

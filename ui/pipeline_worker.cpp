@@ -79,6 +79,7 @@ void PipelineWorker::run(const Project& project, const std::string& outputDir, c
         outcome->tokenizer = std::make_shared<const SentencePieceTokenizer>(project.resolve(project.pipeline.tokenizer));
         outcome->exportDir = exportDir;
         if (!exportDir.empty()) {
+            emit copyingExport();
             try {
                 outcome->exportedFiles = publish_export(outputDir, exportDir, &observer);
             } catch (const Cancelled&) {

@@ -58,6 +58,8 @@ signals:
     void stageEvent(const distill::StageEvent& event);
     // Units of the stage at `stageIndex`; `total` 0 means unknown.
     void progress(int stageIndex, quint64 done, quint64 total);
+    // The run is done and its export is being copied to the Export's folder.
+    void copyingExport();
     void finished(std::shared_ptr<const distill::ui::PipelineOutcome> outcome);
 };
 

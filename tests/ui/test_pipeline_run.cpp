@@ -41,6 +41,7 @@
 #include "distill/pipeline.h"
 #include "distill/project.h"
 #include "main_window.h"
+#include "pipeline_runner.h"
 #include "screenshot_run.h"
 #include "scripted_prompts.h"
 #include "source_delegates.h"
@@ -450,7 +451,9 @@ void TestPipelineRun::exportCopiesTheLitGptFilesToTheChosenFolder() {
     QVERIFY(!QFileInfo::exists(out));
 
     w.prompts->exportFolderAnswer = target;
+    QSignalSpy copying(w.main->findChild<PipelineRunner*>(), &PipelineRunner::copyingExport);
     QVERIFY(exportAndWait());
+    QCOMPARE(copying.count(), 1);  // the status bar says where it copies
     QVERIFY2(w.prompts->errors.isEmpty(), qPrintable(w.prompts->errors.join('\n')));
     QCOMPARE(QDir(target).entryList(QDir::Files | QDir::Hidden, QDir::Name),
              (QStringList{"manifest.json", "train.pt", "valid.pt"}));
