@@ -15,6 +15,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
@@ -87,12 +88,15 @@ QString templateFileBeside(const QString& projectFile) {
     return file.dir().filePath(stem + QStringLiteral(".prompt.json"));
 }
 
-// A long form in a scroll area, so it never sets the window's minimum size.
+// A long form that scrolls down on a short screen; as wide as it needs, so
+// no field is cut.
 QWidget* scrollable(QWidget* content) {
     auto* scroll = new QScrollArea;
     scroll->setWidget(content);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setMinimumWidth(content->minimumSizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
     return scroll;
 }
 
