@@ -4,13 +4,20 @@
 // point shows its question, clicking one selects its cluster and lists the
 // cluster's members (sampled ones marked), keywords and size beside the
 // plot; a bar chart of cluster sizes below, which selects on click too.
+// A Find box above the map rings every row whose question contains the
+// text typed (any case) and says in how many clusters they lie; Enter, Next
+// or F3 steps through them in row order, selecting each one's cluster and
+// its question in the members list (Shift steps back).
 //
 // Built for 700k rows: points live in a handful of QCPGraphs (one per
 // colour, adaptive sampling), never one object per point, and the nearest
-// point is found through a uniform grid rather than a scan.
+// point is found through a uniform grid rather than a scan. Find folds the
+// questions once per run (QuestionIndex) and waits for a pause in typing
+// before it searches, so a keystroke never waits on a 700k-row scan.
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "pipeline_worker.h"
@@ -19,10 +26,15 @@ class QCPBars;
 class QCPGraph;
 class QCustomPlot;
 class QLabel;
+class QLineEdit;
 class QListWidget;
 class QMouseEvent;
+class QPushButton;
+class QTimer;
 
 namespace distill::ui {
+
+class QuestionIndex;
 
 class ClusterMapView : public QWidget {
     Q_OBJECT
@@ -44,13 +56,32 @@ public:
     // Where `row` is drawn, in plot widget coordinates.
     QPointF pixelOf(std::size_t row) const;
 
+    // The rows whose question contains the Find text, in row order, as of
+    // the last search (which waits for a pause in typing).
+    const std::vector<std::size_t>& matches() const { return matches_; }
+    // The row of the match last stepped to; -1 before the first step.
+    long long currentMatch() const;
+    // Step to the next (previous) match, wrapping around; the search runs
+    // first if typing has not paused yet.
+    void findNext();
+    void findPrevious();
+
 signals:
     void clusterSelected(int cluster);
+    // A search has run (or the Find text was cleared): matches() is new.
+    void matchesChanged();
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     class PointGrid;
 
     void buildScatter();
+    // Finds and rings the rows matching the Find text; the caller replots.
+    void search();
+    void applySearch();
+    void stepTo(std::size_t match);
     void buildSizeChart();
     void showHover(QMouseEvent* event);
     void clickAt(QMouseEvent* event);
@@ -60,10 +91,22 @@ private:
     std::unique_ptr<PointGrid> grid_;
     int selected_ = -1;
     QPoint pressedAt_;
+    std::unique_ptr<QuestionIndex> questions_;  // made on the first search after a run
+    std::vector<std::size_t> matches_;
+    std::optional<std::size_t> current_;  // index into matches_
+    QString matchSummary_;                // how many matched, and where
+
+    QLineEdit* find_;
+    QLabel* findStatus_;
+    QTimer* searchDelay_;
+    QPushButton* previousMatch_;
+    QPushButton* nextMatch_;
 
     QCustomPlot* plot_;
     std::vector<QCPGraph*> colourGraphs_;  // outliers first, then one per palette colour
     QCPGraph* selectionGraph_ = nullptr;
+    QCPGraph* matchGraph_ = nullptr;         // a ring on every match, above the clusters
+    QCPGraph* currentMatchGraph_ = nullptr;  // a larger ring on the match stepped to
     QCustomPlot* sizes_;
     QCPBars* sizeBars_ = nullptr;
     QLabel* title_;

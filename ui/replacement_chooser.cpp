@@ -1,4 +1,5 @@
 #include "replacement_chooser.h"
+#include "question_index.h"
 
 #include <QAbstractListModel>
 #include <QDialogButtonBox>
@@ -10,45 +11,21 @@
 #include <QSignalBlocker>
 #include <QVBoxLayout>
 
-#include <algorithm>
 #include <numeric>
-#include <string_view>
+#include <optional>
 #include <vector>
 
 namespace distill::ui {
-namespace {
-
-// Case folding as Qt::CaseInsensitive understands it. Corpus questions are
-// nearly all ASCII, for which lower-casing the bytes is that same fold and
-// some 20 times faster than a round trip through QString: on a 700k-question
-// corpus that is the difference between a pause and none.
-std::string fold(std::string_view text) {
-    const bool ascii = std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-    if (!ascii) return QString::fromUtf8(text.data(), qsizetype(text.size())).toCaseFolded().toStdString();
-    std::string folded(text);
-    for (char& c : folded)
-        if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-    return folded;
-}
-
-}  // namespace
 
 // The corpus questions containing the filter, case-insensitively, in corpus
-// order. Filtering is one substring search through every question folded
-// into a single string, rather than a test of each row as
-// QSortFilterProxyModel makes: tens of milliseconds instead of half a second
-// per keystroke on 700k questions, once the string is made (a few hundred
-// milliseconds, on the first filter after a run).
+// order; every question while the filter is empty.
 class QuestionFilterModel : public QAbstractListModel {
 public:
     using QAbstractListModel::QAbstractListModel;
 
     void setOutcome(std::shared_ptr<const PipelineOutcome> outcome) {
         outcome_ = std::move(outcome);
-        folded_.clear();
-        folded_.shrink_to_fit();
-        starts_.clear();
-        starts_.shrink_to_fit();
+        index_.reset();
     }
 
     void setFilter(const QString& text) {
@@ -59,15 +36,8 @@ public:
             matches_.resize(corpus);
             std::iota(matches_.begin(), matches_.end(), std::size_t(0));
         } else if (corpus > 0) {
-            if (starts_.empty()) buildIndex();
-            const std::string needle = fold(text.toStdString());
-            const std::string_view all(folded_);
-            for (std::size_t at = all.find(needle); at != std::string_view::npos;) {
-                const auto next = std::upper_bound(starts_.begin(), starts_.end(), at);
-                matches_.push_back(std::size_t(next - starts_.begin()) - 1);
-                if (next == starts_.end()) break;
-                at = all.find(needle, *next);
-            }
+            if (!index_) index_.emplace(*outcome_);
+            matches_ = index_->rowsContaining(text);
         }
         endResetModel();
     }
@@ -82,21 +52,9 @@ public:
     }
 
 private:
-    // Each question is followed by a NUL, which no filter typed in a line
-    // edit holds, so no match spans two questions.
-    void buildIndex() {
-        starts_.reserve(outcome_->records.size());
-        for (std::size_t row = 0; row < outcome_->records.size(); ++row) {
-            starts_.push_back(folded_.size());
-            folded_ += fold(outcome_->question(row));
-            folded_ += '\0';
-        }
-    }
-
     std::shared_ptr<const PipelineOutcome> outcome_;
-    std::string folded_;                // every question case-folded, NUL after each
-    std::vector<std::size_t> starts_;   // where each corpus row's question starts in folded_
-    std::vector<std::size_t> matches_;  // the corpus rows listed
+    std::optional<QuestionIndex> index_;  // made on the first filter typed after a run
+    std::vector<std::size_t> matches_;    // the corpus rows listed
 };
 
 ReplacementChooser::ReplacementChooser(QWidget* parent)

@@ -40,6 +40,7 @@
 #include "distill/corpus.h"
 #include "distill/pipeline.h"
 #include "distill/project.h"
+#include "large_map.h"
 #include "main_window.h"
 #include "pipeline_runner.h"
 #include "screenshot_run.h"
@@ -500,35 +501,9 @@ void TestPipelineRun::screenshotRunWritesPicture() {
 // on a grid of cluster blobs. Every row is drawn, a replot stays
 // interactive, and picking finds the row under the pointer.
 void TestPipelineRun::mapHoldsSevenHundredThousandRows() {
-    constexpr std::size_t kClusters = 2000, kClusterSize = 300, kOutliers = 100000;
-    constexpr std::size_t kRows = kClusters * kClusterSize + kOutliers;
-    auto outcome = std::make_shared<PipelineOutcome>();
-    Matrix& points = outcome->map.projection.points;
-    points = Matrix(kRows, 2);
     // No records: the view reads a row's question only to show it (hover,
-    // a selected cluster's list), which this test does not do.
-    std::uint64_t state = 12345;
-    const auto uniform = [&] {  // xorshift: cheap, deterministic
-        state ^= state << 13, state ^= state >> 7, state ^= state << 17;
-        return double(state >> 11) / double(1ULL << 53);
-    };
-    for (std::size_t c = 0; c < kClusters; ++c) {
-        ClusterSummary cluster;
-        cluster.size = kClusterSize;
-        for (std::size_t i = 0; i < kClusterSize; ++i) {
-            const RowId row = RowId(c * kClusterSize + i);
-            points.row(row)[0] = float(double(c % 50) + uniform() * 0.8);
-            points.row(row)[1] = float(double(c / 50) + uniform() * 0.8);
-            cluster.members.push_back(row);
-        }
-        outcome->map.clusters.push_back(std::move(cluster));
-    }
-    for (std::size_t row = kClusters * kClusterSize; row < kRows; ++row) {
-        points.row(row)[0] = float(uniform() * 50);
-        points.row(row)[1] = float(uniform() * 40);
-    }
-    outcome->map.outliers = kOutliers;
-
+    // a selected cluster's list) or to find it, which this test does not do.
+    const auto outcome = largeMapOutcome();
     ClusterMapView view;
     view.resize(1100, 700);
     view.show();
@@ -537,7 +512,7 @@ void TestPipelineRun::mapHoldsSevenHundredThousandRows() {
     timer.start();
     view.setOutcome(outcome);
     const qint64 loadMs = timer.elapsed();
-    QCOMPARE(view.pointCount(), kRows);
+    QCOMPARE(view.pointCount(), kLargeMapRows);
     auto* plot = view.findChild<QCustomPlot*>("clusterMap");
     timer.restart();
     plot->replot();

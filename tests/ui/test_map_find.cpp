@@ -1,0 +1,291 @@
+// The cluster map's Find box, driven as a curator would on the real demo
+// run with the real Llama-2 tokenizer: type a word some questions hold and
+// see exactly those rows ringed and counted by cluster, step through them
+// with Enter, Next and F3 (and back with Shift) as the map selects each one's
+// cluster and question, wrap around, find nothing, clear, and run again with
+// the text still typed; then the same search over 700k rows, timed.
+#include <QElapsedTimer>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <qcustomplot.h>
+
+#include <algorithm>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "cluster_map_view.h"
+#include "demo_run.h"
+#include "distill/cluster_map.h"
+#include "distill/corpus.h"
+#include "distill/project.h"
+#include "large_map.h"
+#include "main_window.h"
+#include "scripted_prompts.h"
+
+using namespace distill;
+using namespace distill::ui;
+
+namespace {
+
+using Points = std::vector<std::pair<double, double>>;
+
+// The points a graph of the map draws, in order of x then y.
+Points drawn(QCustomPlot* plot, const QString& graphName) {
+    Points points;
+    for (int g = 0; g < plot->graphCount(); ++g) {
+        if (plot->graph(g)->name() != graphName) continue;
+        for (const QCPGraphData& point : *plot->graph(g)->data()) points.emplace_back(point.key, point.value);
+    }
+    std::sort(points.begin(), points.end());
+    return points;
+}
+
+// Where `rows` lie on the map, in order of x then y.
+Points pointsOf(const Matrix& projection, const std::vector<std::size_t>& rows) {
+    Points points;
+    for (std::size_t row : rows) points.emplace_back(projection.row(row)[0], projection.row(row)[1]);
+    std::sort(points.begin(), points.end());
+    return points;
+}
+
+QString question(const Record& record) { return QString::fromStdString(record.at("question").get<std::string>()); }
+
+}  // namespace
+
+class TestMapFind : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void findsStepsThroughAndClearsOnTheDemoRun();
+    void findsAmongSevenHundredThousandRows();
+};
+
+void TestMapFind::initTestCase() {
+    QVERIFY2(QFileInfo(tokenizerPath()).isFile(), "set DISTILL_LLAMA_TOKENIZER to the Llama-2 tokenizer.model");
+}
+
+void TestMapFind::findsStepsThroughAndClearsOnTheDemoRun() {
+    QTemporaryDir dir;
+    Window w = makeWindow();
+    QVERIFY(w.main->openProject(copyDemoProject(dir.path())));
+    w.main->setOutputDir(dir.filePath("out"));
+    QVERIFY2(runAndWait(*w.main), qPrintable(w.prompts->errors.join('\n')));
+    w.main->show();
+    w.main->showClusterMap();
+    w.main->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(w.main.get()));
+
+    // What the run wrote and read, independently of the view: the map's
+    // clusters and points, and the pooled corpus's questions.
+    const ClusterMap map = read_cluster_map(dir.filePath("out/cluster_map.json").toStdString());
+    const Project project = w.main->project();
+    const std::vector<Record> records = pool_sources(project.resolved_sources(), project.on_bad_line).records;
+    QCOMPARE(records.size(), map.projection.points.rows);
+    std::vector<int> clusterOf(records.size(), -1);
+    for (std::size_t c = 0; c < map.clusters.size(); ++c)
+        for (RowId row : map.clusters[c].members) clusterOf[row] = int(c);
+    const auto rowsContaining = [&](const QString& word) {
+        std::vector<std::size_t> rows;
+        for (std::size_t row = 0; row < records.size(); ++row)
+            if (question(records[row]).contains(word, Qt::CaseInsensitive)) rows.push_back(row);
+        return rows;
+    };
+
+    // A word of the demo's questions that some, not most, hold, in more than
+    // one cluster and in an outlier too; typed upper-case, so that the match
+    // is shown to ignore case.
+    QString word;
+    std::vector<std::size_t> expected;
+    std::set<QString> tried;
+    for (std::size_t row = 0; row < records.size() && word.isEmpty(); ++row) {
+        const QStringList words = question(records[row]).split(QRegularExpression("[^A-Za-z]+"), Qt::SkipEmptyParts);
+        for (const QString& candidate : words) {
+            if (candidate.size() < 5 || !tried.insert(candidate.toLower()).second) continue;
+            const std::vector<std::size_t> rows = rowsContaining(candidate);
+            std::set<int> clusters;
+            for (std::size_t match : rows) clusters.insert(clusterOf[match]);
+            if (rows.size() >= 4 && rows.size() <= records.size() / 8 && clusters.size() >= 3 && clusters.count(-1)) {
+                word = candidate.toUpper();
+                expected = rows;
+                break;
+            }
+        }
+    }
+    QVERIFY2(!word.isEmpty(), "no word of the demo's questions is in a few clusters and an outlier");
+    std::set<int> clustersHit;
+    std::size_t outliersHit = 0;
+    for (std::size_t row : expected) {
+        if (clusterOf[row] < 0) ++outliersHit;
+        else clustersHit.insert(clusterOf[row]);
+    }
+
+    auto* view = w.main->findChild<ClusterMapView*>();
+    auto* find = w.main->findChild<QLineEdit*>("mapFind");
+    auto* status = w.main->findChild<QLabel*>("mapFindStatus");
+    auto* next = w.main->findChild<QPushButton*>("mapFindNext");
+    auto* plot = w.main->findChild<QCustomPlot*>("clusterMap");
+    auto* members = w.main->findChild<QListWidget*>("clusterMembers");
+    QVERIFY(find && status && next && plot && members);
+    QVERIFY(!next->isEnabled());
+
+    // Typing searches once, after the last keystroke.
+    QSignalSpy searched(view, &ClusterMapView::matchesChanged);
+    QTest::keyClicks(find, word);
+    QCOMPARE(searched.count(), 0);
+    QVERIFY(searched.wait());
+    QCOMPARE(searched.count(), 1);
+    QCOMPARE(view->matches(), expected);
+    QCOMPARE(drawn(plot, "Find matches"), pointsOf(map.projection.points, expected));
+    QCOMPARE(drawn(plot, "Find current match"), Points());
+    // The word is in at least 4 questions and 3 clusters: plural but for
+    // the outliers. The demo is small enough for no thousands separators.
+    const QString summary = QStringLiteral("%1 questions match, in %2 clusters (%3)")
+                                .arg(expected.size())
+                                .arg(clustersHit.size())
+                                .arg(outliersHit == 1 ? QStringLiteral("1 outlier")
+                                                      : QStringLiteral("%1 outliers").arg(outliersHit));
+    QCOMPARE(status->text(), summary);
+    QVERIFY(next->isEnabled());
+
+    // Enter goes to the first match: its cluster is selected as a click
+    // selects it, and its question is the members list's current item.
+    const auto isAt = [&](std::size_t match) {
+        const std::size_t row = expected[match];
+        if (view->currentMatch() != (long long)row) return false;
+        const QString where = clusterOf[row] < 0 ? QStringLiteral("an outlier")
+                                                 : QStringLiteral("in cluster %1").arg(clusterOf[row] + 1);
+        if (status->text() != QStringLiteral("%1; showing match %2 of %3, %4.")
+                                  .arg(summary, QString::number(match + 1), QString::number(expected.size()), where))
+            return false;
+        if (drawn(plot, "Find current match") != pointsOf(map.projection.points, {row})) return false;
+        if (view->selectedCluster() != clusterOf[row]) return false;
+        if (clusterOf[row] < 0) return members->count() == 0;  // an outlier is in no list
+        QListWidgetItem* item = members->currentItem();
+        return item && item->isSelected() && item->data(Qt::UserRole).toULongLong() == row &&
+               item->text().endsWith(question(records[row]));
+    };
+    QSignalSpy selected(view, &ClusterMapView::clusterSelected);
+    QTest::keyClick(find, Qt::Key_Return);
+    QVERIFY(isAt(0));
+    QCOMPARE(selected.count(), clusterOf[expected[0]] < 0 ? 0 : 1);
+
+    // Next steps through every match in row order, outliers included, and
+    // wraps around to the first.
+    for (std::size_t match = 1; match < expected.size(); ++match) {
+        next->click();
+        QVERIFY2(isAt(match), qPrintable(QString::number(match)));
+    }
+    next->click();
+    QVERIFY(isAt(0));
+
+    // Shift+Enter and Shift+F3 go back, wrapping to the last; F3 forward.
+    QTest::keyClick(find, Qt::Key_Return, Qt::ShiftModifier);
+    QVERIFY(isAt(expected.size() - 1));
+    QTest::keyClick(find, Qt::Key_F3, Qt::ShiftModifier);
+    QVERIFY(isAt(expected.size() - 2));
+    QTest::keyClick(find, Qt::Key_F3);
+    QVERIFY(isAt(expected.size() - 1));
+
+    // A new run's map is searched for the text still typed, at once.
+    searched.clear();
+    QVERIFY(runAndWait(*w.main));
+    QCOMPARE(searched.count(), 1);
+    QCOMPARE(view->matches(), expected);
+    QCOMPARE(view->currentMatch(), -1LL);
+    QCOMPARE(drawn(plot, "Find matches"), pointsOf(map.projection.points, expected));
+    QCOMPARE(status->text(), summary);
+
+    // A text no question holds says so, and Enter then goes nowhere.
+    find->setText(QStringLiteral("zq%1xj").arg(word));
+    QVERIFY(searched.wait());
+    QVERIFY(view->matches().empty());
+    QCOMPARE(status->text(), QStringLiteral("No question contains “zq%1xj”.").arg(word));
+    QCOMPARE(drawn(plot, "Find matches"), Points());
+    QVERIFY(!next->isEnabled());
+    QTest::keyClick(find, Qt::Key_Return);
+    QCOMPARE(view->currentMatch(), -1LL);
+
+    // Enter pressed before typing pauses searches what is typed first.
+    searched.clear();
+    find->setText(word.toLower());
+    QTest::keyClick(find, Qt::Key_Return);
+    QCOMPARE(searched.count(), 1);
+    QCOMPARE(view->matches(), expected);
+    QVERIFY(isAt(0));
+
+    // Clearing the field takes the rings and the status away.
+    find->clear();
+    QVERIFY(searched.wait());
+    QVERIFY(view->matches().empty());
+    QCOMPARE(drawn(plot, "Find matches"), Points());
+    QCOMPARE(drawn(plot, "Find current match"), Points());
+    QCOMPARE(status->text(), QString());
+}
+
+// A corpus of 700k questions: the search must not freeze the window. The
+// times printed are for the record; the bounds only catch a pathology.
+void TestMapFind::findsAmongSevenHundredThousandRows() {
+    const auto outcome = largeMapOutcome();
+    // Every 1009th question holds "zebra" in some case; "topic 7" is in one
+    // question of every 97 and more (topic 7, 70..79: a broad search).
+    outcome->records.reserve(kLargeMapRows);
+    std::vector<std::size_t> zebras;
+    for (std::size_t row = 0; row < kLargeMapRows; ++row) {
+        std::string text = "Question " + std::to_string(row) + " on topic " + std::to_string(row % 97);
+        if (row % 1009 == 0) {
+            text += row % 2 ? " with a Zebra" : " with a zEBRA";
+            zebras.push_back(row);
+        }
+        outcome->records.push_back(Record{{"question", text}});
+    }
+
+    ClusterMapView view;
+    view.resize(1100, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setOutcome(outcome);
+    auto* find = view.findChild<QLineEdit*>("mapFind");
+    QSignalSpy searched(&view, &ClusterMapView::matchesChanged);
+
+    // The first search folds every question; timed from the keystroke, so
+    // the times include the 150 ms pause that typing is given.
+    QElapsedTimer timer;
+    timer.start();
+    find->setText("zebra");
+    QVERIFY(searched.wait());
+    const qint64 firstMs = timer.elapsed();
+    QCOMPARE(view.matches(), zebras);
+    const std::size_t outliers = std::size_t(std::count_if(
+        zebras.begin(), zebras.end(), [](std::size_t row) { return row >= kLargeMapClusters * kLargeMapClusterSize; }));
+    QVERIFY(outliers > 0 && outliers < zebras.size());
+
+    timer.restart();
+    find->setText("topic 7");
+    QVERIFY(searched.wait());
+    const qint64 broadMs = timer.elapsed();
+    std::size_t broad = 0;
+    for (std::size_t row = 0; row < kLargeMapRows; ++row) broad += row % 97 == 7 || (row % 97) / 10 == 7;
+    QCOMPARE(view.matches().size(), broad);
+
+    timer.restart();
+    QTest::keyClick(find, Qt::Key_Return);
+    const qint64 stepMs = timer.elapsed();
+    QCOMPARE(view.currentMatch(), (long long)view.matches().front());
+    QCOMPARE(view.selectedCluster(), int(view.matches().front() / kLargeMapClusterSize));
+
+    qInfo("700k questions: first search %lld ms, broad search (%zu matches) %lld ms, Enter %lld ms "
+          "(searches include the 150 ms typing pause)",
+          firstMs, broad, broadMs, stepMs);
+    QVERIFY2(firstMs < 2000 && broadMs < 2000 && stepMs < 2000, "searching 700k questions froze the window");
+}
+
+QTEST_MAIN(TestMapFind)
+#include "test_map_find.moc"

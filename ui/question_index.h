@@ -1,0 +1,31 @@
+#pragma once
+// A case-insensitive substring search over a run's corpus questions, for the
+// views that find a question by any part of it: the cluster map's Find box
+// and Replace Shot…'s filter. Building it folds every question once (a few
+// hundred milliseconds on 700k questions); each search after that is one
+// pass over a single string (tens of milliseconds), so a view builds it on
+// its first search after a run and keeps it until the next.
+#include <QString>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "pipeline_worker.h"
+
+namespace distill::ui {
+
+class QuestionIndex {
+public:
+    explicit QuestionIndex(const PipelineOutcome& outcome);
+
+    // The corpus rows whose question contains `text` in any case, in row
+    // order, each once.
+    std::vector<std::size_t> rowsContaining(const QString& text) const;
+
+private:
+    std::string folded_;               // every question case-folded, a NUL after each
+    std::vector<std::size_t> starts_;  // where each corpus row's question starts in folded_
+};
+
+}  // namespace distill::ui
