@@ -433,6 +433,11 @@ void ClusterMapView::applySearch() {
 
 long long ClusterMapView::currentMatch() const { return current_ ? (long long)matches_[*current_] : -1; }
 
+void ClusterMapView::focusFind() {
+    find_->setFocus(Qt::ShortcutFocusReason);
+    find_->selectAll();
+}
+
 void ClusterMapView::findNext() {
     if (searchDelay_->isActive()) applySearch();  // Enter before typing paused: search what is typed
     if (!matches_.empty()) stepTo(current_ ? (*current_ + 1) % matches_.size() : 0);

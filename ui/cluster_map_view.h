@@ -65,6 +65,8 @@ public:
     // first if typing has not paused yet.
     void findNext();
     void findPrevious();
+    // Puts the keyboard in the Find box, its text selected (Ctrl+F).
+    void focusFind();
 
 signals:
     void clusterSelected(int cluster);

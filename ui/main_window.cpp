@@ -172,6 +172,15 @@ void MainWindow::createActions() {
     runAction_->setToolTip(tr("Run every stage of the project into its output folder (Ctrl+R)"));
     connect(runAction_, &QAction::triggered, this, &MainWindow::runPipeline);
 
+    findOnMapAction_ = new QAction(tr("&Find on Map…"), this);
+    findOnMapAction_->setObjectName("findOnMap");
+    findOnMapAction_->setShortcut(QKeySequence::Find);
+    findOnMapAction_->setToolTip(tr("Find the questions containing a text on the cluster map (Ctrl+F)"));
+    connect(findOnMapAction_, &QAction::triggered, this, [this] {
+        showClusterMap();
+        map_->focusFind();
+    });
+
     exportAction_ = new QAction(QIcon::fromTheme(QStringLiteral("document-export"),
                                                  style()->standardIcon(QStyle::SP_DialogApplyButton)),
                                 tr("&Export…"), this);
@@ -206,6 +215,8 @@ void MainWindow::createMenus() {
     corpus->addAction(loadCorpusAction_);
     corpus->addAction(runAction_);
     corpus->addAction(exportAction_);
+    corpus->addSeparator();
+    corpus->addAction(findOnMapAction_);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(aboutAction_);

@@ -4,6 +4,7 @@
 // with Enter, Next and F3 (and back with Shift) as the map selects each one's
 // cluster and question, wrap around, find nothing, clear, and run again with
 // the text still typed; then the same search over 700k rows, timed.
+#include <QAction>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
@@ -11,6 +12,7 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -79,9 +81,13 @@ void TestMapFind::findsStepsThroughAndClearsOnTheDemoRun() {
     w.main->setOutputDir(dir.filePath("out"));
     QVERIFY2(runAndWait(*w.main), qPrintable(w.prompts->errors.join('\n')));
     w.main->show();
-    w.main->showClusterMap();
     w.main->activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(w.main.get()));
+    // Ctrl+F from any tab: the map, the keyboard in its Find box.
+    w.main->findChild<QTabWidget*>("tabs")->setCurrentIndex(0);
+    w.main->findChild<QAction*>("findOnMap")->trigger();
+    QCOMPARE(w.main->findChild<QTabWidget*>("tabs")->currentWidget(), w.main->findChild<ClusterMapView*>());
+    QTRY_VERIFY(w.main->findChild<QLineEdit*>("mapFind")->hasFocus());
 
     // What the run wrote and read, independently of the view: the map's
     // clusters and points, and the pooled corpus's questions.
