@@ -421,6 +421,7 @@ void ClusterMapView::search() {
                         (outliersHit == 1 ? tr(" (1 outlier)") : tr(" (%1 outliers)").arg(count(outliersHit)));
     }
     findStatus_->setText(matchSummary_);
+    findStatus_->setVisible(!matchSummary_.isEmpty());  // no empty band above the map
     previousMatch_->setEnabled(!matches_.empty());
     nextMatch_->setEnabled(!matches_.empty());
     emit matchesChanged();
