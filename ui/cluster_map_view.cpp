@@ -455,15 +455,17 @@ void ClusterMapView::stepTo(std::size_t match) {
     const Matrix& points = outcome_->map.projection.points;
     currentMatchGraph_->setData({points.row(row)[0]}, {points.row(row)[1]}, /*alreadySorted=*/true);
     const int cluster = clusterOf_[row];
+    // An outlier is in no member list, so its question is shown here.
     findStatus_->setText(tr("%1; showing match %2 of %3, %4.")
                              .arg(matchSummary_, count(match + 1), count(matches_.size()),
-                                  cluster < 0 ? tr("an outlier") : tr("in cluster %1").arg(cluster + 1)));
+                                  cluster < 0 ? tr("an outlier: “%1”").arg(qs(outcome_->question(row)))
+                                              : tr("in cluster %1").arg(cluster + 1)));
 
     // Selecting a cluster lists its members again, which stepping from one
     // match to the next in the same cluster does not need.
     if (cluster != selected_) selectCluster(cluster);
     else plot_->replot();
-    if (cluster < 0) return;  // an outlier: marked on the map, listed nowhere
+    if (cluster < 0) return;  // an outlier: marked on the map, its question in the status
     const Community& members = outcome_->map.clusters[std::size_t(cluster)].members;
     const int item = int(std::find(members.begin(), members.end(), RowId(row)) - members.begin());
     members_->setCurrentRow(item);

@@ -166,7 +166,8 @@ void TestMapFind::findsStepsThroughAndClearsOnTheDemoRun() {
     const auto isAt = [&](std::size_t match) {
         const std::size_t row = expected[match];
         if (view->currentMatch() != (long long)row) return false;
-        const QString where = clusterOf[row] < 0 ? QStringLiteral("an outlier")
+        // An outlier is in no list: the status quotes its question.
+        const QString where = clusterOf[row] < 0 ? QStringLiteral("an outlier: “%1”").arg(question(records[row]))
                                                  : QStringLiteral("in cluster %1").arg(clusterOf[row] + 1);
         if (status->text() != QStringLiteral("%1; showing match %2 of %3, %4.")
                                   .arg(summary, QString::number(match + 1), QString::number(expected.size()), where))
