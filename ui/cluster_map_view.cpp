@@ -229,7 +229,6 @@ void ClusterMapView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) 
     selected_ = -1;
     clusterOf_.clear();
     grid_.reset();
-    questions_.reset();
     if (outcome_) {
         const ClusterMap& map = outcome_->map;
         clusterOf_.assign(map.projection.points.rows, -1);
@@ -391,8 +390,7 @@ void ClusterMapView::search() {
     current_.reset();
     const QString text = find_->text();
     if (outcome_ && !text.isEmpty()) {
-        if (!questions_) questions_ = std::make_unique<QuestionIndex>(*outcome_);
-        matches_ = questions_->rowsContaining(text);
+        matches_ = outcome_->questionIndex->rowsContaining(text);
     }
 
     QVector<double> xs, ys;

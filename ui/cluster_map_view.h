@@ -11,8 +11,8 @@
 //
 // Built for 700k rows: points live in a handful of QCPGraphs (one per
 // colour, adaptive sampling), never one object per point, and the nearest
-// point is found through a uniform grid rather than a scan. Find folds the
-// questions once per run (QuestionIndex) and waits for a pause in typing
+// point is found through a uniform grid rather than a scan. Find searches
+// the run's folded questions (PipelineOutcome::questionIndex) and waits for a pause in typing
 // before it searches, so a keystroke never waits on a 700k-row scan.
 #include <QWidget>
 
@@ -34,7 +34,6 @@ class QTimer;
 
 namespace distill::ui {
 
-class QuestionIndex;
 
 class ClusterMapView : public QWidget {
     Q_OBJECT
@@ -93,7 +92,6 @@ private:
     std::unique_ptr<PointGrid> grid_;
     int selected_ = -1;
     QPoint pressedAt_;
-    std::unique_ptr<QuestionIndex> questions_;  // made on the first search after a run
     std::vector<std::size_t> matches_;
     std::optional<std::size_t> current_;  // index into matches_
     QString matchSummary_;                // how many matched, and where

@@ -16,6 +16,8 @@
 
 namespace distill::ui {
 
+class QuestionIndex;
+
 // What a finished run leaves for the views: the runner's account, the
 // cluster map it wrote and the pooled corpus's records, one per map row
 // (whole records: a shot the curator swaps in is previewed with its answer
@@ -25,6 +27,9 @@ struct PipelineOutcome {
     PipelineResult result;
     ClusterMap map;
     std::vector<Record> records;
+    // The records' questions folded for finding by any part (the map's Find,
+    // Replace Shot's filter): built with the outcome, off the GUI thread.
+    std::shared_ptr<const QuestionIndex> questionIndex;
     std::vector<Record> fewshots;  // the lines of <domain>_fewshot.jsonl
     std::shared_ptr<const SentencePieceTokenizer> tokenizer;
     TokenLengthStats tokenLengths;  // from the export manifest

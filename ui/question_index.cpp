@@ -25,11 +25,11 @@ std::string fold(std::string_view text) {
 // tens of milliseconds instead of half a second per search on 700k
 // questions. Each question is followed by a NUL, which no text typed in a
 // line edit holds, so no match spans two questions.
-QuestionIndex::QuestionIndex(const PipelineOutcome& outcome) {
-    starts_.reserve(outcome.records.size());
-    for (std::size_t row = 0; row < outcome.records.size(); ++row) {
+QuestionIndex::QuestionIndex(const std::vector<Record>& records) {
+    starts_.reserve(records.size());
+    for (const Record& record : records) {
         starts_.push_back(folded_.size());
-        folded_ += fold(outcome.question(row));
+        folded_ += fold(record.at("question").get_ref<const std::string&>());
         folded_ += '\0';
     }
 }

@@ -2,22 +2,23 @@
 // A case-insensitive substring search over a run's corpus questions, for the
 // views that find a question by any part of it: the cluster map's Find box
 // and Replace Shot…'s filter. Building it folds every question once (a few
-// hundred milliseconds on 700k questions); each search after that is one
-// pass over a single string (tens of milliseconds), so a view builds it on
-// its first search after a run and keeps it until the next.
+// hundred milliseconds on 700k questions), so the pipeline worker builds one
+// per run (PipelineOutcome::questionIndex), off the GUI thread; each search
+// is then one pass over a single string (tens of milliseconds).
 #include <QString>
 
 #include <cstddef>
 #include <string>
 #include <vector>
 
-#include "pipeline_worker.h"
+#include "distill/corpus.h"
 
 namespace distill::ui {
 
 class QuestionIndex {
 public:
-    explicit QuestionIndex(const PipelineOutcome& outcome);
+    // Over records that each have a "question" (the pooled corpus's).
+    explicit QuestionIndex(const std::vector<Record>& records);
 
     // The corpus rows whose question contains `text` in any case, in row
     // order, each once.

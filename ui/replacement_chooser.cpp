@@ -25,7 +25,6 @@ public:
 
     void setOutcome(std::shared_ptr<const PipelineOutcome> outcome) {
         outcome_ = std::move(outcome);
-        index_.reset();
     }
 
     void setFilter(const QString& text) {
@@ -36,8 +35,7 @@ public:
             matches_.resize(corpus);
             std::iota(matches_.begin(), matches_.end(), std::size_t(0));
         } else if (corpus > 0) {
-            if (!index_) index_.emplace(*outcome_);
-            matches_ = index_->rowsContaining(text);
+            matches_ = outcome_->questionIndex->rowsContaining(text);
         }
         endResetModel();
     }
@@ -53,7 +51,6 @@ public:
 
 private:
     std::shared_ptr<const PipelineOutcome> outcome_;
-    std::optional<QuestionIndex> index_;  // made on the first filter typed after a run
     std::vector<std::size_t> matches_;    // the corpus rows listed
 };
 

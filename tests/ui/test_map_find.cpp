@@ -30,6 +30,7 @@
 #include "distill/project.h"
 #include "large_map.h"
 #include "main_window.h"
+#include "question_index.h"
 #include "scripted_prompts.h"
 
 using namespace distill;
@@ -253,6 +254,10 @@ void TestMapFind::findsAmongSevenHundredThousandRows() {
         }
         outcome->records.push_back(Record{{"question", text}});
     }
+    QElapsedTimer indexTimer;  // what the pipeline worker does once per run
+    indexTimer.start();
+    outcome->questionIndex = std::make_shared<const QuestionIndex>(outcome->records);
+    const qint64 indexMs = indexTimer.elapsed();
 
     ClusterMapView view;
     view.resize(1100, 700);
@@ -262,7 +267,7 @@ void TestMapFind::findsAmongSevenHundredThousandRows() {
     auto* find = view.findChild<QLineEdit*>("mapFind");
     QSignalSpy searched(&view, &ClusterMapView::matchesChanged);
 
-    // The first search folds every question; timed from the keystroke, so
+    // Searches are timed from the keystroke, so
     // the times include the 150 ms pause that typing is given.
     QElapsedTimer timer;
     timer.start();
@@ -288,9 +293,9 @@ void TestMapFind::findsAmongSevenHundredThousandRows() {
     QCOMPARE(view.currentMatch(), (long long)view.matches().front());
     QCOMPARE(view.selectedCluster(), int(view.matches().front() / kLargeMapClusterSize));
 
-    qInfo("700k questions: first search %lld ms, broad search (%zu matches) %lld ms, Enter %lld ms "
-          "(searches include the 150 ms typing pause)",
-          firstMs, broad, broadMs, stepMs);
+    qInfo("700k questions: index %lld ms (worker thread), first search %lld ms, broad search (%zu matches) "
+          "%lld ms, Enter %lld ms (searches include the 150 ms typing pause)",
+          indexMs, firstMs, broad, broadMs, stepMs);
     QVERIFY2(firstMs < 2000 && broadMs < 2000 && stepMs < 2000, "searching 700k questions froze the window");
 }
 

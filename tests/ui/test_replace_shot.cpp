@@ -28,6 +28,7 @@
 #include "distill/project.h"
 #include "fewshot_view.h"
 #include "main_window.h"
+#include "question_index.h"
 #include "replacement_chooser.h"
 #include "scripted_prompts.h"
 
@@ -237,6 +238,7 @@ void TestReplaceShot::filterIsCaseInsensitiveSubstring() {
     auto outcome = std::make_shared<PipelineOutcome>();
     for (const char* question : {"Combien coûte un ÉCLAIR ?", "How much is an eclair?", "What is 2 + 2?"})
         outcome->records.push_back(Record{{"question", question}, {"answer", "-"}});
+    outcome->questionIndex = std::make_shared<const QuestionIndex>(outcome->records);
     ReplacementChooser chooser;
     chooser.setOutcome(outcome);
     chooser.chooseFor("What is 2 + 2?", {}, "-", 0);
@@ -281,6 +283,8 @@ void TestReplaceShot::filterKeepsUpWithSevenHundredThousandQuestions() {
         outcome->records.push_back(Record{{"question", std::move(question)}});
     }
     const qint64 buildMs = timer.restart();
+    outcome->questionIndex = std::make_shared<const QuestionIndex>(outcome->records);  // as the worker does
+    const qint64 indexMs = timer.restart();
     ReplacementChooser chooser;
     chooser.setOutcome(outcome);
     chooser.chooseFor("", {}, "-", 0);
@@ -302,8 +306,8 @@ void TestReplaceShot::filterKeepsUpWithSevenHundredThousandQuestions() {
     filter->setText("699999 ");
     const qint64 fourthMs = timer.restart();
     QCOMPARE(chooser.matchCount(), 1);
-    qInfo("700k: records %lld ms, show %lld ms, filters %lld (with index) %lld %lld %lld ms", buildMs, showMs, firstMs,
-          secondMs, thirdMs, fourthMs);
+    qInfo("700k: records %lld ms, index %lld ms (worker thread), show %lld ms, filters %lld %lld %lld %lld ms",
+          buildMs, indexMs, showMs, firstMs, secondMs, thirdMs, fourthMs);
 }
 
 QTEST_MAIN(TestReplaceShot)
