@@ -50,8 +50,14 @@ QCPGraph* scatterGraph(QCustomPlot* plot, const QColor& colour, double size, boo
     return graph;
 }
 
+// A question short enough for one or two lines of the Find status.
+QString elided(const QString& question) {
+    constexpr qsizetype kLongest = 160;
+    return question.size() <= kLongest ? question : question.left(kLongest - 1) + QChar(0x2026);
+}
+
 // Find's marks: hollow rings, so the cluster colour of the point underneath
-// still shows, in a magenta that no cluster colour is close to.
+// still shows, in a strong magenta drawn on top of every cluster colour.
 QCPGraph* ringGraph(QCustomPlot* plot, const QString& name, double size, double penWidth) {
     QCPGraph* graph = plot->addGraph();
     graph->setName(name);
@@ -390,7 +396,10 @@ void ClusterMapView::search() {
     current_.reset();
     const QString text = find_->text();
     if (outcome_ && !text.isEmpty()) {
-        matches_ = outcome_->questionIndex->rowsContaining(text);
+        matches_ = outcome_->questionIndex.rowsContaining(text);
+        // Rows the map does not have are no matches (the worker checks both
+        // hold the same rows; a hand-made outcome might not).
+        std::erase_if(matches_, [&](std::size_t row) { return row >= clusterOf_.size(); });
     }
 
     QVector<double> xs, ys;
@@ -414,9 +423,14 @@ void ClusterMapView::search() {
         matchSummary_ = tr("No question contains “%1”.").arg(text);
     } else {
         const std::size_t n = matches_.size();
-        matchSummary_ = (n == 1 ? tr("1 question matches") : tr("%1 questions match").arg(count(n))) +
-                        (clustersHit == 1 ? tr(", in 1 cluster") : tr(", in %1 clusters").arg(count(clustersHit))) +
-                        (outliersHit == 1 ? tr(" (1 outlier)") : tr(" (%1 outliers)").arg(count(outliersHit)));
+        const QString clusters = clustersHit == 0   ? QString()
+                                 : clustersHit == 1 ? tr(", in 1 cluster")
+                                                    : tr(", in %1 clusters").arg(count(clustersHit));
+        const QString outliers = outliersHit == 0   ? QString()
+                                 : outliersHit == 1 ? tr(" (1 outlier)")
+                                                    : tr(" (%1 outliers)").arg(count(outliersHit));
+        matchSummary_ = (n == 1 ? tr("1 question matches") : tr("%1 questions match").arg(count(n))) + clusters +
+                        (clustersHit == 0 ? (outliersHit == 1 ? tr(", an outlier") : tr(", all outliers")) : outliers);
     }
     findStatus_->setText(matchSummary_);
     findStatus_->setVisible(!matchSummary_.isEmpty());  // no empty band above the map
@@ -438,12 +452,12 @@ void ClusterMapView::focusFind() {
 }
 
 void ClusterMapView::findNext() {
-    if (searchDelay_->isActive()) applySearch();  // Enter before typing paused: search what is typed
+    if (searchDelay_->isActive()) search();  // Enter before typing paused: search what is typed (stepTo replots)
     if (!matches_.empty()) stepTo(current_ ? (*current_ + 1) % matches_.size() : 0);
 }
 
 void ClusterMapView::findPrevious() {
-    if (searchDelay_->isActive()) applySearch();
+    if (searchDelay_->isActive()) search();
     if (!matches_.empty()) stepTo(current_ && *current_ > 0 ? *current_ - 1 : matches_.size() - 1);
 }
 
@@ -456,7 +470,7 @@ void ClusterMapView::stepTo(std::size_t match) {
     // An outlier is in no member list, so its question is shown here.
     findStatus_->setText(tr("%1; showing match %2 of %3, %4.")
                              .arg(matchSummary_, count(match + 1), count(matches_.size()),
-                                  cluster < 0 ? tr("an outlier: “%1”").arg(qs(outcome_->question(row)))
+                                  cluster < 0 ? tr("an outlier: “%1”").arg(elided(qs(outcome_->question(row))))
                                               : tr("in cluster %1").arg(cluster + 1)));
 
     // Selecting a cluster lists its members again, which stepping from one

@@ -12,8 +12,9 @@
 // Built for 700k rows: points live in a handful of QCPGraphs (one per
 // colour, adaptive sampling), never one object per point, and the nearest
 // point is found through a uniform grid rather than a scan. Find searches
-// the run's folded questions (PipelineOutcome::questionIndex) and waits for a pause in typing
-// before it searches, so a keystroke never waits on a 700k-row scan.
+// the run's folded questions (PipelineOutcome::questionIndex) and waits for
+// a pause in typing before it searches, so a keystroke never waits on a
+// 700k-row scan.
 #include <QWidget>
 
 #include <memory>
@@ -33,7 +34,6 @@ class QPushButton;
 class QTimer;
 
 namespace distill::ui {
-
 
 class ClusterMapView : public QWidget {
     Q_OBJECT

@@ -186,6 +186,11 @@ int FewShotView::currentOrigin() const { return origins_->currentRow(); }
 
 void FewShotView::setCurrentOrigin(int index) { origins_->setCurrentRow(index); }
 
+void FewShotView::focusFilter() {
+    originFilter_->setFocus(Qt::ShortcutFocusReason);
+    originFilter_->selectAll();
+}
+
 int FewShotView::currentShot() const {
     const auto rows = shots_->selectionModel()->selectedRows();
     return rows.isEmpty() ? -1 : rows.first().row();
@@ -363,9 +368,19 @@ void FewShotView::dropOrigin() {
     const int origin = currentOrigin();
     if (origin < 0) return;
     FewShotEdit edit{FewShotEditKind::Drop, originQuestion(), {}, {}, 0};
+    // The next origin the filter shows becomes current, else the one before.
+    int next = -1;
+    for (int row = origin + 1; row < origins_->count() && next < 0; ++row)
+        if (!origins_->isRowHidden(row)) next = row - 1;  // one up once `origin` is gone
+    for (int row = origin - 1; row >= 0 && next < 0; --row)
+        if (!origins_->isRowHidden(row)) next = row;
     lines_.erase(lines_.begin() + origin);
-    delete origins_->takeItem(origin);  // selects a neighbour, which shows it
-    filterOrigins();                     // unless the filter hides that one
+    {
+        const QSignalBlocker block(origins_);
+        delete origins_->takeItem(origin);
+        origins_->setCurrentRow(next);
+    }
+    filterOrigins();  // the count
     showOrigin();
     emit edited(edit);
 }

@@ -45,6 +45,8 @@ public:
     // The origin shown, an index into the lines still listed; -1 for none.
     int currentOrigin() const;
     void setCurrentOrigin(int index);
+    // Puts the keyboard in the sampled questions' filter (Ctrl+F on this tab).
+    void focusFilter();
 
     // The editor of the template the preview renders with; the main window
     // tells it which template the project saved.

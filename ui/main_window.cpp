@@ -88,17 +88,23 @@ QString templateFileBeside(const QString& projectFile) {
     return file.dir().filePath(stem + QStringLiteral(".prompt.json"));
 }
 
-// A long form that scrolls down on a short screen; as wide as it needs, so
-// no field is cut.
-QWidget* scrollable(QWidget* content) {
-    auto* scroll = new QScrollArea;
-    scroll->setWidget(content);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    scroll->setMinimumWidth(content->minimumSizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
-    return scroll;
-}
+// A long form that scrolls down on a short screen; always as wide as the
+// form needs (whatever it shows now, in the current style), so no field is
+// cut at the side.
+class FormScrollArea : public QScrollArea {
+public:
+    explicit FormScrollArea(QWidget* form) {
+        setWidget(form);
+        setWidgetResizable(true);
+        setFrameShape(QFrame::NoFrame);
+        setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    }
+    QSize minimumSizeHint() const override {
+        QSize size = QScrollArea::minimumSizeHint();
+        size.setWidth(widget()->minimumSizeHint().width() + verticalScrollBar()->sizeHint().width() + 2 * frameWidth());
+        return size;
+    }
+};
 
 QWidget* framed(const QString& title, QWidget* content) {
     auto* box = new QGroupBox(title);
@@ -126,8 +132,10 @@ MainWindow::MainWindow(std::unique_ptr<UserPrompts> prompts, QWidget* parent)
     connect(loader_, &CorpusLoader::cancelled, this, &MainWindow::onCorpusLoadCancelled);
     connect(runner_, &PipelineRunner::stageEvent, stages_, &StageListView::showStageEvent);
     connect(runner_, &PipelineRunner::progress, stages_, &StageListView::showProgress);
-    connect(runner_, &PipelineRunner::copyingExport, this,
-            [this] { progressLabel_->setText(tr("Copying the lit-gpt files to %1…").arg(exportDir_)); });
+    connect(runner_, &PipelineRunner::copyingExport, this, [this] {
+        if (cancelRunButton_->isEnabled())  // else it says "Cancelling…"
+            progressLabel_->setText(tr("Copying the lit-gpt files to %1…").arg(exportDir_));
+    });
     connect(runner_, &PipelineRunner::finished, this, &MainWindow::onRunFinished);
     connect(runner_, &PipelineRunner::failed, this, &MainWindow::onRunFailed);
     connect(runner_, &PipelineRunner::cancelled, this, &MainWindow::onRunCancelled);
@@ -172,11 +180,16 @@ void MainWindow::createActions() {
     runAction_->setToolTip(tr("Run every stage of the project into its output folder (Ctrl+R)"));
     connect(runAction_, &QAction::triggered, this, &MainWindow::runPipeline);
 
-    findOnMapAction_ = new QAction(tr("&Find on Map…"), this);
-    findOnMapAction_->setObjectName("findOnMap");
-    findOnMapAction_->setShortcut(QKeySequence::Find);
-    findOnMapAction_->setToolTip(tr("Find the questions containing a text on the cluster map (Ctrl+F)"));
-    connect(findOnMapAction_, &QAction::triggered, this, [this] {
+    findAction_ = new QAction(tr("&Find…"), this);
+    findAction_->setObjectName("find");
+    findAction_->setShortcut(QKeySequence::Find);
+    findAction_->setToolTip(tr("Filter the sampled questions on the Few-Shots tab; elsewhere, find questions "
+                               "on the cluster map (Ctrl+F)"));
+    connect(findAction_, &QAction::triggered, this, [this] {
+        if (tabs_->currentWidget() == fewShots_) {
+            fewShots_->focusFilter();
+            return;
+        }
         showClusterMap();
         map_->focusFind();
     });
@@ -216,7 +229,7 @@ void MainWindow::createMenus() {
     corpus->addAction(runAction_);
     corpus->addAction(exportAction_);
     corpus->addSeparator();
-    corpus->addAction(findOnMapAction_);
+    corpus->addAction(findAction_);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(aboutAction_);
@@ -327,7 +340,7 @@ QWidget* MainWindow::createRunTab() {
 
     // The sweep beside the settings it changes.
     auto* knobs = new QSplitter(Qt::Horizontal);
-    knobs->addWidget(framed(tr("Settings"), scrollable(settingsView_)));
+    knobs->addWidget(framed(tr("Settings"), new FormScrollArea(settingsView_)));
     knobs->addWidget(framed(tr("Threshold sweep"), sweep_));
     knobs->setStretchFactor(1, 1);
     knobs->setChildrenCollapsible(false);
@@ -347,6 +360,7 @@ QWidget* MainWindow::createRunTab() {
 
 void MainWindow::createStatusBar() {
     progressLabel_ = new QLabel;
+    progressLabel_->setObjectName("progressLabel");
     progressBar_ = new QProgressBar;
     progressBar_->setObjectName("loadProgress");
     progressBar_->setMaximumWidth(240);

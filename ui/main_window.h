@@ -186,7 +186,7 @@ private:
     QAction* loadCorpusAction_ = nullptr;
     QAction* runAction_ = nullptr;
     QAction* exportAction_ = nullptr;
-    QAction* findOnMapAction_ = nullptr;
+    QAction* findAction_ = nullptr;
     QAction* aboutAction_ = nullptr;
     QString exportDir_;
 };

@@ -6,7 +6,6 @@
 #include "distill/corpus.h"
 #include "distill/error.h"
 #include "progress_throttle.h"
-#include "question_index.h"
 
 namespace distill::ui {
 namespace {
@@ -70,11 +69,11 @@ void PipelineWorker::run(const Project& project, const std::string& outputDir, c
         // the run's corpus stage made them, and costs a fraction of a run.
         Corpus corpus = pool_sources(project.resolved_sources(), project.on_bad_line, &observer);
         outcome->records = std::move(corpus.records);
-        outcome->questionIndex = std::make_shared<const QuestionIndex>(outcome->records);
         if (outcome->records.size() != outcome->map.projection.points.rows)
             throw Error(outputDir + "/cluster_map.json: " + std::to_string(outcome->map.projection.points.rows) +
                         " rows, but the sources now pool to " + std::to_string(outcome->records.size()) +
                         "; a source changed during the run, run again");
+        outcome->questionIndex = QuestionIndex(outcome->records);
         const std::filesystem::path dir(outputDir);
         outcome->fewshots = readJsonLines(dir / (project.domain + "_fewshot.jsonl"));
         outcome->tokenLengths = tokenLengthsOf(dir / "manifest.json");

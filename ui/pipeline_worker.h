@@ -13,10 +13,9 @@
 #include "distill/llm_tokenizer.h"
 #include "distill/pipeline.h"
 #include "distill/project.h"
+#include "question_index.h"
 
 namespace distill::ui {
-
-class QuestionIndex;
 
 // What a finished run leaves for the views: the runner's account, the
 // cluster map it wrote and the pooled corpus's records, one per map row
@@ -29,7 +28,7 @@ struct PipelineOutcome {
     std::vector<Record> records;
     // The records' questions folded for finding by any part (the map's Find,
     // Replace Shot's filter): built with the outcome, off the GUI thread.
-    std::shared_ptr<const QuestionIndex> questionIndex;
+    QuestionIndex questionIndex;
     std::vector<Record> fewshots;  // the lines of <domain>_fewshot.jsonl
     std::shared_ptr<const SentencePieceTokenizer> tokenizer;
     TokenLengthStats tokenLengths;  // from the export manifest

@@ -17,6 +17,7 @@ namespace distill::ui {
 
 class QuestionIndex {
 public:
+    QuestionIndex() = default;  // of no questions: finds nothing
     // Over records that each have a "question" (the pooled corpus's).
     explicit QuestionIndex(const std::vector<Record>& records);
 

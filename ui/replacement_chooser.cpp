@@ -35,7 +35,7 @@ public:
             matches_.resize(corpus);
             std::iota(matches_.begin(), matches_.end(), std::size_t(0));
         } else if (corpus > 0) {
-            matches_ = outcome_->questionIndex->rowsContaining(text);
+            matches_ = outcome_->questionIndex.rowsContaining(text);
         }
         endResetModel();
     }

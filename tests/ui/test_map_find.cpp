@@ -84,10 +84,16 @@ void TestMapFind::findsStepsThroughAndClearsOnTheDemoRun() {
     w.main->show();
     w.main->activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(w.main.get()));
-    // Ctrl+F from any tab: the map, the keyboard in its Find box.
-    w.main->findChild<QTabWidget*>("tabs")->setCurrentIndex(0);
-    w.main->findChild<QAction*>("findOnMap")->trigger();
-    QCOMPARE(w.main->findChild<QTabWidget*>("tabs")->currentWidget(), w.main->findChild<ClusterMapView*>());
+    // Ctrl+F: on the Few-Shots tab its filter; from any other tab the map,
+    // the keyboard in its Find box.
+    auto* tabs = w.main->findChild<QTabWidget*>("tabs");
+    tabs->setCurrentIndex(3);
+    w.main->findChild<QAction*>("find")->trigger();
+    QCOMPARE(tabs->currentIndex(), 3);
+    QTRY_VERIFY(w.main->findChild<QLineEdit*>("originFilter")->hasFocus());
+    tabs->setCurrentIndex(0);
+    w.main->findChild<QAction*>("find")->trigger();
+    QCOMPARE(tabs->currentWidget(), w.main->findChild<ClusterMapView*>());
     QTRY_VERIFY(w.main->findChild<QLineEdit*>("mapFind")->hasFocus());
 
     // What the run wrote and read, independently of the view: the map's
@@ -167,8 +173,11 @@ void TestMapFind::findsStepsThroughAndClearsOnTheDemoRun() {
     const auto isAt = [&](std::size_t match) {
         const std::size_t row = expected[match];
         if (view->currentMatch() != (long long)row) return false;
-        // An outlier is in no list: the status quotes its question.
-        const QString where = clusterOf[row] < 0 ? QStringLiteral("an outlier: “%1”").arg(question(records[row]))
+        // An outlier is in no list: the status quotes its question (a long
+        // one cut at 160 characters, so the band above the map stays small).
+        const QString asked = question(records[row]);
+        const QString quoted = asked.size() <= 160 ? asked : asked.left(159) + QChar(0x2026);
+        const QString where = clusterOf[row] < 0 ? QStringLiteral("an outlier: “%1”").arg(quoted)
                                                  : QStringLiteral("in cluster %1").arg(clusterOf[row] + 1);
         if (status->text() != QStringLiteral("%1; showing match %2 of %3, %4.")
                                   .arg(summary, QString::number(match + 1), QString::number(expected.size()), where))
@@ -256,7 +265,7 @@ void TestMapFind::findsAmongSevenHundredThousandRows() {
     }
     QElapsedTimer indexTimer;  // what the pipeline worker does once per run
     indexTimer.start();
-    outcome->questionIndex = std::make_shared<const QuestionIndex>(outcome->records);
+    outcome->questionIndex = QuestionIndex(outcome->records);
     const qint64 indexMs = indexTimer.elapsed();
 
     ClusterMapView view;
@@ -293,10 +302,18 @@ void TestMapFind::findsAmongSevenHundredThousandRows() {
     QCOMPARE(view.currentMatch(), (long long)view.matches().front());
     QCOMPARE(view.selectedCluster(), int(view.matches().front() / kLargeMapClusterSize));
 
+    // The worst case: every question matches, 700k rings sorted and drawn.
+    timer.restart();
+    find->setText("question");
+    QVERIFY(searched.wait());
+    const qint64 allMs = timer.elapsed();
+    QCOMPARE(view.matches().size(), kLargeMapRows);
+
     qInfo("700k questions: index %lld ms (worker thread), first search %lld ms, broad search (%zu matches) "
-          "%lld ms, Enter %lld ms (searches include the 150 ms typing pause)",
-          indexMs, firstMs, broad, broadMs, stepMs);
-    QVERIFY2(firstMs < 2000 && broadMs < 2000 && stepMs < 2000, "searching 700k questions froze the window");
+          "%lld ms, Enter %lld ms, every row matching %lld ms (searches include the 150 ms typing pause)",
+          indexMs, firstMs, broad, broadMs, stepMs, allMs);
+    QVERIFY2(firstMs < 2000 && broadMs < 2000 && stepMs < 2000 && allMs < 3000,
+             "searching 700k questions froze the window");
 }
 
 QTEST_MAIN(TestMapFind)

@@ -238,7 +238,7 @@ void TestReplaceShot::filterIsCaseInsensitiveSubstring() {
     auto outcome = std::make_shared<PipelineOutcome>();
     for (const char* question : {"Combien coûte un ÉCLAIR ?", "How much is an eclair?", "What is 2 + 2?"})
         outcome->records.push_back(Record{{"question", question}, {"answer", "-"}});
-    outcome->questionIndex = std::make_shared<const QuestionIndex>(outcome->records);
+    outcome->questionIndex = QuestionIndex(outcome->records);
     ReplacementChooser chooser;
     chooser.setOutcome(outcome);
     chooser.chooseFor("What is 2 + 2?", {}, "-", 0);
@@ -283,7 +283,7 @@ void TestReplaceShot::filterKeepsUpWithSevenHundredThousandQuestions() {
         outcome->records.push_back(Record{{"question", std::move(question)}});
     }
     const qint64 buildMs = timer.restart();
-    outcome->questionIndex = std::make_shared<const QuestionIndex>(outcome->records);  // as the worker does
+    outcome->questionIndex = QuestionIndex(outcome->records);  // as the worker does
     const qint64 indexMs = timer.restart();
     ReplacementChooser chooser;
     chooser.setOutcome(outcome);
