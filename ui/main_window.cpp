@@ -16,6 +16,7 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
@@ -67,6 +68,14 @@ QString storedPath(const QString& absolute, const QString& projectDir) {
                          QDir::isAbsolutePath(relative);
     return outside ? absolute : relative;
 }
+
+// The application settings' map of project file -> its last export folder.
+constexpr auto kExportFoldersKey = "exportFolders";
+
+QVariantMap rememberedExportFolders() { return QSettings().value(kExportFoldersKey).toMap(); }
+
+// A project file as the map's key, however it was opened.
+QString exportFolderKey(const QString& projectFile) { return QFileInfo(projectFile).absoluteFilePath(); }
 
 // "train.pt, valid.pt, manifest.json" for the status bar.
 QString fileNames(const std::vector<std::string>& paths) {
@@ -729,9 +738,10 @@ void MainWindow::runPipeline() {
 
 void MainWindow::exportProject() {
     if (!canStartRun(tr("Cannot export"))) return;
-    const QString start = !exportDir_.isEmpty()          ? exportDir_
-                          : !project().base_dir.empty() ? qs(project().base_dir)
-                                                        : QDir::homePath();
+    // Where this project last exported to (curators export to the same
+    // training folder again and again), else its folder.
+    QString start = projectPath_.isEmpty() ? exportDir_ : rememberedExportFolders().value(exportFolderKey(projectPath_)).toString();
+    if (start.isEmpty()) start = !project().base_dir.empty() ? qs(project().base_dir) : QDir::homePath();
     const QString dir = prompts_->chooseExportFolder(start);
     if (dir.isEmpty()) {
         emit runFinished(false);
@@ -828,6 +838,11 @@ void MainWindow::onRunFinished(std::shared_ptr<const PipelineOutcome> outcome) {
                                 .arg(qs(outcome->exportDir), qs(outcome->exportError)));
         statusBar()->showMessage(tr("Export failed"), 8000);
     } else if (!outcome->exportDir.empty()) {
+        if (!projectPath_.isEmpty()) {
+            QVariantMap folders = rememberedExportFolders();
+            folders.insert(exportFolderKey(projectPath_), qs(outcome->exportDir));
+            QSettings().setValue(kExportFoldersKey, folders);
+        }
         // Until the next message: the curator looks for where the files went.
         statusBar()->showMessage(tr("Exported %1 rows to %2 (%3)")
                                      .arg(result.exported)

@@ -70,7 +70,9 @@ public:
     // folder keeps the stage cache, the export folder only what training
     // reads. Ends with runFinished(), also when nothing could start.
     void exportProject();
-    // Where the last Export copied to; empty before one.
+    // Where the last Export in this window copied to; empty before one. The
+    // next Export of a saved project starts at its last export folder, which
+    // the application settings keep.
     QString exportDir() const { return exportDir_; }
     void cancelRun();
     bool isRunning() const;

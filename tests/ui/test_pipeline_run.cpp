@@ -36,6 +36,7 @@
 #include "cluster_map_view.h"
 #include "demo_run.h"
 #include "fewshot_view.h"
+#include "isolated_settings.h"
 #include "distill/cluster_map.h"
 #include "distill/corpus.h"
 #include "distill/pipeline.h"
@@ -68,6 +69,8 @@ QStringList temporaries(const QString& dir) {
 
 class TestPipelineRun : public QObject {
     Q_OBJECT
+    IsolatedSettings settings_;  // Export remembers its folder per project
+
 private slots:
     void initTestCase();
     void settingsRoundTripThroughSaveAndOpen();
@@ -440,7 +443,8 @@ void TestPipelineRun::failedRunShowsCoresMessage() {
 void TestPipelineRun::exportCopiesTheLitGptFilesToTheChosenFolder() {
     QTemporaryDir dir;
     Window w = makeWindow();
-    QVERIFY(w.main->openProject(copyDemoProject(dir.path())));
+    const QString projectFile = copyDemoProject(dir.path());
+    QVERIFY(w.main->openProject(projectFile));
     const QString out = dir.filePath("out"), target = dir.filePath("lit-gpt/data/math");
     w.main->setOutputDir(out);
     const auto exportAndWait = [&] {
@@ -488,6 +492,15 @@ void TestPipelineRun::exportCopiesTheLitGptFilesToTheChosenFolder() {
                  w.prompts->errors.first().contains(dir.filePath("a_file/data")),
              qPrintable(w.prompts->errors.first()));
     QVERIFY(w.main->findChild<QAction*>("exportProject")->isEnabled());
+
+    // A later session's Export of the project starts at its last export
+    // folder that worked.
+    Window later = makeWindow();
+    QVERIFY(later.main->openProject(projectFile));
+    QSignalSpy finished(later.main.get(), &MainWindow::runFinished);
+    later.main->findChild<QAction*>("exportProject")->trigger();  // and cancelled
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(later.prompts->exportFolderStarts, QStringList{QDir::toNativeSeparators(target)});
 }
 
 void TestPipelineRun::screenshotRunWritesPicture() {
