@@ -492,6 +492,10 @@ bool ClusterMapView::eventFilter(QObject* watched, QEvent* event) {
             else findNext();
             return true;
         }
+        if (key->key() == Qt::Key_Escape && !find_->text().isEmpty()) {
+            find_->clear();  // and with it the rings
+            return true;
+        }
     }
     return QWidget::eventFilter(watched, event);
 }

@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDesktopServices>
 #include <QDir>
 #include <QFileInfo>
 #include <QGroupBox>
@@ -23,6 +24,7 @@
 #include <QTabWidget>
 #include <QToolButton>
 #include <QToolBar>
+#include <QUrl>
 #include <QVBoxLayout>
 
 #include "cluster_map_view.h"
@@ -378,7 +380,15 @@ void MainWindow::createStatusBar() {
     cancelButton_->setObjectName("cancelLoad");
     connect(cancelButton_, &QPushButton::clicked, this, &MainWindow::cancelCorpusLoad);
 
+    // After an Export, until the next run: where the files went, one click away.
+    openExportFolderButton_ = new QPushButton(tr("Open Export Folder"));
+    openExportFolderButton_->setObjectName("openExportFolder");
+    openExportFolderButton_->setVisible(false);
+    connect(openExportFolderButton_, &QPushButton::clicked, this,
+            [this] { QDesktopServices::openUrl(QUrl::fromLocalFile(exportDir_)); });
+
     // Permanent widgets stay put while temporary messages come and go.
+    statusBar()->addPermanentWidget(openExportFolderButton_);
     statusBar()->addPermanentWidget(progressLabel_);
     statusBar()->addPermanentWidget(progressBar_);
     statusBar()->addPermanentWidget(cancelButton_);
@@ -768,6 +778,7 @@ bool MainWindow::canStartRun(const QString& errorTitle) {
 }
 
 void MainWindow::startRun(const QString& exportDir) {
+    openExportFolderButton_->setVisible(false);
     stages_->reset();
     sweep_->cancelSweep();  // one background job at a time; its rows are about to be out of date
     setRunning(true);
@@ -844,6 +855,7 @@ void MainWindow::onRunFinished(std::shared_ptr<const PipelineOutcome> outcome) {
             QSettings().setValue(kExportFoldersKey, folders);
         }
         // Until the next message: the curator looks for where the files went.
+        openExportFolderButton_->setVisible(true);
         statusBar()->showMessage(tr("Exported %1 rows to %2 (%3)")
                                      .arg(result.exported)
                                      .arg(qs(outcome->exportDir))

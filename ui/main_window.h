@@ -191,6 +191,7 @@ private:
     QAction* findAction_ = nullptr;
     QAction* aboutAction_ = nullptr;
     QString exportDir_;
+    QPushButton* openExportFolderButton_ = nullptr;
 };
 
 }  // namespace distill::ui

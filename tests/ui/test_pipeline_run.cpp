@@ -476,6 +476,7 @@ void TestPipelineRun::exportCopiesTheLitGptFilesToTheChosenFolder() {
         QVERIFY2(copied.readAll() == original.readAll(), file);
     }
     QVERIFY(w.main->statusBar()->currentMessage().contains(target));
+    QVERIFY(!w.main->findChild<QPushButton*>("openExportFolder")->isHidden());
     QCOMPARE(w.main->exportDir(), QDir::toNativeSeparators(target));
     QVERIFY(QFileInfo::exists(out + "/cluster_map.json"));  // the views still show the run
 
@@ -486,6 +487,7 @@ void TestPipelineRun::exportCopiesTheLitGptFilesToTheChosenFolder() {
     blocker.close();
     w.prompts->exportFolderAnswer = dir.filePath("a_file/data");
     QVERIFY(exportAndWait());  // the run itself finished
+    QVERIFY(w.main->findChild<QPushButton*>("openExportFolder")->isHidden());  // nothing new to open
     QCOMPARE(w.prompts->exportFolderStarts.last(), QDir::toNativeSeparators(target));
     QCOMPARE(w.prompts->errors.size(), 1);
     QVERIFY2(w.prompts->errors.first().startsWith("Export failed") &&
