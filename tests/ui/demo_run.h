@@ -36,6 +36,14 @@ inline bool runAndWait(MainWindow& window) {
     return finished.count() == 1 && finished.first().first().toBool();
 }
 
+// Opens the demo project copied into `dir`, with its output in `dir`/out,
+// and runs it; whether the run finished.
+inline bool openAndRunDemo(MainWindow& window, const QString& dir) {
+    if (!window.openProject(copyDemoProject(dir))) return false;
+    window.setOutputDir(dir + "/out");
+    return runAndWait(window);
+}
+
 inline QStringList stageStates(MainWindow& window) {
     auto* stages = window.findChild<StageListView*>();
     QStringList states;

@@ -78,9 +78,7 @@ void TestMapFind::initTestCase() {
 void TestMapFind::findsStepsThroughAndClearsOnTheDemoRun() {
     QTemporaryDir dir;
     Window w = makeWindow();
-    QVERIFY(w.main->openProject(copyDemoProject(dir.path())));
-    w.main->setOutputDir(dir.filePath("out"));
-    QVERIFY2(runAndWait(*w.main), qPrintable(w.prompts->errors.join('\n')));
+    QVERIFY2(openAndRunDemo(*w.main, dir.path()), qPrintable(w.prompts->errors.join('\n')));
     w.main->show();
     w.main->activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(w.main.get()));

@@ -291,10 +291,8 @@ void TestPipelineRun::cancelMidRunLeavesWindowUsable() {
 void TestPipelineRun::fewShotEditsLandInTheProjectAndReplay() {
     QTemporaryDir dir;
     Window w = makeWindow();
-    QVERIFY(w.main->openProject(copyDemoProject(dir.path())));
+    QVERIFY(openAndRunDemo(*w.main, dir.path()));
     const QString out = dir.filePath("out");
-    w.main->setOutputDir(out);
-    QVERIFY(runAndWait(*w.main));
     QVERIFY(!w.main->isWindowModified());
 
     // One origin per line of the few-shot file, in its order.
@@ -358,10 +356,8 @@ void TestPipelineRun::fewShotEditsLandInTheProjectAndReplay() {
 void TestPipelineRun::originsFilterByAnyPartOfTheirQuestion() {
     QTemporaryDir dir;
     Window w = makeWindow();
-    QVERIFY(w.main->openProject(copyDemoProject(dir.path())));
+    QVERIFY(openAndRunDemo(*w.main, dir.path()));
     const QString out = dir.filePath("out");
-    w.main->setOutputDir(out);
-    QVERIFY(runAndWait(*w.main));
     QFile file(out + "/math_fewshot.jsonl");
     QVERIFY(file.open(QIODevice::ReadOnly));
     QStringList questions;
