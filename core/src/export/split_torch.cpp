@@ -16,6 +16,7 @@
 // "shuffled order". at::randperm below is the very kernel Python calls, so
 // the permutation is PyTorch's bit for bit (test_export checks it against
 // Debian's python3-torch).
+#include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <cmath>
