@@ -17,6 +17,10 @@
 // however many, so k would have to grow (and the lists be scanned again)
 // wherever the k-th hit is still above it. Rows are batched in the order of their own list, so a
 // batch's rows probe mostly the same lists and each list's block is large.
+// faiss 1.7.3's headers use uint8_t without including <cstdint>; GCC 13's
+// standard headers no longer bring it in on their way (the GPU build).
+#include <cstdint>
+
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexIVFFlat.h>
 #include <faiss/impl/AuxIndexStructures.h>

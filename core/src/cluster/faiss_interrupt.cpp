@@ -1,5 +1,9 @@
 #include "cluster/faiss_interrupt.h"
 
+// faiss 1.7.3's headers use uint8_t without including <cstdint>; GCC 13's
+// standard headers no longer bring it in on their way (the GPU build).
+#include <cstdint>
+
 #include <faiss/impl/AuxIndexStructures.h>
 
 #include <memory>

@@ -2,6 +2,10 @@
 // communities: faiss trains the centroids (k-means++ is not in faiss; it
 // seeds with a random sample of rows, drawn from `seed`), an exact flat
 // index assigns every row, and the clusters are ordered here.
+// faiss 1.7.3's headers use uint8_t without including <cstdint>; GCC 13's
+// standard headers no longer bring it in on their way (the GPU build).
+#include <cstdint>
+
 #include <faiss/Clustering.h>
 #include <faiss/IndexFlat.h>
 #include <faiss/impl/FaissException.h>
