@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -42,6 +43,14 @@ std::set<std::string> files_in(const fs::path& dir) {
     std::set<std::string> out;
     for (const auto& e : fs::recursive_directory_iterator(dir))
         if (e.is_regular_file()) out.insert(fs::relative(e.path(), dir).string());
+    return out;
+}
+
+// Every stage's key as its key file in DIR/.distill-cache/ holds it, by stage.
+std::map<std::string, std::string> stage_keys(const fs::path& dir) {
+    std::map<std::string, std::string> out;
+    for (const auto& e : fs::directory_iterator(dir / ".distill-cache"))
+        if (e.path().extension() == ".key") out[e.path().stem().string()] = read_file(e.path());
     return out;
 }
 
@@ -195,6 +204,32 @@ private Q_SLOTS:
         p.pipeline.valid_fraction = 0.2;  // only the export
         again = ran(distill::run_pipeline(p, d));
         QVERIFY(!again["format"] && again["export"]);
+    }
+
+    // The keys are what keep an output folder cached: a second run reuses
+    // every stage under the very same keys, and a new max_seq_len changes
+    // exactly the keys of the stages that read it.
+    void stageKeysStayTheSame() {
+        auto p = demo();
+        const fs::path d = out("keys");
+        distill::run_pipeline(p, d.string());
+        const auto keys = stage_keys(d);
+        // corpus is re-read every run and embed keeps its own cache: no key files.
+        QCOMPARE(keys.size(), distill::pipeline_stages().size() - 2);
+        for (const auto& [stage, key] : keys) QVERIFY2(key.size() >= 16, stage.c_str());
+
+        auto again = ran(distill::run_pipeline(p, d.string()));
+        for (const auto& s : distill::pipeline_stages()) QVERIFY2(again.at(s) == (s == "corpus"), s.c_str());
+        QCOMPARE(stage_keys(d), keys);
+
+        p.pipeline.max_seq_len = 1024;
+        again = ran(distill::run_pipeline(p, d.string()));
+        const auto reads_it = [](const std::string& s) { return s == "format" || s == "export"; };
+        for (const auto& s : distill::pipeline_stages())
+            QVERIFY2(again.at(s) == (s == "corpus" || reads_it(s)), s.c_str());
+        const auto changed = stage_keys(d);
+        QCOMPARE(changed.size(), keys.size());
+        for (const auto& [stage, key] : keys) QVERIFY2((changed.at(stage) == key) == !reads_it(stage), stage.c_str());
     }
 
     // A preset file is keyed by what it says, not where it is: editing the

@@ -120,111 +120,134 @@ std::string recall_of(const std::optional<ApproximationReport>& approximation) {
     return line;
 }
 
-}  // namespace
-
-const std::vector<std::string>& pipeline_stages() { return kStages; }
-
-PromptPreset prompt_preset_of(const Project& project) {
-    const std::string& setting = project.pipeline.prompt;
-    if (setting.empty()) {
-        if (const PromptPreset* preset = find_prompt_preset(project.domain)) return *preset;
-        throw Error("project '" + project.name + "': domain '" + project.domain +
-                    "' has no prompt preset of its name; set pipeline.prompt to a preset or a preset JSON file");
-    }
-    if (const PromptPreset* preset = find_prompt_preset(setting)) return *preset;
-    return load_prompt_preset(project.resolve(setting));
+// A ClusterOptions from the project's settings.
+ClusterOptions cluster_options_of(const PipelineSettings& settings) {
+    ClusterOptions options;
+    options.method = cluster_method_from_string(settings.clustering);
+    options.community.threshold = settings.threshold;
+    options.community.min_size = settings.min_community_size;
+    options.community.compute.device = settings.embed.device;
+    options.community.approximate.enabled = settings.approximate;
+    options.kmeans.k = settings.kmeans_k;
+    options.kmeans.seed = settings.seed;
+    return options;
 }
 
-PipelineResult run_pipeline(const Project& project, const std::string& output_dir, PipelineObserver* observer) {
-    const PipelineSettings& settings = project.pipeline;
-    PipelineResult result;
-    result.output_dir = output_dir;
-    const StageCache cache(output_dir);
-    StageReporter stage(observer, result);
+// The clustering as set: the chosen method's settings only, so settings of
+// the other method never re-cluster.
+ordered_json cluster_settings_of(const PipelineSettings& settings, const ClusterOptions& options, bool approximate) {
+    ordered_json out = options.method == ClusterMethod::Community
+                           ? ordered_json{{"method", "community"},
+                                          {"threshold", settings.threshold},
+                                          {"min_community_size", settings.min_community_size}}
+                           : ordered_json{{"method", "kmeans"}, {"k", settings.kmeans_k}, {"seed", settings.seed}};
+    if (approximate) {
+        const auto& a = options.community.approximate;
+        out["approximate"] = {{"nlist", a.nlist}, {"nprobe", a.nprobe}, {"seed", a.seed}};
+    }
+    return out;
+}
 
-    // Settings the later stages need are checked before any work is done: a
-    // typo in the tokenizer path must not cost an embedding run first.
-    const PromptPreset preset = prompt_preset_of(project);
-    const std::string tokenizer_path = project.resolve(settings.tokenizer);
-    if (tokenizer_path.empty())
-        throw Error("project '" + project.name +
-                    "': pipeline.tokenizer is not set; name the LLM's sentencepiece tokenizer.model "
-                    "(installer/fetch-tokenizer.sh keeps Llama-2's in ~/.cache/distill-studio/llama-2/)");
-    const SentencePieceTokenizer tokenizer(tokenizer_path);
-    const std::string tokenizer_hash = hash_file(tokenizer_path);
+// One run: the stages in order, each a member that reads what the earlier
+// ones left here and leaves what the later ones need. A stage starts on the
+// reporter, keys its outputs, loads them when fresh or else begins, computes,
+// writes and commits them, ends with a one-line summary and lists its files.
+struct PipelineRun {
+    PipelineRun(const Project& project, const StageCache& cache, PipelineObserver* observer, PipelineResult& result,
+                const PromptPreset& preset, const SentencePieceTokenizer& tokenizer, std::string tokenizer_hash)
+        : project(project), settings(project.pipeline), cache(cache), stage(observer, result), result(result),
+          preset(preset), tokenizer(tokenizer), tokenizer_hash(std::move(tokenizer_hash)) {}
 
-    // corpus: re-read every run (one streaming pass, seconds even for 700k
-    // records); its key is the content of what it produced.
+    const Project& project;
+    const PipelineSettings& settings;
+    const StageCache& cache;
+    StageReporter stage;
+    PipelineResult& result;
+    const PromptPreset& preset;
+    const SentencePieceTokenizer& tokenizer;
+    const std::string tokenizer_hash;
+
+    // What the stages pass down.
+    std::string corpus_key, embed_key, cluster_key, sample_key, fewshot_key, format_key;
+    Corpus corpus;
+    std::vector<std::string> questions;
+    std::unique_ptr<Embedder> embedder;
+    Matrix embeddings;
+    std::vector<Community> communities, sample;
+    ordered_json clustering_record;  // the clustering as set and, when approximate, its recall
+    std::vector<RowId> origins;      // the sampled rows, community after community
+    std::string fewshot_file, raw_file;
+
+    void corpus_stage();
+    void embed_stage();
+    void cluster_stage();
+    void sample_stage();
+    void map_stage();
+    void fewshot_stage();
+    void format_stage();
+    void export_stage();
+};
+
+// corpus: re-read every run (one streaming pass, seconds even for 700k
+// records); its key is the content of what it produced.
+void PipelineRun::corpus_stage() {
     stage.start("corpus");
     if (project.sources.empty())
         throw Error("project '" + project.name + "' has no sources; add some in Distill Studio or the project file");
-    const Corpus corpus = pool_sources(project.resolved_sources(), project.on_bad_line, stage.progress());
-    std::vector<std::string> questions;
+    corpus = pool_sources(project.resolved_sources(), project.on_bad_line, stage.progress());
     questions.reserve(corpus.records.size());
     ContentHasher corpus_hash;
     for (const auto& record : corpus.records) {
         questions.push_back(record["question"].get<std::string>());
         corpus_hash.add(record.dump());
     }
-    const std::string corpus_key = corpus_hash.hex();
+    corpus_key = corpus_hash.hex();
     write_json(cache.path("corpus_report.json"), to_json(corpus.report, corpus.records.size()));
     result.corpus_records = corpus.records.size();
     stage.end(false, plural(corpus.records.size(), "record") + " from " + plural(project.sources.size(), "source") +
                          ", " + std::to_string(corpus.report.duplicates_replaced) + " duplicates replaced, " +
                          std::to_string(corpus.report.skipped()) + " lines skipped");
+    result.files.push_back("corpus_report.json");
+}
 
-    // embed: keyed by the embedder's identity (model files' contents and
-    // settings) and the exact question list.
+// embed: keyed by the embedder's identity (model files' contents and
+// settings) and the exact question list.
+void PipelineRun::embed_stage() {
     stage.start("embed");
     std::string embedder_spec = settings.embedder;
     if (embedder_spec != "hashing") {
         const bool npy = embedder_spec.rfind("npy:", 0) == 0;
         embedder_spec = (npy ? "npy:" : "") + project.resolve(npy ? embedder_spec.substr(4) : embedder_spec);
     }
-    const auto embedder = make_embedder(embedder_spec, settings.embed);
+    embedder = make_embedder(embedder_spec, settings.embed);
     // The embedding cache keeps one entry per (model, question list), so
     // switching back to an earlier model or source set is a hit too.
-    bool embeddings_cached = false;
-    const Matrix embeddings =
-        embed_cached(*embedder, questions, cache.cache_path("embeddings"), stage.progress(), &embeddings_cached,
-                     &result.embeddings_file);
+    bool cached = false;
+    embeddings = embed_cached(*embedder, questions, cache.cache_path("embeddings"), stage.progress(), &cached,
+                              &result.embeddings_file);
     ContentHasher embed_hash;
     embed_hash.add(embedder->identity());
     for (const auto& q : questions) embed_hash.add(q);
-    const std::string embed_key = embed_hash.hex();
-    stage.end(embeddings_cached, plural(embeddings.rows, "vector") + " of " + std::to_string(embeddings.cols) +
-                                     " dimensions (" + settings.embedder + ")");
+    embed_key = embed_hash.hex();
+    stage.end(cached, plural(embeddings.rows, "vector") + " of " + std::to_string(embeddings.cols) + " dimensions (" +
+                          settings.embedder + ")");
+}
 
-    // cluster
+// cluster: keyed by the embeddings and the clustering as set. The "no
+// communities" error comes after the commit: that outcome is cached too.
+void PipelineRun::cluster_stage() {
     stage.start("cluster");
-    ClusterOptions cluster_options;
-    cluster_options.method = cluster_method_from_string(settings.clustering);
-    cluster_options.community.threshold = settings.threshold;
-    cluster_options.community.min_size = settings.min_community_size;
-    cluster_options.community.compute.device = settings.embed.device;
-    cluster_options.community.approximate.enabled = settings.approximate;
-    cluster_options.kmeans.k = settings.kmeans_k;
-    cluster_options.kmeans.seed = settings.seed;
-    ordered_json cluster_settings =
-        cluster_options.method == ClusterMethod::Community
-            ? ordered_json{{"method", "community"},
-                           {"threshold", settings.threshold},
-                           {"min_community_size", settings.min_community_size}}
-            : ordered_json{{"method", "kmeans"}, {"k", settings.kmeans_k}, {"seed", settings.seed}};
-    if (cluster_options.method == ClusterMethod::Community && settings.approximate) {
-        const auto& a = cluster_options.community.approximate;
-        cluster_settings["approximate"] = {{"nlist", a.nlist}, {"nprobe", a.nprobe}, {"seed", a.seed}};
-    }
-    const std::string cluster_key = ContentHasher().add(embed_key).add(cluster_settings.dump()).hex();
-    std::vector<Community> communities;
+    const ClusterOptions options = cluster_options_of(settings);
+    const bool approximate = options.method == ClusterMethod::Community && settings.approximate;
+    const ordered_json cluster_settings = cluster_settings_of(settings, options, approximate);
+    cluster_key = ContentHasher().add(embed_key).add(cluster_settings.dump()).hex();
     // Approximate detection's recall is part of its result: kept beside the
     // communities so a cached stage and the manifest still report it.
     std::optional<ApproximationReport> approximation;
-    const bool approximate = cluster_options.method == ClusterMethod::Community && settings.approximate;
-    std::vector<std::string> cluster_files = {"communities.json"};
-    if (approximate) cluster_files.push_back("approximation.json");
-    const bool cluster_cached = cache.fresh("cluster", cluster_key, cluster_files);
-    if (cluster_cached) {
+    std::vector<std::string> files = {"communities.json"};
+    if (approximate) files.push_back("approximation.json");
+    const bool cached = cache.fresh("cluster", cluster_key, files);
+    if (cached) {
         communities = communities_from_json(read_json(cache.path("communities.json")));
         if (approximate)
             approximation = approximation_report_from_json(read_json(cache.path("approximation.json")),
@@ -233,7 +256,7 @@ PipelineResult run_pipeline(const Project& project, const std::string& output_di
         cache.begin("cluster");
         std::error_code ignored;  // absent unless an earlier run was approximate
         std::filesystem::remove(cache.path("approximation.json"), ignored);
-        auto clusters = cluster_rows(embeddings, cluster_options, stage.progress());
+        auto clusters = cluster_rows(embeddings, options, stage.progress());
         communities = std::move(clusters.clusters);
         approximation = std::move(clusters.approximation);
         write_json(cache.path("communities.json"), communities_json(communities));
@@ -246,7 +269,7 @@ PipelineResult run_pipeline(const Project& project, const std::string& output_di
     }
     // The clustering as set, and how close approximate detection came: what
     // the cluster map and the manifest record, and so part of their keys.
-    ordered_json clustering_record = cluster_settings;
+    clustering_record = cluster_settings;
     if (approximation) clustering_record["approximation"] = to_json(*approximation);
     result.communities = communities.size();
     result.covered = members(communities);
@@ -255,17 +278,19 @@ PipelineResult run_pipeline(const Project& project, const std::string& output_di
                     std::to_string(settings.min_community_size) + " among " +
                     plural(corpus.records.size(), "question") +
                     "; lower pipeline.threshold or pipeline.min_community_size");
-    stage.end(cluster_cached, plural(communities.size(), "cluster") + " covering " +
-                                  plural(result.covered, "question") + " (" + settings.clustering +
-                                  (approximate ? ", approximate" + recall_of(approximation) : "") + ")");
+    stage.end(cached, plural(communities.size(), "cluster") + " covering " + plural(result.covered, "question") +
+                          " (" + settings.clustering + (approximate ? ", approximate" + recall_of(approximation) : "") +
+                          ")");
+    result.files.insert(result.files.end(), files.begin(), files.end());
+}
 
-    // sample
+// sample: keyed by the communities, the sample size and the seed, so a new
+// seed re-samples the same communities without re-clustering.
+void PipelineRun::sample_stage() {
     stage.start("sample");
-    const std::string sample_key =
-        ContentHasher().add(cluster_key).add(settings.sample_size).add(settings.seed).hex();
-    std::vector<Community> sample;
-    const bool sample_cached = cache.fresh("sample", sample_key, {"sample.json"});
-    if (sample_cached) {
+    sample_key = ContentHasher().add(cluster_key).add(settings.sample_size).add(settings.seed).hex();
+    const bool cached = cache.fresh("sample", sample_key, {"sample.json"});
+    if (cached) {
         sample = communities_from_json(read_json(cache.path("sample.json")));
     } else {
         cache.begin("sample");
@@ -273,18 +298,20 @@ PipelineResult run_pipeline(const Project& project, const std::string& output_di
         write_json(cache.path("sample.json"), communities_json(sample));
         cache.commit("sample", sample_key);
     }
-    std::vector<RowId> origins;
     for (const auto& c : sample) origins.insert(origins.end(), c.begin(), c.end());
     result.sampled = origins.size();
-    stage.end(sample_cached, plural(origins.size(), "question") + " from " + plural(sample.size(), "community") +
-                                 " (seed " + std::to_string(settings.seed) + ")");
+    stage.end(cached, plural(origins.size(), "question") + " from " + plural(sample.size(), "community") +
+                          " (seed " + std::to_string(settings.seed) + ")");
+    result.files.push_back("sample.json");
+}
 
-    // map: what the GUI's cluster map draws (projection, keywords, samples).
+// map: what the GUI's cluster map draws (projection, keywords, samples);
+// keyed by the sample, the corpus and the clustering record it shows.
+void PipelineRun::map_stage() {
     stage.start("map");
-    const std::string map_key =
-        ContentHasher().add(sample_key).add(corpus_key).add(clustering_record.dump()).hex();
-    const bool map_cached = cache.fresh("map", map_key, {"cluster_map.json"});
-    if (!map_cached) {
+    const std::string map_key = ContentHasher().add(sample_key).add(corpus_key).add(clustering_record.dump()).hex();
+    const bool cached = cache.fresh("map", map_key, {"cluster_map.json"});
+    if (!cached) {
         cache.begin("map");
         MapOptions map_options;
         map_options.projection.device = settings.embed.device;
@@ -295,22 +322,26 @@ PipelineResult run_pipeline(const Project& project, const std::string& output_di
         write_cluster_map(cache.path("cluster_map.json"), map);
         cache.commit("map", map_key);
     }
-    stage.end(map_cached, "2-D projection and keywords of " + plural(communities.size(), "cluster"));
+    stage.end(cached, "2-D projection and keywords of " + plural(communities.size(), "cluster"));
+    result.files.push_back("cluster_map.json");
+}
 
-    // fewshot: the picks are cached; the curators' edits are replayed on
-    // them every run (cheap), so editing never re-runs the search.
+// fewshot: the picks are cached; the curators' edits are replayed on
+// them every run (cheap), so editing never re-runs the search. Keyed by the
+// sample, the corpus, k and the edits.
+void PipelineRun::fewshot_stage() {
     stage.start("fewshot");
-    const std::string fewshot_file = project.domain + "_fewshot.jsonl";
+    fewshot_file = project.domain + "_fewshot.jsonl";
     SimilarityCompute compute;
     compute.device = settings.embed.device;
     const FewShotPicker picker(corpus.records, embeddings, project.fewshot, compute);
     ContentHasher fewshot_hash;
     fewshot_hash.add(sample_key).add(corpus_key).add(project.fewshot.k);
     for (const auto& edit : project.fewshot_edits) fewshot_hash.add(to_json(edit).dump());
-    const std::string fewshot_key = fewshot_hash.hex();
-    const bool fewshot_cached = cache.fresh("fewshot", fewshot_key, {fewshot_file});
+    fewshot_key = fewshot_hash.hex();
+    const bool cached = cache.fresh("fewshot", fewshot_key, {fewshot_file});
     std::size_t edits_applied = 0, edits_unapplied = 0;
-    if (!fewshot_cached) {
+    if (!cached) {
         cache.begin("fewshot");
         const auto edited = apply_fewshot_edits(picker.pick(origins, stage.progress()), project.fewshot_edits, picker);
         edits_applied = edited.applied;
@@ -318,31 +349,33 @@ PipelineResult run_pipeline(const Project& project, const std::string& output_di
         ordered_json unapplied = ordered_json::array();
         for (const auto& u : edited.unapplied)
             unapplied.push_back({{"edit", to_json(project.fewshot_edits[u.index])}, {"reason", u.reason}});
-        write_json(cache.path("fewshot_edits_report.json"),
-                   {{"applied", edited.applied}, {"unapplied", unapplied}});
+        write_json(cache.path("fewshot_edits_report.json"), {{"applied", edited.applied}, {"unapplied", unapplied}});
         write_fewshot_jsonl(cache.path(fewshot_file), edited.fewshots, corpus.records, stage.progress());
         cache.commit("fewshot", fewshot_key);
     }
-    stage.end(fewshot_cached,
-              fewshot_cached ? "unchanged"
+    stage.end(cached, cached ? "unchanged"
                              : plural(origins.size(), "origin") + " with up to " + plural(project.fewshot.k, "shot") +
                                    (project.fewshot_edits.empty()
                                         ? std::string()
                                         : "; " + std::to_string(edits_applied) + " edits applied, " +
                                               std::to_string(edits_unapplied) + " no longer apply"));
+    result.files.insert(result.files.end(), {fewshot_file, "fewshot_edits_report.json"});
+}
 
-    // format
+// format: keyed by the few-shots, the preset's content (not its path), the
+// tokenizer's content and max_seq_len, which the length check reads.
+void PipelineRun::format_stage() {
     stage.start("format");
-    const std::string raw_file = project.domain + "_prompt_data.jsonl";
-    const std::string format_key = ContentHasher()
-                                       .add(fewshot_key)
-                                       .add(to_json(preset).dump())
-                                       .add(tokenizer_hash)
-                                       .add(std::uint64_t(settings.max_seq_len))
-                                       .hex();
-    const bool format_cached = cache.fresh("format", format_key, {raw_file, "format_report.json"});
+    raw_file = project.domain + "_prompt_data.jsonl";
+    format_key = ContentHasher()
+                     .add(fewshot_key)
+                     .add(to_json(preset).dump())
+                     .add(tokenizer_hash)
+                     .add(std::uint64_t(settings.max_seq_len))
+                     .hex();
+    const bool cached = cache.fresh("format", format_key, {raw_file, "format_report.json"});
     FormatReport format_report;
-    if (format_cached) {
+    if (cached) {
         result.formatted = read_json(cache.path("format_report.json"))["written"].get<std::size_t>();
     } else {
         cache.begin("format");
@@ -355,10 +388,14 @@ PipelineResult run_pipeline(const Project& project, const std::string& output_di
         cache.commit("format", format_key);
         result.formatted = format_report.written;
     }
-    stage.end(format_cached, plural(result.formatted, "prompt") + " with the " + preset.name + " preset" +
-                                 (format_cached ? "" : ", " + std::to_string(format_report.dropped()) + " dropped"));
+    stage.end(cached, plural(result.formatted, "prompt") + " with the " + preset.name + " preset" +
+                          (cached ? "" : ", " + std::to_string(format_report.dropped()) + " dropped"));
+    result.files.insert(result.files.end(), {raw_file, "format_report.json"});
+}
 
-    // export
+// export: keyed by the prompts, the export's own settings and the clustering
+// record, which the manifest records.
+void PipelineRun::export_stage() {
     stage.start("export");
     const std::string export_key = ContentHasher()
                                        .add(format_key)
@@ -367,10 +404,10 @@ PipelineResult run_pipeline(const Project& project, const std::string& output_di
                                        .add(settings.seed)
                                        .add(clustering_record.dump())  // the manifest records it
                                        .hex();
-    std::vector<std::string> export_files = {"train.pt", "manifest.json"};
-    if (settings.valid_fraction > 0) export_files.push_back("valid.pt");
-    const bool export_cached = cache.fresh("export", export_key, export_files);
-    if (export_cached) {
+    std::vector<std::string> files = {"train.pt", "manifest.json"};
+    if (settings.valid_fraction > 0) files.push_back("valid.pt");
+    const bool cached = cache.fresh("export", export_key, files);
+    if (cached) {
         result.exported = read_json(cache.path("manifest.json"))["counts"]["rows"].get<std::size_t>();
     } else {
         cache.begin("export");
@@ -394,17 +431,54 @@ PipelineResult run_pipeline(const Project& project, const std::string& output_di
                               {"shots_exclude_own_row", true},
                               {"edits", read_json(cache.path("fewshot_edits_report.json"))}}},
                             {"format", read_json(cache.path("format_report.json"))}};
-        result.exported = export_dataset({cache.path(raw_file)}, tokenizer, output_dir, options, stage.progress()).rows;
+        result.exported =
+            export_dataset({cache.path(raw_file)}, tokenizer, cache.output_dir(), options, stage.progress()).rows;
         cache.commit("export", export_key);
     }
-    stage.end(export_cached, plural(result.exported, "row") + " in " + export_files.front() +
-                                 (settings.valid_fraction > 0 ? " and valid.pt" : ""));
+    stage.end(cached, plural(result.exported, "row") + " in " + files.front() +
+                          (settings.valid_fraction > 0 ? " and valid.pt" : ""));
+    result.files.insert(result.files.end(), files.begin(), files.end());
+}
 
-    result.files = {"corpus_report.json"};
-    result.files.insert(result.files.end(), cluster_files.begin(), cluster_files.end());
-    result.files.insert(result.files.end(), {"sample.json", "cluster_map.json", fewshot_file,
-                                             "fewshot_edits_report.json", raw_file, "format_report.json"});
-    result.files.insert(result.files.end(), export_files.begin(), export_files.end());
+}  // namespace
+
+const std::vector<std::string>& pipeline_stages() { return kStages; }
+
+PromptPreset prompt_preset_of(const Project& project) {
+    const std::string& setting = project.pipeline.prompt;
+    if (setting.empty()) {
+        if (const PromptPreset* preset = find_prompt_preset(project.domain)) return *preset;
+        throw Error("project '" + project.name + "': domain '" + project.domain +
+                    "' has no prompt preset of its name; set pipeline.prompt to a preset or a preset JSON file");
+    }
+    if (const PromptPreset* preset = find_prompt_preset(setting)) return *preset;
+    return load_prompt_preset(project.resolve(setting));
+}
+
+PipelineResult run_pipeline(const Project& project, const std::string& output_dir, PipelineObserver* observer) {
+    PipelineResult result;
+    result.output_dir = output_dir;
+    const StageCache cache(output_dir);
+
+    // Settings the later stages need are checked before any work is done: a
+    // typo in the tokenizer path must not cost an embedding run first.
+    const PromptPreset preset = prompt_preset_of(project);
+    const std::string tokenizer_path = project.resolve(project.pipeline.tokenizer);
+    if (tokenizer_path.empty())
+        throw Error("project '" + project.name +
+                    "': pipeline.tokenizer is not set; name the LLM's sentencepiece tokenizer.model "
+                    "(installer/fetch-tokenizer.sh keeps Llama-2's in ~/.cache/distill-studio/llama-2/)");
+    const SentencePieceTokenizer tokenizer(tokenizer_path);
+
+    PipelineRun run(project, cache, observer, result, preset, tokenizer, hash_file(tokenizer_path));
+    run.corpus_stage();
+    run.embed_stage();
+    run.cluster_stage();
+    run.sample_stage();
+    run.map_stage();
+    run.fewshot_stage();
+    run.format_stage();
+    run.export_stage();
     return result;
 }
 
