@@ -38,6 +38,20 @@ std::map<std::string, bool> ran(const distill::PipelineResult& r) {
     return out;
 }
 
+// What a stage's line in the run's report says.
+std::string summary_of(const distill::PipelineResult& r, const std::string& stage) {
+    for (const auto& s : r.stages)
+        if (s.stage == stage) return s.summary;
+    return "";
+}
+
+nlohmann::json first_line_of(const fs::path& jsonl) {
+    std::ifstream in(jsonl);
+    std::string line;
+    std::getline(in, line);
+    return nlohmann::json::parse(line);
+}
+
 // Every file under `dir`, to check that nothing partial or temporary is left.
 std::set<std::string> files_in(const fs::path& dir) {
     std::set<std::string> out;
@@ -168,15 +182,10 @@ private Q_SLOTS:
         QVERIFY(again["cluster"] && again["sample"]);
 
         p.pipeline.approximate = true;  // other communities may come: re-cluster, and say the recall
-        auto cluster_summary = [](const distill::PipelineResult& r) {
-            for (const auto& s : r.stages)
-                if (s.stage == "cluster") return s.summary;
-            return std::string();
-        };
         auto approximate = distill::run_pipeline(p, d);
         again = ran(approximate);
         QVERIFY(!again["embed"] && again["cluster"] && again["sample"]);
-        const std::string measured = cluster_summary(approximate);
+        const std::string measured = summary_of(approximate, "cluster");
         QVERIFY2(contains(measured, "(community, approximate, neighbour recall "), measured.c_str());
         // The manifest says how close it came, with the rows it measured.
         const auto report = read_json(fs::path(d) / "manifest.json")["pipeline"]["clustering"]["approximation"];
@@ -187,7 +196,7 @@ private Q_SLOTS:
         QCOMPARE(read_json(fs::path(d) / "cluster_map.json")["clustering"]["approximation"], report);
         approximate = distill::run_pipeline(p, d);
         QVERIFY(!ran(approximate)["cluster"]);
-        QCOMPARE(cluster_summary(approximate), measured);  // a cached stage still says its recall
+        QCOMPARE(summary_of(approximate, "cluster"), measured);  // a cached stage still says its recall
         fs::remove(fs::path(d) / "approximation.json");    // without it, the stage is not fresh
         QVERIFY(ran(distill::run_pipeline(p, d))["cluster"]);
         p.pipeline.approximate = false;  // the exact communities again (one cached result per stage)
@@ -214,8 +223,10 @@ private Q_SLOTS:
         const fs::path d = out("keys");
         distill::run_pipeline(p, d.string());
         const auto keys = stage_keys(d);
-        // corpus is re-read every run and embed keeps its own cache: no key files.
-        QCOMPARE(keys.size(), distill::pipeline_stages().size() - 2);
+        // corpus is re-read every run and embed keeps its own cache: no key
+        // files; the few-shot search keeps its picks under a key of its own.
+        QCOMPARE(keys.size(), distill::pipeline_stages().size() - 2 + 1);
+        QVERIFY(keys.contains("fewshot_picks"));
         for (const auto& [stage, key] : keys) QVERIFY2(key.size() >= 16, stage.c_str());
 
         auto again = ran(distill::run_pipeline(p, d.string()));
@@ -230,6 +241,44 @@ private Q_SLOTS:
         const auto changed = stage_keys(d);
         QCOMPARE(changed.size(), keys.size());
         for (const auto& [stage, key] : keys) QVERIFY2((changed.at(stage) == key) == !reads_it(stage), stage.c_str());
+    }
+
+    // A curator's edit re-runs the few-shot stage on the search's cached
+    // picks, and gives the very shots a run that searched afresh gives.
+    void fewShotEditReusesTheSearch() {
+        auto p = demo();
+        const fs::path d = out("edit-on-cached-picks");
+        distill::run_pipeline(p, d.string());
+        const std::string picks_key = stage_keys(d).at("fewshot_picks");
+        const auto first = first_line_of(d / "math_fewshot.jsonl");
+        const std::string origin = first["origin"]["question"], shot = first["shot"][0]["question"];
+        p.fewshot_edits = {{distill::FewShotEditKind::Remove, origin, shot, "", 0}};
+
+        const auto edited = distill::run_pipeline(p, d.string());
+        QVERIFY(ran(edited).at("fewshot"));
+        const std::string summary = summary_of(edited, "fewshot");
+        QVERIFY2(contains(summary, "(search cached); 1 edit applied, 0 no longer apply"), summary.c_str());
+        QCOMPARE(stage_keys(d).at("fewshot_picks"), picks_key);
+        const fs::path fresh = out("edit-searched-afresh");
+        distill::run_pipeline(p, fresh.string());
+        QCOMPARE(read_file(d / "math_fewshot.jsonl"), read_file(fresh / "math_fewshot.jsonl"));
+        QCOMPARE(first_line_of(d / "math_fewshot.jsonl")["origin"], first["origin"]);
+        for (const auto& kept : first_line_of(d / "math_fewshot.jsonl")["shot"]) QVERIFY(kept["question"] != shot);
+
+        // The edits' report is the few-shot stage's output too: without it the
+        // stage runs again, so a later export can still read it.
+        fs::remove(d / "fewshot_edits_report.json");
+        p.pipeline.valid_fraction = 0.2;
+        const auto again = ran(distill::run_pipeline(p, d.string()));
+        QVERIFY(again.at("fewshot") && again.at("export"));
+        QVERIFY(fs::exists(d / "fewshot_edits_report.json"));
+
+        // All the manifest records is in the export's key: a renamed project
+        // re-exports (only that) and the manifest says the new name.
+        p.name = "Renamed";
+        const auto renamed = ran(distill::run_pipeline(p, d.string()));
+        QVERIFY(!renamed.at("format") && renamed.at("export"));
+        QCOMPARE(read_json(d / "manifest.json")["pipeline"]["project"].get<std::string>(), std::string("Renamed"));
     }
 
     // A preset file is keyed by what it says, not where it is: editing the

@@ -5,9 +5,9 @@
 // are two thin clients of it.
 //
 // Caching: every stage has a key, the content hash of its settings and of
-// its input's key (the corpus's key is the hash of its question list and
-// records), written beside its output once that output is complete. A stage
-// whose key file matches and whose outputs exist is loaded instead of run,
+// its input's key (the corpus's key is the hash of its records), written
+// beside its output once that output is complete. A stage whose key file
+// matches and whose outputs exist is loaded instead of run,
 // so a changed threshold re-runs clustering and what follows it, never the
 // embedding; a changed source re-runs everything. Keys live in
 // DIR/.distill-cache/, and the embedding cache (embed_cached) in its

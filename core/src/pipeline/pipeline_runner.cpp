@@ -99,6 +99,33 @@ std::vector<Community> communities_from_json(const ordered_json& j) {
     return out;
 }
 
+// The search's picks, before any edit: [[origin, [row, score], ...], ...].
+// A float's score goes through JSON's double and back unchanged.
+ordered_json picks_json(const std::vector<FewShot>& picks) {
+    ordered_json out = ordered_json::array();
+    for (const auto& pick : picks) {
+        ordered_json line = ordered_json::array({pick.origin});
+        for (const auto& shot : pick.shots) line.push_back({shot.row, shot.score});
+        out.push_back(std::move(line));
+    }
+    return out;
+}
+
+std::vector<FewShot> picks_from_json(const ordered_json& j, const std::string& path) {
+    std::vector<FewShot> picks;
+    try {
+        for (const auto& line : j) {
+            FewShot pick{line.at(0).get<RowId>(), {}};
+            for (std::size_t i = 1; i < line.size(); ++i)
+                pick.shots.push_back({line[i].at(0).get<RowId>(), line[i].at(1).get<float>()});
+            picks.push_back(std::move(pick));
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(path + ": a cached stage output is damaged (" + e.what() + "); delete it and run again");
+    }
+    return picks;
+}
+
 std::size_t members(const std::vector<Community>& communities) {
     std::size_t n = 0;
     for (const auto& c : communities) n += c.size();
@@ -326,40 +353,55 @@ void PipelineRun::map_stage() {
     result.files.push_back("cluster_map.json");
 }
 
-// fewshot: the picks are cached; the curators' edits are replayed on
-// them every run (cheap), so editing never re-runs the search. Keyed by the
-// sample, the corpus, k and the edits.
+// fewshot: the search's picks are cached on their own, keyed by the sample,
+// the corpus and k; the curators' edits are replayed on them (cheap), so an
+// edit never re-runs the search. The edited shots are keyed by the picks and
+// the edits.
 void PipelineRun::fewshot_stage() {
     stage.start("fewshot");
     fewshot_file = project.domain + "_fewshot.jsonl";
+    const std::string edits_report = "fewshot_edits_report.json", picks_file = ".distill-cache/fewshot_picks.json";
     SimilarityCompute compute;
     compute.device = settings.embed.device;
     const FewShotPicker picker(corpus.records, embeddings, project.fewshot, compute);
+    const std::string picks_key = ContentHasher().add(sample_key).add(corpus_key).add(project.fewshot.k).hex();
     ContentHasher fewshot_hash;
-    fewshot_hash.add(sample_key).add(corpus_key).add(project.fewshot.k);
+    fewshot_hash.add(picks_key);
     for (const auto& edit : project.fewshot_edits) fewshot_hash.add(to_json(edit).dump());
     fewshot_key = fewshot_hash.hex();
-    const bool cached = cache.fresh("fewshot", fewshot_key, {fewshot_file});
+    const bool cached = cache.fresh("fewshot", fewshot_key, {fewshot_file, edits_report});
+    bool picks_cached = false;
     std::size_t edits_applied = 0, edits_unapplied = 0;
     if (!cached) {
         cache.begin("fewshot");
-        const auto edited = apply_fewshot_edits(picker.pick(origins, stage.progress()), project.fewshot_edits, picker);
+        std::vector<FewShot> picks;
+        picks_cached = cache.fresh("fewshot_picks", picks_key, {picks_file});
+        if (picks_cached) {
+            picks = picks_from_json(read_json(cache.path(picks_file)), cache.path(picks_file));
+        } else {
+            cache.begin("fewshot_picks");
+            picks = picker.pick(origins, stage.progress());
+            write_json(cache.path(picks_file), picks_json(picks));
+            cache.commit("fewshot_picks", picks_key);
+        }
+        const auto edited = apply_fewshot_edits(std::move(picks), project.fewshot_edits, picker);
         edits_applied = edited.applied;
         edits_unapplied = edited.unapplied.size();
         ordered_json unapplied = ordered_json::array();
         for (const auto& u : edited.unapplied)
             unapplied.push_back({{"edit", to_json(project.fewshot_edits[u.index])}, {"reason", u.reason}});
-        write_json(cache.path("fewshot_edits_report.json"), {{"applied", edited.applied}, {"unapplied", unapplied}});
+        write_json(cache.path(edits_report), {{"applied", edited.applied}, {"unapplied", unapplied}});
         write_fewshot_jsonl(cache.path(fewshot_file), edited.fewshots, corpus.records, stage.progress());
         cache.commit("fewshot", fewshot_key);
     }
     stage.end(cached, cached ? "unchanged"
                              : plural(origins.size(), "origin") + " with up to " + plural(project.fewshot.k, "shot") +
+                                   (picks_cached ? " (search cached)" : "") +
                                    (project.fewshot_edits.empty()
                                         ? std::string()
-                                        : "; " + std::to_string(edits_applied) + " edits applied, " +
+                                        : "; " + plural(edits_applied, "edit") + " applied, " +
                                               std::to_string(edits_unapplied) + " no longer apply"));
-    result.files.insert(result.files.end(), {fewshot_file, "fewshot_edits_report.json"});
+    result.files.insert(result.files.end(), {fewshot_file, edits_report});
 }
 
 // format: keyed by the few-shots, the preset's content (not its path), the
@@ -393,17 +435,33 @@ void PipelineRun::format_stage() {
     result.files.insert(result.files.end(), {raw_file, "format_report.json"});
 }
 
-// export: keyed by the prompts, the export's own settings and the clustering
-// record, which the manifest records.
+// export: keyed by the prompts, the export's own settings and all that the
+// manifest records of the run, so a cached export never keeps a stale
+// manifest.
 void PipelineRun::export_stage() {
     stage.start("export");
-    const std::string export_key = ContentHasher()
-                                       .add(format_key)
-                                       .add(std::uint64_t(settings.mask_inputs))
-                                       .add(std::to_string(settings.valid_fraction))
-                                       .add(settings.seed)
-                                       .add(clustering_record.dump())  // the manifest records it
-                                       .hex();
+    ExportOptions options;
+    options.max_seq_len = settings.max_seq_len;
+    options.mask_inputs = settings.mask_inputs;
+    options.valid_fraction = settings.valid_fraction;
+    options.seed = settings.seed;
+    options.upstream = {{"project", project.name},
+                        {"domain", project.domain},
+                        {"settings", to_json(settings)},
+                        {"corpus", read_json(cache.path("corpus_report.json"))},
+                        {"embedder", embedder->identity()},
+                        {"clustering", clustering_record},
+                        {"clusters", result.communities},
+                        {"covered", result.covered},
+                        {"outliers", corpus.records.size() - result.covered},
+                        {"sampled", result.sampled},
+                        {"fewshot",
+                         {{"k", project.fewshot.k},
+                          {"shots_exclude_own_row", true},
+                          {"edits", read_json(cache.path("fewshot_edits_report.json"))}}},
+                        {"format", read_json(cache.path("format_report.json"))}};
+    // The settings in it hold the export's own: mask_inputs, valid_fraction, seed.
+    const std::string export_key = ContentHasher().add(format_key).add(options.upstream.dump()).hex();
     std::vector<std::string> files = {"train.pt", "manifest.json"};
     if (settings.valid_fraction > 0) files.push_back("valid.pt");
     const bool cached = cache.fresh("export", export_key, files);
@@ -411,26 +469,6 @@ void PipelineRun::export_stage() {
         result.exported = read_json(cache.path("manifest.json"))["counts"]["rows"].get<std::size_t>();
     } else {
         cache.begin("export");
-        ExportOptions options;
-        options.max_seq_len = settings.max_seq_len;
-        options.mask_inputs = settings.mask_inputs;
-        options.valid_fraction = settings.valid_fraction;
-        options.seed = settings.seed;
-        options.upstream = {{"project", project.name},
-                            {"domain", project.domain},
-                            {"settings", to_json(settings)},
-                            {"corpus", read_json(cache.path("corpus_report.json"))},
-                            {"embedder", embedder->identity()},
-                            {"clustering", clustering_record},
-                            {"clusters", result.communities},
-                            {"covered", result.covered},
-                            {"outliers", corpus.records.size() - result.covered},
-                            {"sampled", result.sampled},
-                            {"fewshot",
-                             {{"k", project.fewshot.k},
-                              {"shots_exclude_own_row", true},
-                              {"edits", read_json(cache.path("fewshot_edits_report.json"))}}},
-                            {"format", read_json(cache.path("format_report.json"))}};
         result.exported =
             export_dataset({cache.path(raw_file)}, tokenizer, cache.output_dir(), options, stage.progress()).rows;
         cache.commit("export", export_key);
