@@ -172,9 +172,11 @@ private Q_SLOTS:
         QCOMPARE(read_file(fs::path(d) / "math_prompt_data.jsonl"), raw_before);
 
         p.pipeline.seed = 7;  // a new sample, same communities
-        again = ran(distill::run_pipeline(p, d));
+        const auto resampled = distill::run_pipeline(p, d);
+        again = ran(resampled);
         QVERIFY(!again["embed"] && !again["cluster"]);
         QVERIFY(again["sample"] && again["fewshot"] && again["format"]);
+        QVERIFY(!contains(summary_of(resampled, "fewshot"), "search cached"));  // new origins, a new search
 
         p.pipeline.threshold = 0.8;  // new communities, same embeddings
         again = ran(distill::run_pipeline(p, d));
@@ -264,6 +266,30 @@ private Q_SLOTS:
         QCOMPARE(read_file(d / "math_fewshot.jsonl"), read_file(fresh / "math_fewshot.jsonl"));
         QCOMPARE(first_line_of(d / "math_fewshot.jsonl")["origin"], first["origin"]);
         for (const auto& kept : first_line_of(d / "math_fewshot.jsonl")["shot"]) QVERIFY(kept["question"] != shot);
+
+        // Picks that do not fit the run (damaged, or of other origins) are
+        // searched again, never replayed.
+        const std::string good = read_file(d / ".distill-cache/fewshot_picks.json");
+        auto bad_row = nlohmann::json::parse(good), swapped = bad_row;
+        bad_row[0][1][0] = 999999;
+        std::swap(swapped[0][0], swapped[1][0]);
+        for (const std::string& kept :
+             {std::string("[]"), std::string("{\"not\": \"picks\"}"), bad_row.dump(), swapped.dump(),
+              good.substr(0, good.size() / 2)}) {
+            std::ofstream(d / ".distill-cache/fewshot_picks.json") << kept;
+            p.fewshot_edits.push_back({distill::FewShotEditKind::Remove, origin, shot, "", 0});  // a new key
+            const auto searched = distill::run_pipeline(p, d.string());
+            QVERIFY2(ran(searched).at("fewshot") && !contains(summary_of(searched, "fewshot"), "search cached"),
+                     kept.substr(0, 40).c_str());
+            QVERIFY2(read_file(d / ".distill-cache/fewshot_picks.json") ==
+                         read_file(fresh / ".distill-cache/fewshot_picks.json"),
+                     kept.substr(0, 40).c_str());
+            p.fewshot_edits.resize(1);
+            distill::run_pipeline(p, d.string());  // back to the one edit, so the next pass is a new key again
+        }
+        auto more_shots = p;
+        more_shots.fewshot.k += 1;  // another k, another search
+        QVERIFY(!contains(summary_of(distill::run_pipeline(more_shots, d.string()), "fewshot"), "search cached"));
 
         // The edits' report is the few-shot stage's output too: without it the
         // stage runs again, so a later export can still read it.

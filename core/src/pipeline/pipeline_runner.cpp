@@ -111,17 +111,30 @@ ordered_json picks_json(const std::vector<FewShot>& picks) {
     return out;
 }
 
-std::vector<FewShot> picks_from_json(const ordered_json& j, const std::string& path) {
+// The picks kept in `path` when they still fit the origins, the corpus's row
+// count and k; none when the file is missing, damaged or of another run, so
+// the search runs again (it is a cache, never the only copy of anything).
+std::optional<std::vector<FewShot>> kept_picks(const std::string& path, const std::vector<RowId>& origins,
+                                               std::size_t rows, std::size_t k) {
+    const ordered_json j = ordered_json::parse(read_text(path), nullptr, /*allow_exceptions=*/false);
+    if (!j.is_array() || j.size() != origins.size()) return std::nullopt;
     std::vector<FewShot> picks;
+    picks.reserve(origins.size());
     try {
-        for (const auto& line : j) {
-            FewShot pick{line.at(0).get<RowId>(), {}};
-            for (std::size_t i = 1; i < line.size(); ++i)
-                pick.shots.push_back({line[i].at(0).get<RowId>(), line[i].at(1).get<float>()});
+        for (std::size_t i = 0; i < origins.size(); ++i) {
+            const ordered_json& line = j[i];
+            if (!line.is_array() || line.empty() || line.size() > k + 1 || line[0].get<RowId>() != origins[i])
+                return std::nullopt;
+            FewShot pick{origins[i], {}};
+            for (std::size_t s = 1; s < line.size(); ++s) {
+                const Shot shot{line[s].at(0).get<RowId>(), line[s].at(1).get<float>()};
+                if (shot.row >= rows) return std::nullopt;
+                pick.shots.push_back(shot);
+            }
             picks.push_back(std::move(pick));
         }
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(path + ": a cached stage output is damaged (" + e.what() + "); delete it and run again");
+    } catch (const nlohmann::json::exception&) {
+        return std::nullopt;
     }
     return picks;
 }
@@ -354,7 +367,7 @@ void PipelineRun::map_stage() {
 }
 
 // fewshot: the search's picks are cached on their own, keyed by the sample,
-// the corpus and k; the curators' edits are replayed on them (cheap), so an
+// the corpus, k and the device; the curators' edits are replayed on them (cheap), so an
 // edit never re-runs the search. The edited shots are keyed by the picks and
 // the edits.
 void PipelineRun::fewshot_stage() {
@@ -364,7 +377,9 @@ void PipelineRun::fewshot_stage() {
     SimilarityCompute compute;
     compute.device = settings.embed.device;
     const FewShotPicker picker(corpus.records, embeddings, project.fewshot, compute);
-    const std::string picks_key = ContentHasher().add(sample_key).add(corpus_key).add(project.fewshot.k).hex();
+    // The device too: CUDA sums in another order, so scores and ties may differ.
+    const std::string picks_key =
+        ContentHasher().add(sample_key).add(corpus_key).add(project.fewshot.k).add(settings.embed.device).hex();
     ContentHasher fewshot_hash;
     fewshot_hash.add(picks_key);
     for (const auto& edit : project.fewshot_edits) fewshot_hash.add(to_json(edit).dump());
@@ -374,17 +389,17 @@ void PipelineRun::fewshot_stage() {
     std::size_t edits_applied = 0, edits_unapplied = 0;
     if (!cached) {
         cache.begin("fewshot");
-        std::vector<FewShot> picks;
-        picks_cached = cache.fresh("fewshot_picks", picks_key, {picks_file});
-        if (picks_cached) {
-            picks = picks_from_json(read_json(cache.path(picks_file)), cache.path(picks_file));
-        } else {
+        std::optional<std::vector<FewShot>> picks;
+        if (cache.fresh("fewshot_picks", picks_key, {picks_file}))
+            picks = kept_picks(cache.path(picks_file), origins, corpus.records.size(), project.fewshot.k);
+        picks_cached = picks.has_value();
+        if (!picks_cached) {
             cache.begin("fewshot_picks");
             picks = picker.pick(origins, stage.progress());
-            write_json(cache.path(picks_file), picks_json(picks));
+            write_json(cache.path(picks_file), picks_json(*picks));
             cache.commit("fewshot_picks", picks_key);
         }
-        const auto edited = apply_fewshot_edits(std::move(picks), project.fewshot_edits, picker);
+        const auto edited = apply_fewshot_edits(std::move(*picks), project.fewshot_edits, picker);
         edits_applied = edited.applied;
         edits_unapplied = edited.unapplied.size();
         ordered_json unapplied = ordered_json::array();
