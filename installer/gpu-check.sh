@@ -63,17 +63,23 @@ if [ "$(cat "$prefix/.unpacked" 2>/dev/null)" != "$stamp" ]; then
 fi
 torch_lib=$($python -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
 torch_cmake=${DISTILL_TORCH_PREFIX:-$($python -c 'import torch; print(torch.utils.cmake_prefix_path)')}
-export LD_LIBRARY_PATH=$lib:$lib/openblas-pthread:$torch_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+# Only our build sees the prefix's libraries (CMake, pkgconf, the linker and
+# a launcher of distill): Python, PyTorch and sentence-transformers keep their own, which
+# the prefix's older ICU, sentencepiece or libgfortran must not shadow.
+prefix_libs=$lib:$lib/openblas-pthread:$torch_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 # pkg-config files of the prefix only, their /usr paths rebased onto it.
 export PKG_CONFIG_LIBDIR=$lib/pkgconfig:$prefix/usr/share/pkgconfig PKG_CONFIG_SYSROOT_DIR=$prefix
 generator=Ninja; command -v ninja >/dev/null || generator="Unix Makefiles"
 
-step 240 configure cmake -S "$root" -B "$build" -G "$generator" -DCMAKE_BUILD_TYPE=Release \
+step 240 configure env LD_LIBRARY_PATH="$prefix_libs" cmake -S "$root" -B "$build" -G "$generator" -DCMAKE_BUILD_TYPE=Release \
   -DDISTILL_BUILD_GUI=OFF -DDISTILL_BUILD_TESTS=OFF \
   -DCMAKE_PREFIX_PATH="$torch_cmake;$prefix/usr" -DICU_ROOT="$prefix/usr" \
   -DPKG_CONFIG_EXECUTABLE="$prefix/usr/bin/pkgconf" || { tail -40 "$log"; exit 1; }
-step 480 build cmake --build "$build" --parallel "$(nproc)" --target distill || { tail -60 "$log"; exit 1; }
-distill=$build/bin/distill
+step 480 build env LD_LIBRARY_PATH="$prefix_libs" cmake --build "$build" --parallel "$(nproc)" --target distill ||
+  { tail -60 "$log"; exit 1; }
+distill=$build/bin/distill-with-prefix
+printf '#!/bin/sh\nLD_LIBRARY_PATH="%s" exec "%s" "$@"\n' "$prefix_libs" "$build/bin/distill" >"$distill"
+chmod +x "$distill"
 
 # bench SECONDS NAME COMMAND...: a step whose figures go into the summary.
 bench() { step "$@" && grep -E "^(embed |embedded |tokenized |communities: |search: |reference |min cosine|tokens |variant )" "$out/step.txt" | sed "s/^/  /" >>"$summary"; }
