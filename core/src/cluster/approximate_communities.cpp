@@ -41,7 +41,9 @@
 namespace distill::cluster {
 namespace {
 
-using Idx = faiss::Index::idx_t;
+// faiss's row index, int64_t in every version: faiss::Index::idx_t up to
+// 1.7.3 (Debian 12), faiss::idx_t from 1.7.4 on (Debian 13 has 1.9).
+using Idx = std::int64_t;
 
 // Rows searched together: their per-list blocks must be large enough for
 // BLAS to run at speed; their neighbour lists are held until the batch ends.

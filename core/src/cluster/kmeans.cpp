@@ -24,7 +24,9 @@
 namespace distill {
 namespace {
 
-using Idx = faiss::Index::idx_t;
+// faiss's row index, int64_t in every version: faiss::Index::idx_t up to
+// 1.7.3 (Debian 12), faiss::idx_t from 1.7.4 on (Debian 13 has 1.9).
+using Idx = std::int64_t;
 
 double cosine_to(std::span<const float> row, std::span<const float> unit_centroid) {
     double dot = 0, norm = 0;
