@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package Distill Studio builds, tests and runs with.
 # Idempotent: packages already present are skipped by apt; the index is only
-# refreshed when something is missing. Needs root (or sudo) and Debian 12.
+# refreshed when something is missing. Needs root (or sudo) and Debian 12 or 13.
 set -euo pipefail
 
 packages=(

@@ -42,7 +42,7 @@ namespace distill::cluster {
 namespace {
 
 // faiss's row index, int64_t in every version: faiss::Index::idx_t up to
-// 1.7.3 (Debian 12), faiss::idx_t from 1.7.4 on (Debian 13 has 1.9).
+// 1.7.3 (Debian 12), faiss::idx_t from 1.7.4 on (Debian 13 has 1.11).
 using Idx = std::int64_t;
 
 // Rows searched together: their per-list blocks must be large enough for

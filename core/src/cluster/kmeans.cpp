@@ -25,7 +25,7 @@ namespace distill {
 namespace {
 
 // faiss's row index, int64_t in every version: faiss::Index::idx_t up to
-// 1.7.3 (Debian 12), faiss::idx_t from 1.7.4 on (Debian 13 has 1.9).
+// 1.7.3 (Debian 12), faiss::idx_t from 1.7.4 on (Debian 13 has 1.11).
 using Idx = std::int64_t;
 
 double cosine_to(std::span<const float> row, std::span<const float> unit_centroid) {
