@@ -2,6 +2,7 @@
 // What the UI suites that run the pipeline share: the demo project copied
 // into a test's folder, pressing Run and waiting for its end, and each
 // stage's state as the Run tab shows it.
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QString>
 #include <QStringList>
@@ -20,6 +21,8 @@ inline QString tokenizerPath() { return qEnvironmentVariable("DISTILL_LLAMA_TOKE
 // The demo project saved into `dir` with its sources made absolute and the
 // tokenizer CTest names, so the run reads the shipped demo corpus.
 inline QString copyDemoProject(const QString& dir) {
+    // Without the tokenizer every run fails: say why once, not per test.
+    if (!QFileInfo(tokenizerPath()).isFile()) qFatal("set DISTILL_LLAMA_TOKENIZER to the Llama-2 tokenizer.model");
     Project project = load_project(DISTILL_SOURCE_DIR "/resources/demo/demo.distill.json");
     for (SourceSpec& source : project.sources) source.path = project.resolved_path(source);
     project.pipeline.tokenizer = tokenizerPath().toStdString();

@@ -66,14 +66,9 @@ QString question(const Record& record) { return QString::fromStdString(record.at
 class TestMapFind : public QObject {
     Q_OBJECT
 private slots:
-    void initTestCase();
     void findsStepsThroughAndClearsOnTheDemoRun();
     void findsAmongSevenHundredThousandRows();
 };
-
-void TestMapFind::initTestCase() {
-    QVERIFY2(QFileInfo(tokenizerPath()).isFile(), "set DISTILL_LLAMA_TOKENIZER to the Llama-2 tokenizer.model");
-}
 
 void TestMapFind::findsStepsThroughAndClearsOnTheDemoRun() {
     QTemporaryDir dir;

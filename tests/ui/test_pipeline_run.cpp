@@ -72,7 +72,6 @@ class TestPipelineRun : public QObject {
     IsolatedSettings settings_;  // Export remembers its folder per project
 
 private slots:
-    void initTestCase();
     void settingsRoundTripThroughSaveAndOpen();
     void openAndSaveKeepsWhatWidgetsRound();
     void runReportsEveryStageAndShowsTheMap();
@@ -84,10 +83,6 @@ private slots:
     void screenshotRunWritesPicture();
     void mapHoldsSevenHundredThousandRows();
 };
-
-void TestPipelineRun::initTestCase() {
-    QVERIFY2(QFileInfo(tokenizerPath()).isFile(), "set DISTILL_LLAMA_TOKENIZER to the Llama-2 tokenizer.model");
-}
 
 void TestPipelineRun::settingsRoundTripThroughSaveAndOpen() {
     QTemporaryDir dir;

@@ -107,17 +107,12 @@ QJsonObject lineOf(const QString& fewshotFile, const QString& origin) {
 class TestReplaceShot : public QObject {
     Q_OBJECT
 private slots:
-    void initTestCase();
     void replacedShotShowsAtOnceAndReplays();
     void originAndItsShotsCannotBeChosen();
     void cancelChangesNothing();
     void filterIsCaseInsensitiveSubstring();
     void filterKeepsUpWithSevenHundredThousandQuestions();
 };
-
-void TestReplaceShot::initTestCase() {
-    QVERIFY2(QFileInfo(tokenizerPath()).isFile(), "set DISTILL_LLAMA_TOKENIZER to the Llama-2 tokenizer.model");
-}
 
 void TestReplaceShot::replacedShotShowsAtOnceAndReplays() {
     RunWindow r;
