@@ -125,30 +125,51 @@ std::size_t scan_fused(const float* s, std::size_t r, std::size_t c, float t, co
     return total;
 }
 
-// The same scan with tensor ops, for tiles that live on a GPU.
-std::size_t scan_tensor(const at::Tensor& tile, float t, const TileSink& sink) {
-    const auto mask = tile.ge(t);
-    const auto add_counts = [&](const at::Tensor& sums, std::size_t base) {
-        const auto host = sums.to(at::kCPU, at::kLong).contiguous();
-        const auto* v = host.data_ptr<std::int64_t>();
-        for (std::int64_t i = 0; i < host.numel(); ++i) sink.counts[base + i] += static_cast<std::uint32_t>(v[i]);
-    };
-    add_counts(mask.sum(1), sink.row_base);
-    if (sink.column_side) add_counts(mask.sum(0), sink.col_base);
-    if (!sink.members) return 0;
-    // nonzero and masked_select both list hits in row-major order.
-    const auto where = mask.nonzero().to(at::kCPU).contiguous();
-    const auto scores = tile.masked_select(mask).to(at::kCPU).contiguous();
+// The scan with tensor ops, for tiles that live on a GPU. An fp32 matmul
+// would bound it there (700k x 768 takes about 6 s of fp32 GEMM on an H100,
+// the target is 3 s), so the tile is a bf16 one and only a filter: a pair
+// whose bf16 score is below t - kLowPrecisionMargin cannot reach t, and the
+// pairs left get their exact fp32 dot products, which alone decide and are
+// what the lists keep (so the members' order is the exact path's).
+//
+// The margin bounds bf16's error on unit rows: rounding both inputs
+// (unit roundoff u = 2^-8) moves a dot product by at most (2u + u^2) times
+// sum |x_i y_i| <= 1, about 0.0078; rounding the bf16 result adds at most
+// u |s| <= 0.0039; fp32 accumulation adds about d * 2^-24. 1/64 covers all.
+constexpr float kLowPrecisionMargin = 1.0f / 64;
+// Candidates rescored at once: two gathered [n, d] fp32 blocks (1.5 GiB at d 768).
+constexpr std::int64_t kRescoreChunk = 1 << 18;
+
+// `approx` holds the low-precision scores of `rows` (fp32 unit rows, the
+// tile's rows) against `cols` (its columns).
+std::size_t scan_filtered(const at::Tensor& approx, const at::Tensor& rows, const at::Tensor& cols, float t,
+                          const TileSink& sink) {
+    const auto candidates = approx.ge(t - kLowPrecisionMargin).nonzero();  // [m, 2]
+    std::vector<at::Tensor> kept_pairs, kept_scores;
+    for (std::int64_t begin = 0; begin < candidates.size(0); begin += kRescoreChunk) {
+        const auto pairs = candidates.narrow(0, begin, std::min(kRescoreChunk, candidates.size(0) - begin));
+        const auto exact =
+            (rows.index_select(0, pairs.select(1, 0)) * cols.index_select(0, pairs.select(1, 1))).sum(1);
+        const auto keep = exact.ge(t);
+        kept_pairs.push_back(pairs.index({keep}));
+        kept_scores.push_back(exact.masked_select(keep));
+    }
+    if (kept_pairs.empty()) return 0;
+    const auto where = at::cat(kept_pairs).to(at::kCPU).contiguous();
+    const auto scores = at::cat(kept_scores).to(at::kCPU).contiguous();
     const auto* ij = where.data_ptr<std::int64_t>();
     const auto* sc = scores.data_ptr<float>();
     const auto hits = static_cast<std::size_t>(scores.numel());
     for (std::size_t h = 0; h < hits; ++h) {
         const auto i = static_cast<std::size_t>(ij[2 * h]), j = static_cast<std::size_t>(ij[2 * h + 1]);
+        ++sink.counts[sink.row_base + i];
+        if (sink.column_side) ++sink.counts[sink.col_base + j];
+        if (!sink.members) continue;
         sink.members[sink.row_base + i].push_back({static_cast<RowId>(sink.col_base + j), sc[h]});
         if (sink.column_side)
             sink.members[sink.col_base + j].push_back({static_cast<RowId>(sink.row_base + i), sc[h]});
     }
-    return hits * (sink.column_side ? 2 : 1);
+    return sink.members ? hits * (sink.column_side ? 2 : 1) : 0;
 }
 
 // A query's best k so far, best first.
@@ -196,6 +217,9 @@ struct SimilarityEngine::Impl {
     std::size_t tile = kCpuTile;
     at::Tensor x;       // [n, d] unit rows on `device`
     at::Tensor buffer;  // tile * tile scores, reused by every tile
+    // The tensor scan's filter copy of x: bf16 on CUDA; on the CPU, where a
+    // bf16 matmul is slow, bf16-rounded fp32, within the same error bound.
+    at::Tensor x_low;
 
     std::size_t n() const { return static_cast<std::size_t>(x.size(0)); }
 
@@ -208,11 +232,18 @@ struct SimilarityEngine::Impl {
         return out;
     }
 
-    std::size_t scan(const at::Tensor& scores, float t, const TileSink& sink) {
-        if (fused)
-            return scan_fused(scores.data_ptr<float>(), static_cast<std::size_t>(scores.size(0)),
-                              static_cast<std::size_t>(scores.size(1)), t, sink);
-        return scan_tensor(scores, t, sink);
+    // Scores at >= t of rows [r0, r0 + r) of `a` (`a_low` its filter copy)
+    // against corpus rows [c0, c0 + c), into `sink`.
+    std::size_t scan_tile(const at::Tensor& a, const at::Tensor& a_low, std::size_t r0, std::size_t r, std::size_t c0,
+                          std::size_t c, float t, const TileSink& sink) {
+        if (fused) return scan_fused(tile_scores(a, r0, r, c0, c).data_ptr<float>(), r, c, t, sink);
+        const auto rows = [&](const at::Tensor& m) {
+            return m.narrow(0, static_cast<std::int64_t>(r0), static_cast<std::int64_t>(r));
+        };
+        const auto cols = [&](const at::Tensor& m) {
+            return m.narrow(0, static_cast<std::int64_t>(c0), static_cast<std::int64_t>(c));
+        };
+        return scan_filtered(at::mm(rows(a_low), cols(x_low).t()), rows(a), cols(x), t, sink);
     }
 };
 
@@ -233,6 +264,7 @@ SimilarityEngine::SimilarityEngine(const Matrix& corpus, const SimilarityCompute
     if (!cuda) use_all_cpu_cores();
     m.tile = compute.tile > 0 ? compute.tile : (cuda ? kCudaTile : kCpuTile);
     m.x = normalised_on(corpus, m.device);
+    if (!m.fused) m.x_low = cuda ? m.x.to(at::kBFloat16) : m.x.to(at::kBFloat16).to(at::kFloat);
     const auto side = static_cast<std::int64_t>(std::min(m.tile, corpus.rows));
     m.buffer = at::empty({side * side}, at::TensorOptions().dtype(at::kFloat).device(m.device));
 }
@@ -265,9 +297,8 @@ ThresholdPass SimilarityEngine::threshold_pass(float threshold, std::size_t keep
         for (std::size_t bj = bi; bj < blocks; ++bj) {
             throw_if_cancelled(progress);
             const std::size_t c0 = bj * b, c = std::min(b, n - c0);
-            const auto scores = m.tile_scores(m.x, r0, r, c0, c);
-            stored += m.scan(scores, threshold,
-                             {pass.counts.data(), collecting ? pass.members.data() : nullptr, r0, c0, bi != bj});
+            stored += m.scan_tile(m.x, m.x_low, r0, r, c0, c, threshold,
+                                  {pass.counts.data(), collecting ? pass.members.data() : nullptr, r0, c0, bi != bj});
             if (collecting && stored > budget) {
                 // Rows from this block on are incomplete: give their partial
                 // lists back; the caller recomputes the seeds among them.
@@ -300,10 +331,11 @@ std::vector<NeighbourList> SimilarityEngine::members_of(std::span<const RowId> r
         std::vector<std::int64_t> ids(rows.begin() + q0, rows.begin() + q0 + r);
         const auto index = at::from_blob(ids.data(), {static_cast<std::int64_t>(r)}, at::kLong).to(m.device);
         const auto queries = m.x.index_select(0, index);
+        const auto queries_low = m.fused ? at::Tensor() : m.x_low.index_select(0, index);
         for (std::size_t c0 = 0; c0 < n; c0 += b) {
             throw_if_cancelled(progress);
-            const auto scores = m.tile_scores(queries, 0, r, c0, std::min(b, n - c0));
-            m.scan(scores, threshold, {counts.data(), members.data(), q0, c0, false});
+            m.scan_tile(queries, queries_low, 0, r, c0, std::min(b, n - c0), threshold,
+                        {counts.data(), members.data(), q0, c0, false});
         }
     }
     return members;
