@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -149,6 +150,48 @@ private Q_SLOTS:
             QVERIFY2(diff.isEmpty(), qPrintable(QString::fromStdString(key) + ": " + diff));
             if (budget < 100000) QVERIFY(result.recomputed_seeds > 0);
         }
+    }
+
+    // The tensor scan (CUDA's) filters each tile in fp16 and rescores the
+    // pairs it keeps in fp32: pairs just above the threshold, which fp16
+    // rounding can put below it, must all be found, as the exact scan finds them.
+    void tensorScanKeepsPairsJustAboveTheThreshold() {
+        constexpr std::size_t pairs = 500, d = 768;
+        // 0.6003, just above an fp16 value (1229 / 2048): fp16 rounds scores
+        // in [t, t + 0.00004) down below t.
+        constexpr double t = 1229.0 / 2048 + 2e-4;
+        std::mt19937 rng(7);
+        std::normal_distribution<double> normal;
+        std::uniform_real_distribution<double> above(1e-6, 1e-4);
+        const auto unit = [](std::vector<double>& v) {
+            double norm = 0;
+            for (double e : v) norm += e * e;
+            for (double& e : v) e /= std::sqrt(norm);
+        };
+        Matrix x(2 * pairs, d);
+        for (std::size_t p = 0; p < pairs; ++p) {
+            // b = c a + sqrt(1 - c^2) u, with u a unit orthogonal to a: cos(a, b) = c.
+            std::vector<double> a(d), u(d);
+            for (double& e : a) e = normal(rng);
+            for (double& e : u) e = normal(rng);
+            unit(a);
+            double along = 0;
+            for (std::size_t i = 0; i < d; ++i) along += a[i] * u[i];
+            for (std::size_t i = 0; i < d; ++i) u[i] -= along * a[i];
+            unit(u);
+            const double c = t + above(rng);
+            for (std::size_t i = 0; i < d; ++i) {
+                x.values[2 * p * d + i] = static_cast<float>(a[i]);
+                x.values[(2 * p + 1) * d + i] = static_cast<float>(c * a[i] + std::sqrt(1 - c * c) * u[i]);
+            }
+        }
+        distill::CommunityOptions o;
+        o.threshold = t;
+        o.min_size = 2;
+        const auto exact = distill::detect_communities(x, o);
+        QCOMPARE(exact.communities.size(), pairs);
+        o.compute.scan = "tensor";
+        QCOMPARE(distill::detect_communities(x, o).communities, exact.communities);
     }
 
     void minimumSizeIsCappedAtTheRowCount() {

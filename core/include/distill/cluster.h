@@ -27,7 +27,7 @@ struct SimilarityCompute {
     // (CPU 2048: a 16 MiB tile; CUDA 8192). Memory grows with its square.
     std::size_t tile = 0;
     // How each tile is scanned. "auto": a fused loop over the scores on the
-    // CPU, tensor ops on CUDA (threshold tiles in bf16 as a filter, the
+    // CPU, tensor ops on CUDA (threshold tiles in fp16 as a filter, the
     // candidates rescored exactly in fp32). "tensor" forces the CUDA path's
     // tensor ops on the CPU, so that path is tested where no GPU is; "fused"
     // is CPU only.

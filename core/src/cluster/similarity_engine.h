@@ -5,9 +5,9 @@
 // memory is one tile plus what the caller keeps, never N x N. The same code
 // runs on the CPU (BLAS) and on CUDA; only the scan of a tile differs: a
 // fused loop over the fp32 scores on the CPU; on the GPU tensor ops (ge,
-// nonzero, topk), with threshold tiles computed in bf16 as a filter whose
+// nonzero, topk), with threshold tiles computed in fp16 as a filter whose
 // candidates are rescored exactly in fp32. SimilarityCompute::scan =
-// "tensor" runs the latter on the CPU (the filter there in bf16-rounded
+// "tensor" runs the latter on the CPU (the filter there in fp16-rounded
 // fp32), which is how the CUDA path's logic is tested without a GPU.
 #include <cstdint>
 #include <memory>

@@ -127,16 +127,21 @@ std::size_t scan_fused(const float* s, std::size_t r, std::size_t c, float t, co
 
 // The scan with tensor ops, for tiles that live on a GPU. An fp32 matmul
 // would bound it there (700k x 768 takes about 6 s of fp32 GEMM on an H100,
-// the target is 3 s), so the tile is a bf16 one and only a filter: a pair
-// whose bf16 score is below t - kLowPrecisionMargin cannot reach t, and the
-// pairs left get their exact fp32 dot products, which alone decide and are
-// what the lists keep (so the members' order is the exact path's).
+// the target is 3 s), so the tile is an fp16 one (tensor cores) and only a
+// filter: a pair whose fp16 score is below t - kLowPrecisionMargin cannot
+// reach t, and the pairs left get their exact fp32 dot products, which alone
+// decide and are what the lists keep (so the members' order is the exact
+// path's).
 //
-// The margin bounds bf16's error on unit rows: rounding both inputs
-// (unit roundoff u = 2^-8) moves a dot product by at most (2u + u^2) times
-// sum |x_i y_i| <= 1, about 0.0078; rounding the bf16 result adds at most
-// u |s| <= 0.0039; fp32 accumulation adds about d * 2^-24. 1/64 covers all.
-constexpr float kLowPrecisionMargin = 1.0f / 64;
+// The margin bounds fp16's error on unit rows: rounding both inputs (unit
+// roundoff u = 2^-11) moves a dot product by at most (2u + u^2) times
+// sum |x_i y_i| <= 1, about 0.001; components in fp16's subnormal range add
+// at most d * 2^-25, rounding the fp16 result at most u |s| <= 0.0005, and
+// the fp32 accumulation (reduced-precision reductions off, see
+// SimilarityEngine) about d * 2^-24: under 0.0017 in all. fp16, not bf16
+// (u = 2^-8): unit rows need no range, and the tighter bound leaves fewer
+// candidates to rescore.
+constexpr float kLowPrecisionMargin = 1.0f / 256;
 // Candidates rescored at once: two gathered [n, d] fp32 blocks (1.5 GiB at d 768).
 constexpr std::int64_t kRescoreChunk = 1 << 18;
 
@@ -217,8 +222,8 @@ struct SimilarityEngine::Impl {
     std::size_t tile = kCpuTile;
     at::Tensor x;       // [n, d] unit rows on `device`
     at::Tensor buffer;  // tile * tile scores, reused by every tile
-    // The tensor scan's filter copy of x: bf16 on CUDA; on the CPU, where a
-    // bf16 matmul is slow, bf16-rounded fp32, within the same error bound.
+    // The tensor scan's filter copy of x: fp16 on CUDA; on the CPU, where an
+    // fp16 matmul is slow, fp16-rounded fp32, within the same error bound.
     at::Tensor x_low;
 
     std::size_t n() const { return static_cast<std::size_t>(x.size(0)); }
@@ -243,7 +248,9 @@ struct SimilarityEngine::Impl {
         const auto cols = [&](const at::Tensor& m) {
             return m.narrow(0, static_cast<std::int64_t>(c0), static_cast<std::int64_t>(c));
         };
-        return scan_filtered(at::mm(rows(a_low), cols(x_low).t()), rows(a), cols(x), t, sink);
+        auto approx = at::mm(rows(a_low), cols(x_low).t());
+        if (!approx.is_cuda()) approx = approx.to(at::kHalf).to(at::kFloat);  // as CUDA's fp16 result is rounded
+        return scan_filtered(approx, rows(a), cols(x), t, sink);
     }
 };
 
@@ -264,7 +271,10 @@ SimilarityEngine::SimilarityEngine(const Matrix& corpus, const SimilarityCompute
     if (!cuda) use_all_cpu_cores();
     m.tile = compute.tile > 0 ? compute.tile : (cuda ? kCudaTile : kCpuTile);
     m.x = normalised_on(corpus, m.device);
-    if (!m.fused) m.x_low = cuda ? m.x.to(at::kBFloat16) : m.x.to(at::kBFloat16).to(at::kFloat);
+    if (!m.fused) m.x_low = cuda ? m.x.to(at::kHalf) : m.x.to(at::kHalf).to(at::kFloat);
+    // cuBLAS may otherwise round fp16 GEMMs' split-K partial sums to fp16,
+    // which the filter's margin does not cover.
+    if (cuda) at::globalContext().setAllowFP16ReductionCuBLAS(false);
     const auto side = static_cast<std::int64_t>(std::min(m.tile, corpus.rows));
     m.buffer = at::empty({side * side}, at::TensorOptions().dtype(at::kFloat).device(m.device));
 }
