@@ -5,10 +5,14 @@
 // cutting shots, bad input, the JSON form of templates and atomic output.
 #include <QtTest>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -45,6 +49,34 @@ Record math_record(const std::string& question, const std::string& answer) {
 std::string words(std::size_t n, const std::string& word = "w") {
     std::string out;
     for (std::size_t i = 0; i < n; ++i) out += (i ? " " : "") + word;
+    return out;
+}
+
+// A few-shot file of `count` lines made from the math fixture's cases, each
+// origin made distinct. Every 7th line gets a long second shot the word
+// budget cuts (with every later one), every 97th line is blank, the lines in
+// `not_json` are not JSON and those in `unrecognised` have an origin no rule
+// knows.
+std::string math_fewshot_lines(std::size_t count, const std::set<std::size_t>& not_json = {},
+                               const std::set<std::size_t>& unrecognised = {}) {
+    const Record cases = fixture("math.json");
+    std::string out;
+    for (std::size_t n = 1; n <= count; ++n) {
+        if (not_json.contains(n)) {
+            out += "{\"origin\": not json\n";
+            continue;
+        }
+        if (n % 97 == 0) {
+            out += "\n";
+            continue;
+        }
+        Record line = cases[n % cases.size()]["fewshot"];
+        line["origin"]["question"] = "#" + std::to_string(n) + " " + line["origin"]["question"].get<std::string>();
+        if (n % 7 == 0 && !line["shot"].empty())
+            line["shot"].insert(line["shot"].begin() + 1, math_record(words(1500), "a"));
+        if (unrecognised.contains(n)) line["origin"] = Record{{"x", n}};
+        out += line.dump() + "\n";
+    }
     return out;
 }
 
@@ -313,6 +345,117 @@ private Q_SLOTS:
         const auto report = distill::format_file(input, output, formatter);
         QCOMPARE(report.written, std::size_t(1));
         QVERIFY(std::filesystem::exists(output));
+    }
+
+    void threadsChangeNothing() {
+        // With the real tokenizer, about half the kept records go over the
+        // length limit; the stream's bytes and report are those of formatting
+        // each line on its own, in order, for any thread count.
+        const distill::SentencePieceTokenizer tokenizer(llama_tokenizer_path());
+        const distill::PromptPreset math = *distill::find_prompt_preset("math");
+        const std::string text = math_fewshot_lines(2000, {5, 700, 1999}, {3, 256, 257, 1300});
+        std::vector<std::size_t> counts;
+        for (const auto& c : fixture("math.json"))
+            if (const auto got = distill::PromptFormatter(math, &tokenizer, 1 << 20).format(c["fewshot"]);
+                got.dropped == distill::DropReason::None)
+                counts.push_back(got.token_count);
+        std::nth_element(counts.begin(), counts.begin() + counts.size() / 2, counts.end());
+        const distill::PromptFormatter formatter(math, &tokenizer, static_cast<int>(counts[counts.size() / 2]));
+
+        std::string expected;
+        distill::FormatReport one_by_one;
+        std::vector<std::size_t> bad_lines;
+        std::istringstream lines(text);
+        std::string line;
+        for (std::size_t n = 1; std::getline(lines, line); ++n) {
+            if (line.empty()) continue;
+            ++one_by_one.read;
+            try {
+                const auto got = formatter.format(Record::parse(line));
+                one_by_one.dropped_query_over_words += got.dropped == distill::DropReason::QueryOverWordBudget;
+                one_by_one.dropped_over_max_seq_len += got.dropped == distill::DropReason::OverMaxSeqLen;
+                if (got.dropped != distill::DropReason::None) continue;
+                one_by_one.records_with_shots_cut += got.shots_cut > 0;
+                one_by_one.shots_cut += got.shots_cut;
+                expected += distill::python_json_dumps(got.record) + "\n";
+                ++one_by_one.written;
+            } catch (const std::exception&) {  // distill::Error or nlohmann's parse_error
+                bad_lines.push_back(n);
+            }
+        }
+        QCOMPARE(bad_lines, (std::vector<std::size_t>{3, 5, 256, 257, 700, 1300, 1999}));
+        QVERIFY(one_by_one.dropped_over_max_seq_len > 100);
+        QVERIFY(one_by_one.dropped_query_over_words > 10);
+        QVERIFY(one_by_one.records_with_shots_cut > 100);
+
+        std::optional<nlohmann::ordered_json> first_report;
+        for (const int threads : {1, 4, 0}) {
+            std::istringstream in(text);
+            std::ostringstream out;
+            const auto report = distill::format_stream(in, out, formatter, "few.jsonl", distill::BadInputPolicy::Skip,
+                                                       nullptr, threads);
+            QVERIFY2(out.str() == expected, qPrintable(QString("threads %1").arg(threads)));
+            QCOMPARE(report.read, one_by_one.read);
+            QCOMPARE(report.written, one_by_one.written);
+            QCOMPARE(report.dropped_query_over_words, one_by_one.dropped_query_over_words);
+            QCOMPARE(report.dropped_over_max_seq_len, one_by_one.dropped_over_max_seq_len);
+            QCOMPARE(report.records_with_shots_cut, one_by_one.records_with_shots_cut);
+            QCOMPARE(report.shots_cut, one_by_one.shots_cut);
+            QCOMPARE(report.skipped, bad_lines.size());
+            std::vector<std::size_t> problem_lines;
+            for (const auto& p : report.problems) problem_lines.push_back(p.line);
+            QCOMPARE(problem_lines, bad_lines);
+            if (!first_report) first_report = distill::to_json(report);
+            QCOMPARE(distill::to_json(report).dump(), first_report->dump());
+        }
+    }
+
+    void firstBadLineAbortsWhateverTheThreads() {
+        // Two bad lines in different runs of 256 lines; the later run is
+        // never formatted, the earlier one in full, on several threads.
+        const distill::PromptFormatter formatter(*distill::find_prompt_preset("math"));
+        const std::string format_first = math_fewshot_lines(800, {700}, {300});
+        const std::string json_first = math_fewshot_lines(800, {290}, {280 + 256});
+        // In one run: a line no rule knows, then a line that is not JSON.
+        const std::string same_run = math_fewshot_lines(800, {301}, {300, 600});
+        for (const int threads : {1, 2, 3, 4}) {
+            const auto abort_message = [&](const std::string& text) {
+                std::istringstream in(text);
+                std::ostringstream out;
+                return error_of([&] {
+                    distill::format_stream(in, out, formatter, "few.jsonl", distill::BadInputPolicy::Abort, nullptr,
+                                           threads);
+                });
+            };
+            const std::string a = abort_message(format_first);
+            QVERIFY2(contains(a, "few.jsonl:300: origin matches no source rule"), a.c_str());
+            const std::string b = abort_message(json_first);
+            QVERIFY2(contains(b, "few.jsonl:290: invalid JSON"), b.c_str());
+            const std::string c = abort_message(same_run);
+            QVERIFY2(contains(c, "few.jsonl:300: origin matches no source rule"), c.c_str());
+        }
+    }
+
+    void cancelLeavesNoFileWhateverTheThreads() {
+        QTemporaryDir dir;
+        const std::string input = (dir.path() + "/few.jsonl").toStdString();
+        const std::string output = (dir.path() + "/raw.jsonl").toStdString();
+        std::ofstream(input) << math_fewshot_lines(2000);
+        const distill::PromptFormatter formatter(*distill::find_prompt_preset("math"));
+        for (const int threads : {1, 4}) {
+            CancelAfter cancel(2);  // at the third poll, line 768
+            bool cancelled = false;
+            try {
+                distill::format_file(input, output, formatter, distill::BadInputPolicy::Abort, &cancel, threads);
+            } catch (const distill::Cancelled&) {
+                cancelled = true;
+            }
+            QVERIFY(cancelled);
+            QVERIFY(!std::filesystem::exists(output));
+            QCOMPARE(std::distance(std::filesystem::directory_iterator(dir.path().toStdString()),
+                                   std::filesystem::directory_iterator()),
+                     1L);
+        }
     }
 
     void presetsRoundTripThroughJson() {

@@ -161,6 +161,7 @@ public:
     // One few-shot line {"origin": record, "shot": [record, ...]} (other
     // keys are ignored). Throws distill::Error for a malformed line or a
     // record no rule recognises; the message names "origin" or "shot N".
+    // Safe to call from several threads at once (the tokenizer is).
     FormattedPrompt format(const Record& fewshot) const;
 
     const PromptPreset& preset() const { return preset_; }
@@ -192,19 +193,21 @@ struct FormatReport {
 nlohmann::ordered_json to_json(const FormatReport& report);
 
 // Reads few-shot JSONL from `in` line by line and writes each kept record as
-// one JSON line to `out` as soon as it is made: memory stays constant. Lines
-// are written the way the reference's json.dumps did (", " and ": "
-// separators, non-ASCII as \u escapes), so raw files diff cleanly against
-// Data V5. `input_name` prefixes problem messages ("PATH:LINE: ...").
+// one JSON line to `out` as soon as its run of 256 lines is made: memory
+// stays constant. Lines are written the way the reference's json.dumps did
+// (", " and ": " separators, non-ASCII as \u escapes), so raw files diff
+// cleanly against Data V5. `input_name` prefixes problem messages
+// ("PATH:LINE: ..."). `threads` format at once (0: one per core); output,
+// report and errors are the same for any count.
 FormatReport format_stream(std::istream& in, std::ostream& out, const PromptFormatter& formatter,
                            const std::string& input_name, BadInputPolicy policy = BadInputPolicy::Abort,
-                           ProgressSink* progress = nullptr);
+                           ProgressSink* progress = nullptr, int threads = 0);
 
 // format_stream from a file to a file written atomically: on any error no
 // partial output is left behind.
 FormatReport format_file(const std::string& input_path, const std::string& output_path,
                          const PromptFormatter& formatter, BadInputPolicy policy = BadInputPolicy::Abort,
-                         ProgressSink* progress = nullptr);
+                         ProgressSink* progress = nullptr, int threads = 0);
 
 // ---------------------------------------------------------------------------
 // Chat: OASST trees -> conversations -> prompt/response pairs

@@ -1,6 +1,4 @@
-#include <exception>
 #include <filesystem>
-#include <thread>
 
 #include "distill/atomic_file.h"
 #include "distill/compute_info.h"
@@ -11,6 +9,7 @@
 #include "distill/content_hash.h"
 #include "export/lit_gpt_dataset.h"
 #include "export/staging_folder.h"
+#include "io/parallel_for.h"
 
 namespace distill {
 namespace fs = std::filesystem;
@@ -38,21 +37,8 @@ std::vector<TokenizedRow> tokenize_chunk(const std::vector<const Record*>& rows,
                                          std::size_t begin, std::size_t end, const SentencePieceTokenizer& tokenizer,
                                          const ExportOptions& options, unsigned threads) {
     std::vector<TokenizedRow> out(end - begin);
-    std::vector<std::exception_ptr> errors(threads);
-    {
-        std::vector<std::jthread> workers;
-        for (unsigned t = 0; t < threads; ++t)
-            workers.emplace_back([&, t] {
-                try {
-                    for (std::size_t i = begin + t; i < end; i += threads)
-                        out[i - begin] = tokenize(*rows[order[i]], tokenizer, options);
-                } catch (...) {
-                    errors[t] = std::current_exception();
-                }
-            });
-    }
-    for (const auto& e : errors)
-        if (e) std::rethrow_exception(e);
+    parallel_for(end - begin, threads,
+                 [&](std::size_t i) { out[i] = tokenize(*rows[order[begin + i]], tokenizer, options); });
     return out;
 }
 
@@ -192,8 +178,7 @@ ExportReport export_raw_files(const std::vector<RawFile>& files, const SentenceP
     const fs::path out_dir(output_dir);
     const StagingFolder staging(out_dir);
     std::vector<std::size_t> full_lengths(rows.size(), 0);
-    report.threads =
-        options.threads > 0 ? unsigned(options.threads) : std::max(1u, std::thread::hardware_concurrency());
+    report.threads = thread_count(options.threads);
     std::vector<WrittenFile> outputs;
     outputs.push_back(write_dataset_file(staging, out_dir / "train.pt", rows, split.train, tokenizer, options,
                                          report.threads, full_lengths, progress));

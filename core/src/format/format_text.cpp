@@ -276,11 +276,44 @@ void keep_problem(std::vector<InputProblem>& problems, InputProblem problem) {
 void for_each_json_line(std::istream& in, const std::string& input_name, BadInputPolicy policy,
                         ProgressSink* progress, const char* stage, std::size_t& read, std::size_t& skipped,
                         std::vector<InputProblem>& problems,
-                        const std::function<void(const Record&, std::size_t)>& handle) {
+                        const std::function<void(const Record&, std::size_t)>& handle,
+                        const std::function<void(const std::vector<Record>&)>& prepare) {
     const auto problem = [&](std::size_t line, const std::string& what, const std::string& fix) {
         if (policy == BadInputPolicy::Abort) throw Error(located_message(input_name, line, what, fix));
         ++skipped;
         keep_problem(problems, {input_name, line, fix.empty() ? what : what + "; " + fix});
+    };
+    // The lines read since the last cancel poll, parsed or not, are handled
+    // together at the next poll (or the end), so that `prepare` sees them
+    // all at once; counts, problems and handle() go in line order exactly as
+    // if each line were handled as soon as it was read.
+    struct PendingLine {
+        std::size_t number;
+        bool parsed;  // into records[], in order; else not JSON, for the reason below
+        std::string what, fix;
+    };
+    std::vector<PendingLine> pending;
+    std::vector<Record> records;
+    const auto handle_pending = [&] {
+        if (prepare && !records.empty()) prepare(records);
+        std::size_t next = 0;
+        for (const PendingLine& line : pending) {
+            ++read;
+            if (!line.parsed) {
+                problem(line.number, line.what, line.fix);
+                continue;
+            }
+            const Record& record = records[next++];
+            try {
+                handle(record, line.number);
+            } catch (const Cancelled&) {
+                throw;
+            } catch (const Error& error) {
+                problem(line.number, error.what(), "");
+            }
+        }
+        pending.clear();
+        records.clear();
     };
     // Progress in bytes against the stream's size when it can tell (files
     // and strings can; a pipe cannot, and reports 0: unknown).
@@ -297,30 +330,24 @@ void for_each_json_line(std::istream& in, const std::string& input_name, BadInpu
         consumed += line.size() + 1;
         if (number == 1) corpus::strip_utf8_bom(line);
         if (number % 256 == 0) {
+            handle_pending();
             throw_if_cancelled(progress);
             if (progress) progress->update(stage, consumed, total);
         }
         if (corpus::is_blank(line)) continue;
-        ++read;
-        Record record;
         try {
-            record = Record::parse(line);
+            records.push_back(Record::parse(line));
+            pending.push_back({number, true, {}, {}});
         } catch (const Record::parse_error& error) {
             if (const auto bad = corpus::find_invalid_utf8(line))
-                problem(number, "invalid UTF-8 at byte " + std::to_string(*bad + 1) + " of the line",
-                        std::string(corpus::kConvertToUtf8));
+                pending.push_back({number, false, "invalid UTF-8 at byte " + std::to_string(*bad + 1) + " of the line",
+                                   std::string(corpus::kConvertToUtf8)});
             else
-                problem(number, corpus::json_syntax_problem(error, error.byte), "fix or delete the line");
-            continue;
-        }
-        try {
-            handle(record, number);
-        } catch (const Cancelled&) {
-            throw;
-        } catch (const Error& error) {
-            problem(number, error.what(), "");
+                pending.push_back(
+                    {number, false, corpus::json_syntax_problem(error, error.byte), "fix or delete the line"});
         }
     }
+    handle_pending();
     if (in.bad()) throw Error(input_name + ": reading failed after line " + std::to_string(number));
     if (progress) progress->update(stage, total ? total : consumed, total ? total : consumed);
 }

@@ -61,11 +61,16 @@ private:
 // distill::Error thrown by `handle`, becomes a problem "NAME:LINE: ...":
 // thrown under Abort, counted in `skipped` and kept (up to
 // CorpusReport::kMaxKeptProblems) under Skip. Polls cancel and reports
-// progress in bytes.
+// progress in bytes every 256 lines. `prepare`, when given, is called with
+// the records of each run of lines between two polls, in line order, before
+// handle() is called on each of them in that order: work worth doing on
+// several threads goes there, and handle() applies its results as one
+// thread would.
 void for_each_json_line(std::istream& in, const std::string& input_name, BadInputPolicy policy,
                         ProgressSink* progress, const char* stage, std::size_t& read, std::size_t& skipped,
                         std::vector<InputProblem>& problems,
-                        const std::function<void(const Record&, std::size_t)>& handle);
+                        const std::function<void(const Record&, std::size_t)>& handle,
+                        const std::function<void(const std::vector<Record>&)>& prepare = {});
 
 // Keeps a problem unless kMaxKeptProblems are kept already.
 void keep_problem(std::vector<InputProblem>& problems, InputProblem problem);

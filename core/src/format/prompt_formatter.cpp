@@ -1,6 +1,7 @@
 // Few-shot records to prompts (SPEC §5): render the shots and the query with
 // the preset's template, fit the shots into the word budget or the token
 // limit, and stream the kept records out.
+#include <exception>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 #include "distill/llm_tokenizer.h"
 #include "distill/progress.h"
 #include "format/format_text.h"
+#include "io/parallel_for.h"
 
 namespace distill {
 namespace {
@@ -234,12 +236,42 @@ nlohmann::ordered_json to_json(const FormatReport& r) {
 }
 
 FormatReport format_stream(std::istream& in, std::ostream& out, const PromptFormatter& formatter,
-                           const std::string& input_name, BadInputPolicy policy, ProgressSink* progress) {
+                           const std::string& input_name, BadInputPolicy policy, ProgressSink* progress,
+                           int threads) {
+    const unsigned workers = thread_count(threads);
+    // Formatting is nearly all the time (mostly tokenizing for the length
+    // check) and lines are independent: each run of lines between two cancel
+    // polls is formatted on all threads, then counted and written in line
+    // order. An exception stays with its line, so the first bad line in the
+    // file is the one reported, whichever thread met it first.
+    struct Made {
+        DropReason dropped = DropReason::None;
+        std::size_t shots_cut = 0;
+        std::string json;  // the kept record's line
+        std::exception_ptr error;
+    };
+    std::vector<Made> made;
+    std::size_t next = 0;
+    const auto format_all = [&](const std::vector<Record>& lines) {
+        made.assign(lines.size(), Made{});
+        next = 0;
+        parallel_for(lines.size(), workers, [&](std::size_t i) {
+            try {
+                const FormattedPrompt prompt = formatter.format(lines[i]);
+                made[i].dropped = prompt.dropped;
+                made[i].shots_cut = prompt.shots_cut;
+                if (prompt.dropped == DropReason::None) made[i].json = python_json_dumps(prompt.record);
+            } catch (...) {
+                made[i].error = std::current_exception();
+            }
+        });
+    };
     FormatReport report;
     format::for_each_json_line(
         in, input_name, policy, progress, "format", report.read, report.skipped, report.problems,
-        [&](const Record& line, std::size_t) {
-            const FormattedPrompt prompt = formatter.format(line);
+        [&](const Record&, std::size_t) {
+            const Made& prompt = made[next++];
+            if (prompt.error) std::rethrow_exception(prompt.error);
             switch (prompt.dropped) {
                 case DropReason::QueryOverWordBudget: ++report.dropped_query_over_words; return;
                 case DropReason::NoShotCountFits: ++report.dropped_no_shot_count_fits; return;
@@ -250,19 +282,21 @@ FormatReport format_stream(std::istream& in, std::ostream& out, const PromptForm
                 ++report.records_with_shots_cut;
                 report.shots_cut += prompt.shots_cut;
             }
-            out << python_json_dumps(prompt.record) << '\n';
+            out << prompt.json << '\n';
             ++report.written;
-        });
+        },
+        format_all);
     return report;
 }
 
 FormatReport format_file(const std::string& input_path, const std::string& output_path,
-                         const PromptFormatter& formatter, BadInputPolicy policy, ProgressSink* progress) {
+                         const PromptFormatter& formatter, BadInputPolicy policy, ProgressSink* progress,
+                         int threads) {
     std::ifstream in(input_path, std::ios::binary);
     if (!in) throw Error(input_path + ": cannot open the few-shot file; check the path");
     FormatReport report;
     write_file_atomically(output_path, [&](std::ostream& out) {
-        report = format_stream(in, out, formatter, input_path, policy, progress);
+        report = format_stream(in, out, formatter, input_path, policy, progress, threads);
     });
     return report;
 }
