@@ -11,7 +11,9 @@ enum ExitCode : int {
     kOk = 0,
     kFailed = 1,       // a distill::Error: bad input, I/O failure...
     kUsage = 2,        // the command line itself is wrong
-    kCancelled = 130,  // interrupted by Ctrl-C; nothing partial was left behind
+    // Cancelled by SIGINT, SIGTERM or SIGHUP: 128 + the signal (130, 143, 129),
+    // with nothing partial left behind.
+    kCancelledBySignal = 128,
 };
 
 // The `distill bench` group (SPEC §9): each stage registers its benchmark as

@@ -1,10 +1,13 @@
 // distill: the headless command line of Distill Studio (SPEC §9). A thin
 // main over core: every stage is a subcommand that reads and writes plain
 // files, exits 0 on success and non-zero with a one-line reason on stderr.
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 
 #include "commands.h"
+#include "terminal_progress.h"
 #include "distill/compute_info.h"
 #include "distill/error.h"
 
@@ -21,7 +24,8 @@ int main(int argc, char** argv) {
         return std::string("distill ") + distill::version() + "\n" + distill::compute_info().summary();
     });
     app.footer("Run `distill SUBCOMMAND --help` for a subcommand's options. "
-               "Exit codes: 0 ok, 1 failed, 2 usage, 130 cancelled.");
+               "Exit codes: 0 ok, 1 failed, 2 usage; cancelled: 130 (Ctrl-C), 143 (SIGTERM), 129 (SIGHUP), "
+               "each leaving no partial output.");
     app.add_subcommand("bench", "Benchmarks whose figures the README records: embed, communities, search, export")
         ->require_subcommand(1);
     add_corpus_commands(app);
@@ -44,8 +48,11 @@ int main(int argc, char** argv) {
         app.exit(e);  // prints CLI11's explanation
         return kUsage;
     } catch (const distill::Cancelled&) {
-        std::fprintf(stderr, "\ndistill: cancelled; no partial output was left behind\n");
-        return kCancelled;
+        // 128 + the signal, as a shell reports a command the signal killed.
+        const int signal = stop_signal() != 0 ? stop_signal() : SIGINT;
+        std::fprintf(stderr, "\ndistill: cancelled (SIG%s); no partial output was left behind\n",
+                     sigabbrev_np(signal));
+        return kCancelledBySignal + signal;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "distill: %s\n", e.what());
         return kFailed;

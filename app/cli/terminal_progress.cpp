@@ -9,9 +9,24 @@
 namespace distill::cli {
 namespace {
 
-std::atomic<bool> g_interrupted{false};
+// The signal that asked to stop, 0 while none has.
+std::atomic<int> g_stop_signal{0};
 
-extern "C" void on_interrupt(int) { g_interrupted.store(true); }
+extern "C" void on_stop_signal(int signal) { g_stop_signal.store(signal); }
+
+// Ctrl-C, a scheduler's SIGTERM (SLURM and Kubernetes send it before SIGKILL
+// at a time limit) and a closed terminal's SIGHUP all ask for the same
+// cooperative stop. A signal ignored when we start (nohup, a background job
+// of a non-interactive shell) stays ignored, as the caller asked.
+void catch_stop_signal(int signal) {
+    struct sigaction current = {};
+    if (::sigaction(signal, nullptr, &current) == 0 && current.sa_handler == SIG_IGN) return;
+    // A second signal falls back to the default action and kills at once.
+    struct sigaction sa = {};
+    sa.sa_handler = on_stop_signal;
+    sa.sa_flags = SA_RESETHAND;
+    ::sigaction(signal, &sa, nullptr);
+}
 
 std::string human_eta(double seconds) {
     char buf[32];
@@ -24,16 +39,14 @@ std::string human_eta(double seconds) {
 }  // namespace
 
 TerminalProgress::TerminalProgress() : interactive_(::isatty(STDERR_FILENO) != 0) {
-    // A second Ctrl-C falls back to the default action and kills at once.
-    struct sigaction sa = {};
-    sa.sa_handler = on_interrupt;
-    sa.sa_flags = SA_RESETHAND;
-    ::sigaction(SIGINT, &sa, nullptr);
+    for (const int signal : {SIGINT, SIGTERM, SIGHUP}) catch_stop_signal(signal);
 }
 
 TerminalProgress::~TerminalProgress() { finish(); }
 
-bool TerminalProgress::cancel_requested() const { return g_interrupted.load(); }
+bool TerminalProgress::cancel_requested() const { return g_stop_signal.load() != 0; }
+
+int stop_signal() { return g_stop_signal.load(); }
 
 void TerminalProgress::update(std::string_view stage, std::uint64_t done, std::uint64_t total) {
     const auto now = Clock::now();

@@ -1,8 +1,8 @@
 #pragma once
 // ProgressSink for the terminal: a redrawn bar with rate and ETA when stderr
 // is a terminal, a plain line every few seconds when it is piped into a log.
-// Ctrl-C sets the cancel flag the stages poll, so an interrupted run removes
-// its temporary files instead of leaving partial ones.
+// Ctrl-C, SIGTERM and SIGHUP set the cancel flag the stages poll, so an
+// interrupted run removes its temporary files instead of leaving partial ones.
 #include <chrono>
 #include <string>
 
@@ -27,5 +27,8 @@ private:
     bool line_open_ = false;
     bool stage_complete_ = false;
 };
+
+// The signal that cancelled the command (SIGINT, SIGTERM or SIGHUP), or 0.
+int stop_signal();
 
 }  // namespace distill::cli

@@ -177,6 +177,19 @@ sys.exit(not (c['rows'] == 6 and c['train_rows'] == 4 and c['valid_rows'] == 2 a
   (trap '' XFSZ; ulimit -f 16; exec "$distill" export --raw "$tmp/big.jsonl" --tokenizer "$tok" --output-dir "$tmp/export") 2>"$tmp/err"; rc=$?
   check "a full disk fails with a one-line reason and leaves the previous export untouched" \
     "[ $rc -eq 1 ] && [ \$(grep -c '^distill: ' '$tmp/err') -eq 1 ] && tail -1 '$tmp/err' | grep -q 'disk full' && cmp -s '$tmp/train.before' '$tmp/export/train.pt' && [ \$(ls -A '$tmp/export' | wc -l) -eq 3 ]"
+  # A scheduler's time limit (SIGTERM) or a closed terminal (SIGHUP) mid-export:
+  # the tokenizing stops at its next check, the temporary files go, the
+  # previous export stays; the exit code is 128 + the signal, as a shell's.
+  /usr/bin/python3 -c "
+import json
+words = ' '.join('word%d' % (i % 997) for i in range(300))
+for i in range(20000): print(json.dumps({'instruction': '', 'input': 'Q: %d %s\\nA:' % (i, words), 'output': ' yes'}))" >"$tmp/long.jsonl"
+  for sig in TERM:143 HUP:129; do
+    "$distill" export --raw "$tmp/long.jsonl" --tokenizer "$tok" --output-dir "$tmp/export" 2>"$tmp/err" & pid=$!
+    sleep 1; kill -"${sig%:*}" $pid; sent=$?; wait $pid; rc=$?
+    check "SIG${sig%:*} during an export exits ${sig#*:}, removes its temporary files and keeps the previous export" \
+      "[ $sent -eq 0 ] && [ $rc -eq ${sig#*:} ] && tail -1 '$tmp/err' | grep -q '^distill: cancelled (SIG${sig%:*}); no partial output' && cmp -s '$tmp/train.before' '$tmp/export/train.pt' && [ \$(ls -A '$tmp/export' | wc -l) -eq 3 ]"
+  done
   "$distill" bench export --tokenizer "$tok" --rows 200 --words 100 >"$tmp/bench" 2>/dev/null; rc=$?
   check "bench export reports rows/s" "[ $rc -eq 0 ] && grep -qE '^export: 200 rows, [0-9]+ tokens .* rows/s' '$tmp/bench'"
 else
