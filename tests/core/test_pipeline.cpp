@@ -372,6 +372,42 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(distill::Error, distill::run_pipeline(p, d));
     }
 
+    // A record the preset cannot format (here gsm8k rows with an extra
+    // column, which gsm8k's rule does not take) fails the run in the corpus
+    // stage, naming the file, the source and how many, before any embedding.
+    // Row 7's question comes again in a later source, whose record wins the
+    // pooling: only the two records left in the corpus count.
+    void recordsThePresetCannotFormatFailBeforeEmbedding() {
+        auto p = demo();
+        QCOMPARE(p.sources.front().name, std::string("gsm8k"));
+        const fs::path gsm8k = fs::path(p.resolved_sources().front().path);
+        const std::string edited = out("gsm8k_with_ids.jsonl");
+        {
+            std::ifstream in(gsm8k);
+            std::ofstream o(edited);
+            std::string line;
+            for (int i = 0; std::getline(in, line); ++i) {
+                auto record = nlohmann::ordered_json::parse(line);
+                if (i == 3 || i == 5 || i == 7) record["id"] = i;
+                o << record.dump() << "\n";
+            }
+        }
+        p.sources.front().path = edited;
+        const std::string d = out("unformattable");
+        try {
+            distill::run_pipeline(p, d);
+            QFAIL("no error for records the math preset cannot format");
+        } catch (const distill::Error& e) {
+            const std::string what = e.what();
+            QVERIFY2(what.rfind(edited + ": 2 of the ", 0) == 0, e.what());
+            QVERIFY2(what.find("records of source 'gsm8k' cannot be formatted with the math preset") != std::string::npos,
+                     e.what());
+            QVERIFY2(what.find("\"id\"") != std::string::npos && what.find("gsm8k (question+answer only)") != std::string::npos,
+                     e.what());
+        }
+        QVERIFY(!fs::exists(fs::path(d) / ".distill-cache" / "embeddings"));
+    }
+
     void settingsRoundTripThroughTheProjectFile() {
         auto p = demo();
         p.pipeline.threshold = 0.6;

@@ -126,6 +126,11 @@ struct QuestionAnswer {
     Record answer;        // a string for most rules; BoolQ keeps its boolean
 };
 
+// The first of `rule_names` that recognises `record` by its fields, or
+// nullptr when none does (to_question_answer then says why). Checks no field
+// a rule reads beyond those. Throws distill::Error for an unknown name.
+const SourceRuleInfo* recognising_rule(const Record& record, const std::vector<std::string>& rule_names);
+
 // Applies the first of `rule_names` that recognises `record`. Throws
 // distill::Error when none does (naming the record's fields and what each
 // rule looks for) or when the record lacks a field the rule reads.

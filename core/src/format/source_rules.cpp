@@ -306,6 +306,15 @@ std::string what_rules_look_for(const std::vector<std::string>& names) {
     return out;
 }
 
+const SourceRule* first_recognising(const Record& record, const std::vector<std::string>& rule_names) {
+    for (const auto& name : rule_names) {
+        const SourceRule* rule = find_rule(name);
+        if (!rule) throw Error("there is no source rule " + corpus::json_quoted(name));
+        if (recognises(rule->info, record)) return rule;
+    }
+    return nullptr;
+}
+
 }  // namespace
 
 const std::vector<SourceRuleInfo>& source_rules() {
@@ -317,17 +326,19 @@ const std::vector<SourceRuleInfo>& source_rules() {
     return infos;
 }
 
+const SourceRuleInfo* recognising_rule(const Record& record, const std::vector<std::string>& rule_names) {
+    const SourceRule* rule = first_recognising(record, rule_names);
+    return rule ? &rule->info : nullptr;
+}
+
 QuestionAnswer to_question_answer(const Record& record, const std::vector<std::string>& rule_names) {
-    for (const auto& name : rule_names) {
-        const SourceRule* rule = find_rule(name);
-        if (!rule) throw Error("there is no source rule " + corpus::json_quoted(name));
-        if (!recognises(rule->info, record)) continue;
+    if (const SourceRule* rule = first_recognising(record, rule_names)) {
         try {
             QuestionAnswer out = rule->convert(record);
-            out.rule = name;
+            out.rule = rule->info.name;
             return out;
         } catch (const Error& e) {
-            throw Error("looks like a " + name + " record, but " + e.what());
+            throw Error("looks like a " + rule->info.name + " record, but " + e.what());
         }
     }
     if (!record.is_object()) throw Error("is " + corpus::describe_type(record) + ", not a record object");
