@@ -406,6 +406,25 @@ private Q_SLOTS:
                      e.what());
         }
         QVERIFY(!fs::exists(fs::path(d) / ".distill-cache" / "embeddings"));
+
+        // A template naming a field that only MathInstruct's records have.
+        p = demo();
+        auto preset = *distill::find_prompt_preset("math");
+        preset.prompt.shot = "Q ({source}): {question}\nA: {answer}\n\n";
+        const std::string preset_path = out("source-field.prompt.json");
+        std::ofstream(preset_path) << distill::to_json(preset).dump(2);
+        p.pipeline.prompt = preset_path;
+        try {
+            distill::run_pipeline(p, d);
+            QFAIL("no error for a template field the records lack");
+        } catch (const distill::Error& e) {
+            const std::string what = e.what();
+            QVERIFY2(what.rfind(p.resolved_sources().front().path + ": 830 of the 830 records of source 'gsm8k'", 0) == 0,
+                     e.what());
+            QVERIFY2(what.find("has no field \"source\", which the template's {source} uses") != std::string::npos,
+                     e.what());
+        }
+        QVERIFY(!fs::exists(fs::path(d) / ".distill-cache" / "embeddings"));
     }
 
     void settingsRoundTripThroughTheProjectFile() {

@@ -126,10 +126,21 @@ struct QuestionAnswer {
     Record answer;        // a string for most rules; BoolQ keeps its boolean
 };
 
-// The first of `rule_names` that recognises `record` by its fields, or
-// nullptr when none does (to_question_answer then says why). Checks no field
-// a rule reads beyond those. Throws distill::Error for an unknown name.
-const SourceRuleInfo* recognising_rule(const Record& record, const std::vector<std::string>& rule_names);
+// Whether records can be formatted with a preset, as an origin or a shot,
+// judged by their fields alone: a source rule must recognise each, and each
+// must have every field the template's placeholders name besides {question}
+// and {answer}. A few lookups a record, so a run checks its whole corpus
+// before the embedding rather than failing in the format stage.
+class PresetFieldCheck {
+public:
+    explicit PresetFieldCheck(const PromptPreset& preset);
+    // Empty when `record` passes; else why not, worded like format()'s error.
+    std::string problem(const Record& record) const;
+
+private:
+    std::vector<std::string> rules_;
+    std::vector<std::string> fields_;  // record fields the template names
+};
 
 // Applies the first of `rule_names` that recognises `record`. Throws
 // distill::Error when none does (naming the record's fields and what each

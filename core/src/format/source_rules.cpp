@@ -315,6 +315,14 @@ const SourceRule* first_recognising(const Record& record, const std::vector<std:
     return nullptr;
 }
 
+// Why no rule of `rule_names` recognises `record`.
+std::string no_rule_reason(const Record& record, const std::vector<std::string>& rule_names) {
+    if (!record.is_object()) return "is " + corpus::describe_type(record) + ", not a record object";
+    return "matches no source rule: it has " + format::field_list(record) + ", and the rules look for " +
+           what_rules_look_for(rule_names) +
+           "; map the source's columns to question/answer in the corpus step, or choose the preset of its domain";
+}
+
 }  // namespace
 
 const std::vector<SourceRuleInfo>& source_rules() {
@@ -326,9 +334,23 @@ const std::vector<SourceRuleInfo>& source_rules() {
     return infos;
 }
 
-const SourceRuleInfo* recognising_rule(const Record& record, const std::vector<std::string>& rule_names) {
-    const SourceRule* rule = first_recognising(record, rule_names);
-    return rule ? &rule->info : nullptr;
+PresetFieldCheck::PresetFieldCheck(const PromptPreset& preset) : rules_(preset.source_rules) {
+    const PromptTemplate& t = preset.prompt;
+    for (const std::string* text : {&t.instruction, &t.shot, &t.query, &t.output}) {  // the texts format() renders
+        const format::PlaceholderText parsed(*text);
+        for (const std::string& name : parsed.placeholders())
+            if (name != "question" && name != "answer" && std::find(fields_.begin(), fields_.end(), name) == fields_.end())
+                fields_.push_back(name);
+    }
+}
+
+std::string PresetFieldCheck::problem(const Record& record) const {
+    if (!first_recognising(record, rules_)) return no_rule_reason(record, rules_);
+    for (const std::string& name : fields_)
+        if (!record.contains(name))
+            return "has no field " + corpus::json_quoted(name) + ", which the template's {" + name +
+                   "} uses (it has " + format::field_list(record) + ")";
+    return "";
 }
 
 QuestionAnswer to_question_answer(const Record& record, const std::vector<std::string>& rule_names) {
@@ -341,11 +363,7 @@ QuestionAnswer to_question_answer(const Record& record, const std::vector<std::s
             throw Error("looks like a " + rule->info.name + " record, but " + e.what());
         }
     }
-    if (!record.is_object()) throw Error("is " + corpus::describe_type(record) + ", not a record object");
-    throw Error("matches no source rule: it has " + format::field_list(record) + ", and the rules look for " +
-                what_rules_look_for(rule_names) +
-                "; map the source's columns to question/answer in the corpus step, or choose the preset of its "
-                "domain");
+    throw Error(no_rule_reason(record, rule_names));
 }
 
 }  // namespace distill

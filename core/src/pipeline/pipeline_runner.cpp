@@ -188,33 +188,28 @@ ordered_json cluster_settings_of(const PipelineSettings& settings, const Cluster
     return out;
 }
 
-// Every pooled record must be one the preset's source rules recognise. A
-// source mapped for another domain, or with an extra column where gsm8k's
-// rule wants question and answer only, would otherwise fail in the format
-// stage after the embedding, clustering and search it wasted (minutes at
-// 700k records). Recognising is a few field lookups a record.
-void check_preset_recognises(const Corpus& corpus, const std::vector<SourceSpec>& sources,
-                             const PromptPreset& preset) {
-    std::vector<std::size_t> records(sources.size(), 0), unrecognised(sources.size(), 0);
+// Every pooled record must be one the preset can format: a source mapped for
+// another domain, a column too many for gsm8k's exact rule or a template
+// naming a field some source lacks would otherwise fail in the format stage,
+// after the embedding, clustering and search it wasted (minutes at 700k).
+void check_preset_fits(const Corpus& corpus, const std::vector<SourceSpec>& sources, const PromptPreset& preset) {
+    const PresetFieldCheck check(preset);
+    std::vector<std::size_t> records(sources.size(), 0), misfits(sources.size(), 0);
     std::optional<std::size_t> first;
+    std::string why;
     for (std::size_t i = 0; i < corpus.records.size(); ++i) {
         const std::uint32_t source = corpus.source_of[i];
         ++records[source];
-        if (recognising_rule(corpus.records[i], preset.source_rules)) continue;
-        ++unrecognised[source];
-        if (!first) first = i;
+        if (first && corpus.source_of[*first] != source) continue;  // only the first misfit's source is counted
+        std::string problem = check.problem(corpus.records[i]);
+        if (problem.empty()) continue;
+        ++misfits[source];
+        if (!first) first = i, why = std::move(problem);
     }
     if (!first) return;
-    std::string why;  // to_question_answer's own account of the fields and the rules
-    try {
-        to_question_answer(corpus.records[*first], preset.source_rules);
-    } catch (const Error& e) {
-        why = e.what();
-    }
     const std::size_t s = corpus.source_of[*first];
-    const SourceSpec& source = sources[s];
-    throw Error(source.path + ": " + std::to_string(unrecognised[s]) + " of the " + std::to_string(records[s]) +
-                " records of source '" + source.name + "' cannot be formatted with the " + preset.name +
+    throw Error(sources[s].path + ": " + std::to_string(misfits[s]) + " of the " + std::to_string(records[s]) +
+                " records of source '" + sources[s].name + "' cannot be formatted with the " + preset.name +
                 " preset (checked before embedding); the first " + why);
 }
 
@@ -266,7 +261,7 @@ void PipelineRun::corpus_stage() {
         throw Error("project '" + project.name + "' has no sources; add some in Distill Studio or the project file");
     const std::vector<SourceSpec> sources = project.resolved_sources();
     corpus = pool_sources(sources, project.on_bad_line, stage.progress());
-    check_preset_recognises(corpus, sources, preset);
+    check_preset_fits(corpus, sources, preset);
     questions.reserve(corpus.records.size());
     ContentHasher corpus_hash;
     for (const auto& record : corpus.records) {
