@@ -3,7 +3,6 @@
 // files, exits 0 on success and non-zero with a one-line reason on stderr.
 #include <csignal>
 #include <cstdio>
-#include <cstring>
 #include <exception>
 
 #include "commands.h"
@@ -50,8 +49,8 @@ int main(int argc, char** argv) {
     } catch (const distill::Cancelled&) {
         // 128 + the signal, as a shell reports a command the signal killed.
         const int signal = stop_signal() != 0 ? stop_signal() : SIGINT;
-        std::fprintf(stderr, "\ndistill: cancelled (SIG%s); no partial output was left behind\n",
-                     sigabbrev_np(signal));
+        const char* name = signal == SIGTERM ? "SIGTERM" : signal == SIGHUP ? "SIGHUP" : "SIGINT";
+        std::fprintf(stderr, "\ndistill: cancelled (%s); no partial output was left behind\n", name);
         return kCancelledBySignal + signal;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "distill: %s\n", e.what());
