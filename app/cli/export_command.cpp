@@ -64,7 +64,7 @@ void add_export_commands(CLI::App& app) {
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
     exp->add_option("--seed", e->options.seed, "Shuffle seed (torch.Generator().manual_seed)")->capture_default_str();
-    exp->add_option("--threads", e->options.threads, "Tokenizer threads (default: one per core)")
+    exp->add_option("--threads", e->options.threads, "Tokenizer threads (default: one per CPU this process may use)")
         ->check(CLI::NonNegativeNumber);
     exp->add_option("--on-bad-line", e->on_bad_line,
                     "abort (default): stop at the first bad line; skip: leave it out and count it")
@@ -80,7 +80,7 @@ void add_export_commands(CLI::App& app) {
     bench->add_option("--max-seq-len", b->options.max_seq_len, "Truncate to this many tokens")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
-    bench->add_option("--threads", b->options.threads, "Tokenizer threads (default: one per core)")
+    bench->add_option("--threads", b->options.threads, "Tokenizer threads (default: one per CPU this process may use)")
         ->check(CLI::NonNegativeNumber);
     bench->callback([b] { run_bench(*b); });
 }

@@ -192,6 +192,11 @@ for i in range(20000): print(json.dumps({'instruction': '', 'input': 'Q: %d %s\\
   done
   "$distill" bench export --tokenizer "$tok" --rows 200 --words 100 >"$tmp/bench" 2>/dev/null; rc=$?
   check "bench export reports rows/s" "[ $rc -eq 0 ] && grep -qE '^export: 200 rows, [0-9]+ tokens .* rows/s' '$tmp/bench'"
+  # A SLURM job's cpuset, as taskset makes it: one thread per CPU granted,
+  # not per CPU of the node.
+  taskset -c 0 "$distill" bench export --tokenizer "$tok" --rows 200 --words 100 >"$tmp/bench" 2>/dev/null; rc=$?
+  check "bench export under a one-CPU affinity mask tokenizes on one thread" \
+    "[ $rc -eq 0 ] && grep -q ' with 1 tokenizer thread: ' '$tmp/bench'"
 else
   echo "FAIL export: the Llama-2 tokenizer is missing (DISTILL_LLAMA_TOKENIZER); run installer/fetch-tokenizer.sh"; fail=1
 fi

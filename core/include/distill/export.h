@@ -107,7 +107,7 @@ struct ExportOptions {
     double valid_fraction = 0;         // 0: no valid.pt
     std::uint64_t seed = 42;           // the reference's manual_seed
     BadInputPolicy on_bad_line = BadInputPolicy::Abort;
-    int threads = 0;                   // tokenizer threads; 0: one per core
+    int threads = 0;                   // tokenizer threads; 0: one per usable CPU (usable_cpu_count)
     // The stages before export (their inputs, settings, counts and drops)
     // when a pipeline run exports: written into manifest.json as "pipeline",
     // so one manifest accounts for every record from source to train.pt.

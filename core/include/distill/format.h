@@ -213,7 +213,7 @@ nlohmann::ordered_json to_json(const FormatReport& report);
 // stays constant. Lines are written the way the reference's json.dumps did
 // (", " and ": " separators, non-ASCII as \u escapes), so raw files diff
 // cleanly against Data V5. `input_name` prefixes problem messages
-// ("PATH:LINE: ..."). `threads` format at once (0: one per core); output,
+// ("PATH:LINE: ..."). `threads` format at once (0: one per usable CPU); output,
 // report and errors are the same for any count.
 FormatReport format_stream(std::istream& in, std::ostream& out, const PromptFormatter& formatter,
                            const std::string& input_name, BadInputPolicy policy = BadInputPolicy::Abort,

@@ -10,9 +10,9 @@
 #include <cstdlib>
 #include <limits>
 #include <mutex>
-#include <thread>
 
 #include "distill/error.h"
+#include "io/parallel_for.h"
 
 namespace distill::cluster {
 namespace {
@@ -26,13 +26,13 @@ constexpr std::size_t kCudaTile = 8192;
 // Debian's libtorch sizes its OpenMP pool by *physical* cores as cpuinfo
 // sees them, which is 1 on this project's 2-vCPU build machine (at::
 // get_num_threads() returned 1): the tile scans would run on one core.
-// OpenBLAS, which does the matmuls, already starts one thread per CPU. An
-// OMP_NUM_THREADS set by the user wins.
+// OpenBLAS, which does the matmuls, already starts one thread per CPU of its
+// affinity mask. An OMP_NUM_THREADS set by the user wins.
 void use_all_cpu_cores() {
     static std::once_flag once;
     std::call_once(once, [] {
         if (std::getenv("OMP_NUM_THREADS")) return;
-        const int cores = static_cast<int>(std::thread::hardware_concurrency());
+        const int cores = static_cast<int>(usable_cpu_count());
         if (cores > at::get_num_threads()) at::set_num_threads(cores);
     });
 }

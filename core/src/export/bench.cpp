@@ -80,9 +80,9 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 std::string ExportBenchResult::summary() const {
     char line[256];
     std::snprintf(line, sizeof line,
-                  "export: %zu rows, %zu tokens in %.2f s with %u tokenizer threads: %.0f rows/s, %.0f tokens/s "
+                  "export: %zu rows, %zu tokens in %.2f s with %u tokenizer thread%s: %.0f rows/s, %.0f tokens/s "
                   "(the tokenizer alone, one thread: %.2f s); train.pt %.1f MB",
-                  rows, tokens, seconds, threads, seconds > 0 ? double(rows) / seconds : 0.0,
+                  rows, tokens, seconds, threads, threads == 1 ? "" : "s", seconds > 0 ? double(rows) / seconds : 0.0,
                   seconds > 0 ? double(tokens) / seconds : 0.0, tokenize_seconds, double(train_bytes) / 1e6);
     return line;
 }
