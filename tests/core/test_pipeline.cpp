@@ -5,6 +5,8 @@
 // partial, and bad settings fail before any work.
 #include <QtTest>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -353,6 +355,31 @@ private Q_SLOTS:
         const auto r = ran(distill::run_pipeline(demo(), d));
         QVERIFY(!r.at("embed") && !r.at("cluster") && !r.at("sample"));
         QVERIFY(r.at("fewshot"));
+    }
+
+    // A second run into a folder a run is using fails at once, naming the
+    // folder and the holder, and touches nothing; the first one completes.
+    // Once it has ended, the folder is free again.
+    void oneRunAtATimePerOutputFolder() {
+        const std::string d = out("locked");
+        struct StartSecondRun : distill::PipelineObserver {
+            std::string dir, error;
+            void stage_event(const distill::StageEvent& e) override {
+                if (e.kind != distill::StageEvent::Started || e.stage != "cluster") return;
+                try {
+                    distill::run_pipeline(demo(), dir);
+                } catch (const distill::Error& err) {
+                    error = err.what();
+                }
+            }
+        } second;
+        second.dir = d;
+        const auto r = distill::run_pipeline(demo(), d, &second);
+        QCOMPARE(r.stages.size(), distill::pipeline_stages().size());
+        const std::string expected = d + ": another run (pid " + std::to_string(::getpid()) + " on ";
+        QVERIFY2(second.error.rfind(expected, 0) == 0, second.error.c_str());
+        QVERIFY2(second.error.find("is using this output folder") != std::string::npos, second.error.c_str());
+        QVERIFY(!ran(distill::run_pipeline(demo(), d)).at("export"));
     }
 
     void badSettingsFailBeforeAnyWork() {
