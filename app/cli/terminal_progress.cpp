@@ -12,7 +12,11 @@ namespace {
 // The signal that asked to stop, 0 while none has.
 std::atomic<int> g_stop_signal{0};
 
-extern "C" void on_stop_signal(int signal) { g_stop_signal.store(signal); }
+// The first signal is the one reported; lock-free, so safe in a handler.
+extern "C" void on_stop_signal(int signal) {
+    int none = 0;
+    g_stop_signal.compare_exchange_strong(none, signal);
+}
 
 // Ctrl-C, a scheduler's SIGTERM (SLURM and Kubernetes send it before SIGKILL
 // at a time limit) and a closed terminal's SIGHUP all ask for the same
@@ -21,10 +25,13 @@ extern "C" void on_stop_signal(int signal) { g_stop_signal.store(signal); }
 void catch_stop_signal(int signal) {
     struct sigaction current = {};
     if (::sigaction(signal, nullptr, &current) == 0 && current.sa_handler == SIG_IGN) return;
-    // A second signal falls back to the default action and kills at once.
+    // A second Ctrl-C falls back to the default action and kills at once. Not
+    // so SIGHUP and SIGTERM: a closing terminal sends SIGHUP twice (the shell
+    // passes it on, the kernel sends it again), and a scheduler's SIGKILL
+    // follows its SIGTERM anyway; the run needs those moments to clean up.
     struct sigaction sa = {};
     sa.sa_handler = on_stop_signal;
-    sa.sa_flags = SA_RESETHAND;
+    sa.sa_flags = signal == SIGINT ? SA_RESETHAND : 0;
     ::sigaction(signal, &sa, nullptr);
 }
 

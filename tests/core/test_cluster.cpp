@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <set>
 
@@ -95,6 +97,31 @@ class TestCluster : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // The CPU quota the thread counts respect: cgroup v2 files as the kernel
+    // writes them, the tightest limit on the cgroup or any ancestor.
+    void cgroupQuotaCapsTheThreads() {
+        QTemporaryDir dir;
+        const std::filesystem::path root = dir.path().toStdString();
+        const auto write = [](const std::filesystem::path& file, const std::string& text) {
+            std::filesystem::create_directories(file.parent_path());
+            std::ofstream(file) << text;
+        };
+        write(root / "self", "0::/kubepods.slice/pod1/container1\n");
+        const std::string self = (root / "self").string(), cg = (root / "cg").string();
+        QCOMPARE(distill::cgroup_cpu_quota(self, cg), 0u);  // no cpu.max anywhere
+        write(root / "cg/kubepods.slice/pod1/container1/cpu.max", "max 100000\n");
+        QCOMPARE(distill::cgroup_cpu_quota(self, cg), 0u);  // unlimited
+        write(root / "cg/kubepods.slice/pod1/cpu.max", "250000 100000\n");
+        QCOMPARE(distill::cgroup_cpu_quota(self, cg), 3u);  // 2.5 CPUs, rounded up, on the parent
+        write(root / "cg/kubepods.slice/pod1/container1/cpu.max", "100000 100000\n");
+        QCOMPARE(distill::cgroup_cpu_quota(self, cg), 1u);  // the tighter one wins
+        write(root / "cg/cpu.max", "50000 100000\n");
+        QCOMPARE(distill::cgroup_cpu_quota(self, cg), 1u);  // half a CPU is still one thread
+        write(root / "self", "12:cpu,cpuacct:/user.slice\n");  // cgroup v1 only
+        QCOMPARE(distill::cgroup_cpu_quota(self, cg), 0u);
+        QVERIFY(distill::usable_cpu_count() >= 1);
+    }
+
     void reproducesReferenceCommunities_data() {
         QTest::addColumn<QString>("key");
         for (const auto& [key, setting] : read_json<nlohmann::json>(kCdA + "communities.json").items())

@@ -452,6 +452,34 @@ private Q_SLOTS:
                      e.what());
         }
         QVERIFY(!fs::exists(fs::path(d) / ".distill-cache" / "embeddings"));
+
+        // Recognised, but the rule cannot convert it: TAL-SCQ5K's
+        // answer_analysis must start with a string.
+        p = demo();
+        QCOMPARE(p.sources[2].name, std::string("TAL-SCQ5K-EN"));
+        const std::string tal = out("tal_empty_analysis.jsonl");
+        {
+            std::ifstream in(p.resolved_sources()[2].path);
+            std::ofstream o(tal);
+            std::string line;
+            for (int i = 0; std::getline(in, line); ++i) {
+                auto record = nlohmann::ordered_json::parse(line);
+                if (i == 0) record["answer_analysis"] = nlohmann::ordered_json::array();
+                o << record.dump() << "\n";
+            }
+        }
+        p.sources[2].path = tal;
+        const std::string why = error_of([&] { distill::run_pipeline(p, d); });
+        QVERIFY2(why.rfind(tal + ": 1 of the ", 0) == 0 && contains(why, "looks like a tal_scq5k record, but"),
+                 why.c_str());
+        QVERIFY(!fs::exists(fs::path(d) / ".distill-cache" / "embeddings"));
+
+        // A field only in the shot text, with no shots ever used, is not needed.
+        p = demo();
+        preset.prompt.max_shots = 0;
+        std::ofstream(preset_path) << distill::to_json(preset).dump(2);
+        p.pipeline.prompt = preset_path;
+        QCOMPARE(distill::run_pipeline(p, d).stages.size(), distill::pipeline_stages().size());
     }
 
     void settingsRoundTripThroughTheProjectFile() {

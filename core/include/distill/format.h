@@ -126,11 +126,12 @@ struct QuestionAnswer {
     Record answer;        // a string for most rules; BoolQ keeps its boolean
 };
 
-// Whether records can be formatted with a preset, as an origin or a shot,
-// judged by their fields alone: a source rule must recognise each, and each
-// must have every field the template's placeholders name besides {question}
-// and {answer}. A few lookups a record, so a run checks its whole corpus
-// before the embedding rather than failing in the format stage.
+// Whether records can be formatted with a preset, as an origin or a shot:
+// the preset's source rule makes its (question, answer) pair, and it has
+// every field the template's placeholders name besides {question} and
+// {answer} (those of the shot text only when shots are used, of a triggered
+// instruction never: whether it is used depends on the shots). A run checks
+// its whole corpus so before the embedding, not in the format stage.
 class PresetFieldCheck {
 public:
     explicit PresetFieldCheck(const PromptPreset& preset);

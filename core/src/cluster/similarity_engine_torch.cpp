@@ -12,7 +12,7 @@
 #include <mutex>
 
 #include "distill/error.h"
-#include "io/parallel_for.h"
+#include "distill/compute_info.h"
 
 namespace distill::cluster {
 namespace {
@@ -33,7 +33,7 @@ void use_all_cpu_cores() {
     std::call_once(once, [] {
         if (std::getenv("OMP_NUM_THREADS")) return;
         const int cores = static_cast<int>(usable_cpu_count());
-        if (cores > at::get_num_threads()) at::set_num_threads(cores);
+        if (cores != at::get_num_threads()) at::set_num_threads(cores);  // up here; down on a big node's small cpuset
     });
 }
 

@@ -315,14 +315,6 @@ const SourceRule* first_recognising(const Record& record, const std::vector<std:
     return nullptr;
 }
 
-// Why no rule of `rule_names` recognises `record`.
-std::string no_rule_reason(const Record& record, const std::vector<std::string>& rule_names) {
-    if (!record.is_object()) return "is " + corpus::describe_type(record) + ", not a record object";
-    return "matches no source rule: it has " + format::field_list(record) + ", and the rules look for " +
-           what_rules_look_for(rule_names) +
-           "; map the source's columns to question/answer in the corpus step, or choose the preset of its domain";
-}
-
 }  // namespace
 
 const std::vector<SourceRuleInfo>& source_rules() {
@@ -336,7 +328,13 @@ const std::vector<SourceRuleInfo>& source_rules() {
 
 PresetFieldCheck::PresetFieldCheck(const PromptPreset& preset) : rules_(preset.source_rules) {
     const PromptTemplate& t = preset.prompt;
-    for (const std::string* text : {&t.instruction, &t.shot, &t.query, &t.output}) {  // the texts format() renders
+    // The texts format() renders for every record that can be an origin or a
+    // shot: not the shot text when no shot is ever used, nor an instruction
+    // that only a trigger turns on (whether it does depends on the shots).
+    std::vector<const std::string*> texts{&t.query, &t.output};
+    if (t.max_shots != 0) texts.push_back(&t.shot);
+    if (t.instruction_trigger.empty()) texts.push_back(&t.instruction);
+    for (const std::string* text : texts) {
         const format::PlaceholderText parsed(*text);
         for (const std::string& name : parsed.placeholders())
             if (name != "question" && name != "answer" && std::find(fields_.begin(), fields_.end(), name) == fields_.end())
@@ -345,7 +343,11 @@ PresetFieldCheck::PresetFieldCheck(const PromptPreset& preset) : rules_(preset.s
 }
 
 std::string PresetFieldCheck::problem(const Record& record) const {
-    if (!first_recognising(record, rules_)) return no_rule_reason(record, rules_);
+    try {
+        to_question_answer(record, rules_);  // the rule's own checks of the fields it reads
+    } catch (const Error& e) {
+        return e.what();
+    }
     for (const std::string& name : fields_)
         if (!record.contains(name))
             return "has no field " + corpus::json_quoted(name) + ", which the template's {" + name +
@@ -363,7 +365,11 @@ QuestionAnswer to_question_answer(const Record& record, const std::vector<std::s
             throw Error("looks like a " + rule->info.name + " record, but " + e.what());
         }
     }
-    throw Error(no_rule_reason(record, rule_names));
+    if (!record.is_object()) throw Error("is " + corpus::describe_type(record) + ", not a record object");
+    throw Error("matches no source rule: it has " + format::field_list(record) + ", and the rules look for " +
+                what_rules_look_for(rule_names) +
+                "; map the source's columns to question/answer in the corpus step, or choose the preset of its "
+                "domain");
 }
 
 }  // namespace distill

@@ -1,48 +1,13 @@
 #include "io/parallel_for.h"
 
-#include <sched.h>
-
 #include <algorithm>
-#include <cmath>
 #include <exception>
-#include <fstream>
-#include <string>
 #include <thread>
 #include <vector>
 
+#include "distill/compute_info.h"
+
 namespace distill {
-
-namespace {
-
-// ceil(quota / period) of this process's cgroup v2 "cpu.max" ("max 100000"
-// when unlimited), or 0 when there is no quota or no cgroup v2.
-unsigned cgroup_cpu_quota() {
-    std::ifstream cgroup("/proc/self/cgroup");
-    std::string line, path;
-    while (std::getline(cgroup, line))
-        if (line.rfind("0::", 0) == 0) path = line.substr(3);
-    if (path.empty()) return 0;
-    std::ifstream max("/sys/fs/cgroup" + (path == "/" ? std::string() : path) + "/cpu.max");
-    std::string quota;
-    double period = 0;
-    if (!(max >> quota >> period) || quota == "max" || period <= 0) return 0;
-    try {
-        return unsigned(std::ceil(std::stod(quota) / period));
-    } catch (const std::exception&) {
-        return 0;
-    }
-}
-
-}  // namespace
-
-unsigned usable_cpu_count() {
-    cpu_set_t mask;
-    CPU_ZERO(&mask);
-    unsigned cpus = ::sched_getaffinity(0, sizeof mask, &mask) == 0 ? unsigned(CPU_COUNT(&mask))
-                                                                    : std::thread::hardware_concurrency();
-    if (const unsigned quota = cgroup_cpu_quota(); quota > 0) cpus = std::min(cpus, quota);
-    return std::max(1u, cpus);
-}
 
 unsigned thread_count(int threads) { return threads > 0 ? unsigned(threads) : usable_cpu_count(); }
 

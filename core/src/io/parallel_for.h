@@ -7,12 +7,6 @@
 
 namespace distill {
 
-// The CPUs this process may use, at least 1: its affinity mask (what a SLURM
-// job's cpuset or `taskset` grants, where std::thread::hardware_concurrency()
-// counts every CPU of the node), capped by a cgroup v2 CPU quota (a
-// container's --cpus, a Kubernetes CPU limit) rounded up.
-unsigned usable_cpu_count();
-
 // The thread count a `threads` option asks for: itself when above 0, else
 // usable_cpu_count().
 unsigned thread_count(int threads);
