@@ -358,7 +358,7 @@ private Q_SLOTS:
     }
 
     // A second run into a folder a run is using fails at once, naming the
-    // folder and the holder, and touches nothing; the first one completes.
+    // folder and the holder; the first one completes undisturbed.
     // Once it has ended, the folder is free again.
     void oneRunAtATimePerOutputFolder() {
         const std::string d = out("locked");
