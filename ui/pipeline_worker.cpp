@@ -63,30 +63,39 @@ void PipelineWorker::run(const Project& project, const std::string& outputDir, c
     SignalObserver observer(*this, cancelRequested());
     runGuarded([&] {
         auto outcome = std::make_shared<PipelineOutcome>();
-        outcome->result = run_pipeline(project, outputDir, &observer);
-        outcome->map = read_cluster_map((std::filesystem::path(outputDir) / "cluster_map.json").string());
-        // The map's rows are the pooled corpus's rows; pooling again is how
-        // the run's corpus stage made them, and costs a fraction of a run.
-        Corpus corpus = pool_sources(project.resolved_sources(), project.on_bad_line, &observer);
-        outcome->records = std::move(corpus.records);
-        if (outcome->records.size() != outcome->map.projection.points.rows)
-            throw Error(outputDir + "/cluster_map.json: " + std::to_string(outcome->map.projection.points.rows) +
-                        " rows, but the sources now pool to " + std::to_string(outcome->records.size()) +
-                        "; a source changed during the run, run again");
-        outcome->questionIndex = QuestionIndex(outcome->records);
-        const std::filesystem::path dir(outputDir);
-        outcome->fewshots = readJsonLines(dir / (project.domain + "_fewshot.jsonl"));
-        outcome->tokenLengths = tokenLengthsOf(dir / "manifest.json");
-        outcome->tokenizer = std::make_shared<const SentencePieceTokenizer>(project.resolve(project.pipeline.tokenizer));
-        outcome->exportDir = exportDir;
-        if (!exportDir.empty()) {
-            emit copyingExport();
-            try {
-                outcome->exportedFiles = publish_export(outputDir, exportDir, &observer);
-            } catch (const Cancelled&) {
-                outcome->exportCancelled = true;
-            } catch (const Error& e) {
-                outcome->exportError = e.what();
+        {
+            // Held until the outcome is complete (and let go before the
+            // views get it): what they show and the export copies must be
+            // this run's outputs, not those of a run (the CLI, another
+            // window) started into the folder in between.
+            const OutputFolderLock outputFolder(outputDir);
+            outcome->result = run_pipeline(project, outputFolder, &observer);
+            outcome->map = read_cluster_map((std::filesystem::path(outputDir) / "cluster_map.json").string());
+            // The map's rows are the pooled corpus's rows; pooling again is
+            // how the run's corpus stage made them, and costs a fraction of
+            // a run.
+            Corpus corpus = pool_sources(project.resolved_sources(), project.on_bad_line, &observer);
+            outcome->records = std::move(corpus.records);
+            if (outcome->records.size() != outcome->map.projection.points.rows)
+                throw Error(outputDir + "/cluster_map.json: " + std::to_string(outcome->map.projection.points.rows) +
+                            " rows, but the sources now pool to " + std::to_string(outcome->records.size()) +
+                            "; a source changed during the run, run again");
+            outcome->questionIndex = QuestionIndex(outcome->records);
+            const std::filesystem::path dir(outputDir);
+            outcome->fewshots = readJsonLines(dir / (project.domain + "_fewshot.jsonl"));
+            outcome->tokenLengths = tokenLengthsOf(dir / "manifest.json");
+            outcome->tokenizer =
+                std::make_shared<const SentencePieceTokenizer>(project.resolve(project.pipeline.tokenizer));
+            outcome->exportDir = exportDir;
+            if (!exportDir.empty()) {
+                emit copyingExport();
+                try {
+                    outcome->exportedFiles = publish_export(outputDir, exportDir, &observer);
+                } catch (const Cancelled&) {
+                    outcome->exportCancelled = true;
+                } catch (const Error& e) {
+                    outcome->exportError = e.what();
+                }
             }
         }
         emit finished(std::move(outcome));

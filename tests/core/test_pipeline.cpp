@@ -380,6 +380,20 @@ private Q_SLOTS:
         QVERIFY2(second.error.rfind(expected, 0) == 0, second.error.c_str());
         QVERIFY2(second.error.find("is using this output folder") != std::string::npos, second.error.c_str());
         QVERIFY(!ran(distill::run_pipeline(demo(), d)).at("export"));
+
+        // A caller that reads the outputs after the run (the GUI) holds the
+        // folder across both: no other run gets in between, and the lock
+        // goes with its holder.
+        const std::string held = out("held");
+        {
+            const distill::OutputFolderLock folder(held);
+            QVERIFY(fs::is_directory(fs::path(held) / ".distill-cache"));
+            QVERIFY(ran(distill::run_pipeline(demo(), folder)).at("export"));
+            QVERIFY_THROWS_EXCEPTION(distill::Error, distill::run_pipeline(demo(), held));
+            QVERIFY_THROWS_EXCEPTION(distill::Error, distill::OutputFolderLock{held});
+            QVERIFY(!ran(distill::run_pipeline(demo(), folder)).at("export"));
+        }
+        QVERIFY(!ran(distill::run_pipeline(demo(), held)).at("export"));
     }
 
     void badSettingsFailBeforeAnyWork() {

@@ -78,7 +78,7 @@ private slots:
     void cancelMidRunLeavesWindowUsable();
     void fewShotEditsLandInTheProjectAndReplay();
     void originsFilterByAnyPartOfTheirQuestion();
-    void failedRunShowsCoresMessage();
+    void failedRunsShowCoresMessage();
     void exportCopiesTheLitGptFilesToTheChosenFolder();
     void screenshotRunWritesPicture();
     void mapHoldsSevenHundredThousandRows();
@@ -409,7 +409,7 @@ void TestPipelineRun::originsFilterByAnyPartOfTheirQuestion() {
     QCOMPARE(shownRows().size(), expected.size() - 1);  // the dropped one stays dropped
 }
 
-void TestPipelineRun::failedRunShowsCoresMessage() {
+void TestPipelineRun::failedRunsShowCoresMessage() {
     QTemporaryDir dir;
     Window w = makeWindow();
     QVERIFY(w.main->openProject(copyDemoProject(dir.path())));
@@ -422,10 +422,22 @@ void TestPipelineRun::failedRunShowsCoresMessage() {
     QVERIFY(!stageStates(*w.main).contains("running"));
     QVERIFY(w.main->findChild<QPushButton*>("runButton")->isEnabled());
 
+    // A folder another run is using (a CLI run, another window) is refused,
+    // saying who holds it.
+    w.main->findChild<PathEditor*>("tokenizer")->setPath(tokenizerPath());
+    {
+        const distill::OutputFolderLock cliRun(dir.filePath("out").toStdString());
+        QVERIFY(!runAndWait(*w.main));
+    }
+    QCOMPARE(w.prompts->errors.size(), 2);
+    const QString holder = "another run (pid " + QString::number(QCoreApplication::applicationPid());
+    QVERIFY2(w.prompts->errors.last().contains(holder), qPrintable(w.prompts->errors.last()));
+    QVERIFY(runAndWait(*w.main));  // once it ends, the folder is free
+
     // A project with no output folder is refused before anything starts.
     w.main->setOutputDir(QString());
     QVERIFY(!runAndWait(*w.main));
-    QCOMPARE(w.prompts->errors.size(), 2);
+    QCOMPARE(w.prompts->errors.size(), 3);
     QVERIFY(w.prompts->errors.last().contains("output folder"));
 }
 

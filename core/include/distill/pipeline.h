@@ -62,10 +62,38 @@ struct PipelineResult {
 // what to set when there is none or the file does not load.
 PromptPreset prompt_preset_of(const Project& project);
 
-// Runs every stage of `project` into `output_dir` (created when missing).
-// Throws distill::Error for bad settings or input (naming the file and the
-// setting), Cancelled when the observer asks; either way the outputs of
-// earlier complete stages stay valid and nothing partial is left.
+// One run at a time per output folder: an exclusive lock on
+// DIR/.distill-cache/lock (the folder is created when missing) while this
+// lives. Two runs into one folder (a job array given the same --output-dir,
+// the GUI and a script) would otherwise interleave outputs and keys, and one
+// run's key could vouch for the other's outputs. A caller that reads or
+// copies a run's outputs after it (the GUI, publish_export) holds the lock
+// across the run and those reads. The kernel drops it when the process ends,
+// crash included; a file system without locks runs unguarded.
+class OutputFolderLock {
+public:
+    // Throws distill::Error naming the holder ("pid N on HOST") when another
+    // run holds the folder, or when it cannot be made.
+    explicit OutputFolderLock(std::string output_dir);
+    ~OutputFolderLock();
+    OutputFolderLock(const OutputFolderLock&) = delete;
+    OutputFolderLock& operator=(const OutputFolderLock&) = delete;
+
+    const std::string& output_dir() const { return output_dir_; }
+
+private:
+    std::string output_dir_;
+    int fd_ = -1;
+};
+
+// Runs every stage of `project` into the held folder. Throws distill::Error
+// for bad settings or input (naming the file and the setting), Cancelled
+// when the observer asks; either way the outputs of earlier complete stages
+// stay valid and nothing partial is left.
+PipelineResult run_pipeline(const Project& project, const OutputFolderLock& output_folder,
+                            PipelineObserver* observer = nullptr);
+
+// The same, holding `output_dir` for the run only.
 PipelineResult run_pipeline(const Project& project, const std::string& output_dir,
                             PipelineObserver* observer = nullptr);
 

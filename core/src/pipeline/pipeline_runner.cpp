@@ -535,10 +535,11 @@ PromptPreset prompt_preset_of(const Project& project) {
     return load_prompt_preset(project.resolve(setting));
 }
 
-PipelineResult run_pipeline(const Project& project, const std::string& output_dir, PipelineObserver* observer) {
+PipelineResult run_pipeline(const Project& project, const OutputFolderLock& output_folder,
+                            PipelineObserver* observer) {
     PipelineResult result;
-    result.output_dir = output_dir;
-    const StageCache cache(output_dir);
+    result.output_dir = output_folder.output_dir();
+    const StageCache cache(output_folder);
 
     // Settings the later stages need are checked before any work is done: a
     // typo in the tokenizer path must not cost an embedding run first.
@@ -560,6 +561,11 @@ PipelineResult run_pipeline(const Project& project, const std::string& output_di
     run.format_stage();
     run.export_stage();
     return result;
+}
+
+PipelineResult run_pipeline(const Project& project, const std::string& output_dir, PipelineObserver* observer) {
+    const OutputFolderLock output_folder(output_dir);
+    return run_pipeline(project, output_folder, observer);
 }
 
 }  // namespace distill

@@ -6,20 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "distill/pipeline.h"
+
 namespace distill::pipeline {
 
-// One run at a time per output folder: the cache holds an exclusive lock on
-// DIR/.distill-cache/lock while it lives. Two runs into one folder (a job
-// array given the same --output-dir, the GUI and a script) would otherwise
-// interleave outputs and keys, and one run's key could vouch for the other's
-// outputs. The kernel drops the lock when the process ends, crash included.
+// The cache lives in a folder its caller holds (OutputFolderLock), so no
+// other run's keys and outputs interleave with this one's.
 class StageCache {
 public:
-    // Throws distill::Error when another run holds the folder.
-    explicit StageCache(std::string output_dir);
-    ~StageCache();
-    StageCache(const StageCache&) = delete;
-    StageCache& operator=(const StageCache&) = delete;
+    explicit StageCache(const OutputFolderLock& folder);
 
     // True when the stage's last completed run had this key and each of its
     // outputs (paths relative to the output folder) still exists.
@@ -33,7 +28,6 @@ public:
 
 private:
     std::string output_dir_;
-    int lock_fd_ = -1;
 };
 
 }  // namespace distill::pipeline
