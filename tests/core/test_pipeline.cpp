@@ -219,6 +219,32 @@ private Q_SLOTS:
         QVERIFY(!again["format"] && again["export"]);
     }
 
+    // The search and the map read questions and vectors only: a source whose
+    // answers alone changed keeps them, and re-writes what copies answers.
+    void changedAnswersKeepTheSearchAndTheMap() {
+        auto p = demo();
+        const std::string d = out("answers");
+        distill::run_pipeline(p, d);
+        const std::string edited = out("gsm8k_rechecked.jsonl");
+        {
+            std::ifstream in(p.resolved_sources().front().path);
+            std::ofstream o(edited);
+            for (std::string line; std::getline(in, line);) {
+                auto record = nlohmann::ordered_json::parse(line);
+                record["answer"] = "Rechecked. " + record["answer"].get<std::string>();
+                o << record.dump() << "\n";
+            }
+        }
+        p.sources.front().path = edited;
+        const auto r = distill::run_pipeline(p, d);
+        const auto again = ran(r);
+        for (const char* s : {"embed", "cluster", "sample", "map"}) QVERIFY2(!again.at(s), s);
+        for (const char* s : {"fewshot", "format", "export"}) QVERIFY2(again.at(s), s);
+        QVERIFY2(contains(summary_of(r, "fewshot"), "(search cached)"), summary_of(r, "fewshot").c_str());
+        QVERIFY(contains(read_file(fs::path(d) / "math_fewshot.jsonl"), "Rechecked. "));
+        QVERIFY(contains(read_file(fs::path(d) / "math_prompt_data.jsonl"), "Rechecked. "));
+    }
+
     // The keys are what keep an output folder cached: a second run reuses
     // every stage under the very same keys, and a new max_seq_len changes
     // exactly the keys of the stages that read it.

@@ -373,10 +373,12 @@ void PipelineRun::sample_stage() {
 }
 
 // map: what the GUI's cluster map draws (projection, keywords, samples);
-// keyed by the sample, the corpus and the clustering record it shows.
+// keyed by the sample (whose key covers the questions and their vectors) and
+// the clustering record it shows. It reads no answers: a source whose answers
+// alone changed keeps its map.
 void PipelineRun::map_stage() {
     stage.start("map");
-    const std::string map_key = ContentHasher().add(sample_key).add(corpus_key).add(clustering_record.dump()).hex();
+    const std::string map_key = ContentHasher().add(sample_key).add(clustering_record.dump()).hex();
     const bool cached = cache.fresh("map", map_key, {"cluster_map.json"});
     if (!cached) {
         cache.begin("map");
@@ -393,10 +395,11 @@ void PipelineRun::map_stage() {
     result.files.push_back("cluster_map.json");
 }
 
-// fewshot: the search's picks are cached on their own, keyed by the sample,
-// the corpus, k and the device; the curators' edits are replayed on them (cheap), so an
-// edit never re-runs the search. The edited shots are keyed by the picks and
-// the edits.
+// fewshot: the search's picks (row ids and scores) are cached on their own,
+// keyed by the sample (which covers the questions and their vectors), k and
+// the device; the curators' edits are replayed on them (cheap), so an edit or
+// a changed answer never re-runs the search. The written shots are keyed by
+// the picks, the edits and the whole records they copy.
 void PipelineRun::fewshot_stage() {
     stage.start("fewshot");
     fewshot_file = project.domain + "_fewshot.jsonl";
@@ -406,9 +409,9 @@ void PipelineRun::fewshot_stage() {
     const FewShotPicker picker(corpus.records, embeddings, project.fewshot, compute);
     // The device too: CUDA sums in another order, so scores and ties may differ.
     const std::string picks_key =
-        ContentHasher().add(sample_key).add(corpus_key).add(project.fewshot.k).add(settings.embed.device).hex();
+        ContentHasher().add(sample_key).add(project.fewshot.k).add(settings.embed.device).hex();
     ContentHasher fewshot_hash;
-    fewshot_hash.add(picks_key);
+    fewshot_hash.add(picks_key).add(corpus_key);
     for (const auto& edit : project.fewshot_edits) fewshot_hash.add(to_json(edit).dump());
     fewshot_key = fewshot_hash.hex();
     const bool cached = cache.fresh("fewshot", fewshot_key, {fewshot_file, edits_report});
