@@ -99,6 +99,9 @@ class TestCluster : public QObject {
 private Q_SLOTS:
     // The CPU quota the thread counts respect: cgroup v2 files as the kernel
     // writes them, the tightest limit on the cgroup or any ancestor.
+    // The quota is found where mountinfo says each hierarchy is mounted, as
+    // the kernel writes these files: v2 on a host or in a pod, v1 (a Docker
+    // host of the cgroup v1 era) with the container's cgroup as the mount's root.
     void cgroupQuotaCapsTheThreads() {
         QTemporaryDir dir;
         const std::filesystem::path root = dir.path().toStdString();
@@ -106,19 +109,34 @@ private Q_SLOTS:
             std::filesystem::create_directories(file.parent_path());
             std::ofstream(file) << text;
         };
-        write(root / "self", "0::/kubepods.slice/pod1/container1\n");
-        const std::string self = (root / "self").string(), cg = (root / "cg").string();
-        QCOMPARE(distill::cgroup_cpu_quota(self, cg), 0u);  // no cpu.max anywhere
-        write(root / "cg/kubepods.slice/pod1/container1/cpu.max", "max 100000\n");
-        QCOMPARE(distill::cgroup_cpu_quota(self, cg), 0u);  // unlimited
-        write(root / "cg/kubepods.slice/pod1/cpu.max", "250000 100000\n");
-        QCOMPARE(distill::cgroup_cpu_quota(self, cg), 3u);  // 2.5 CPUs, rounded up, on the parent
-        write(root / "cg/kubepods.slice/pod1/container1/cpu.max", "100000 100000\n");
-        QCOMPARE(distill::cgroup_cpu_quota(self, cg), 1u);  // the tighter one wins
-        write(root / "cg/cpu.max", "50000 100000\n");
-        QCOMPARE(distill::cgroup_cpu_quota(self, cg), 1u);  // half a CPU is still one thread
-        write(root / "self", "12:cpu,cpuacct:/user.slice\n");  // cgroup v1 only
-        QCOMPARE(distill::cgroup_cpu_quota(self, cg), 0u);
+        const std::string self = (root / "self").string(), v2 = (root / "cg2").string(), v1 = (root / "cg 1").string();
+        write(root / "self/cgroup", "0::/kubepods.slice/pod1/container1\n");
+        write(root / "self/mountinfo", "24 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw\n"
+                                       "31 24 0:26 / " + v2 + " rw,nosuid shared:9 - cgroup2 cgroup2 rw,nsdelegate\n");
+        QCOMPARE(distill::cgroup_cpu_quota(self), 0u);  // no cpu.max anywhere
+        write(v2 + "/kubepods.slice/pod1/container1/cpu.max", "max 100000\n");
+        QCOMPARE(distill::cgroup_cpu_quota(self), 0u);  // unlimited
+        write(v2 + "/kubepods.slice/pod1/cpu.max", "250000 100000\n");
+        QCOMPARE(distill::cgroup_cpu_quota(self), 3u);  // 2.5 CPUs, rounded up, on the parent
+        write(v2 + "/kubepods.slice/pod1/container1/cpu.max", "100000 100000\n");
+        QCOMPARE(distill::cgroup_cpu_quota(self), 1u);  // the tighter one wins
+        write(v2 + "/cpu.max", "50000 100000\n");
+        QCOMPARE(distill::cgroup_cpu_quota(self), 1u);  // half a CPU is still one thread
+
+        // v1, mounted with the controllers joined and a space in the path
+        // (escaped in mountinfo); the container's cgroup is the mount's root.
+        write(root / "self/cgroup", "12:cpu,cpuacct:/docker/abc\n4:memory:/docker/abc\n0::/\n");
+        const std::string v1_escaped = root.string() + "/cg\\0401";
+        write(root / "self/mountinfo", "24 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
+                                       "35 24 0:30 /docker/abc " + v1_escaped +
+                                           " rw,nosuid - cgroup cgroup rw,cpu,cpuacct\n"
+                                           "36 24 0:31 /docker/abc /memory rw - cgroup cgroup rw,memory\n");
+        QCOMPARE(distill::cgroup_cpu_quota(self), 0u);  // no files
+        write(v1 + "/cpu.cfs_quota_us", "-1\n");
+        write(v1 + "/cpu.cfs_period_us", "100000\n");
+        QCOMPARE(distill::cgroup_cpu_quota(self), 0u);  // unlimited
+        write(v1 + "/cpu.cfs_quota_us", "400000\n");
+        QCOMPARE(distill::cgroup_cpu_quota(self), 4u);  // docker run --cpus 4
         QVERIFY(distill::usable_cpu_count() >= 1);
     }
 

@@ -17,16 +17,16 @@ ComputeInfo compute_info();
 
 // The CPUs this process may use, at least 1: its affinity mask (what a SLURM
 // job's cpuset or `taskset` grants, where std::thread::hardware_concurrency()
-// counts every CPU of the node), capped by a cgroup v2 CPU quota (a
-// container's --cpus, a Kubernetes CPU limit). Thread counts default to it.
+// counts every CPU of the node), capped by a cgroup CPU quota (a container's
+// --cpus, a Kubernetes CPU limit). Thread counts default to it.
 unsigned usable_cpu_count();
 
-// The tightest cgroup v2 CPU quota, ceil(quota / period) of "cpu.max", on the
-// process's cgroup (the "0::PATH" line of `proc_self_cgroup`) and its
-// ancestors under `cgroup_root`, since a limit may sit on a parent slice; 0
-// when there is none or the host has no cgroup v2.
-unsigned cgroup_cpu_quota(const std::string& proc_self_cgroup = "/proc/self/cgroup",
-                          const std::string& cgroup_root = "/sys/fs/cgroup");
+// The tightest cgroup CPU quota, ceil(quota / period), on the process's
+// cgroup and its ancestors (a limit may sit on a parent slice), in every
+// hierarchy with the CPU controller that `proc_self`/mountinfo lists: v2's
+// "cpu.max" and v1's "cpu.cfs_quota_us" over "cpu.cfs_period_us", wherever
+// they are mounted. 0 when there is none.
+unsigned cgroup_cpu_quota(const std::string& proc_self = "/proc/self");
 
 // The project's version, e.g. "0.1.0".
 const char* version();

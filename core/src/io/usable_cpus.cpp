@@ -5,8 +5,10 @@
 #include <cmath>
 #include <exception>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "distill/compute_info.h"
 
@@ -14,34 +16,125 @@ namespace distill {
 
 namespace {
 
-// ceil(quota / period) of a cgroup v2 "cpu.max" file ("max 100000" when
-// unlimited), or 0 when it has no quota or cannot be read.
-unsigned cpu_max_quota(const std::string& file) {
-    std::ifstream max(file);
-    std::string quota;
-    double period = 0;
-    if (!(max >> quota >> period) || quota == "max" || period <= 0) return 0;
+// ceil(quota / period), or 0 for no quota (a negative v1 quota, v2's "max").
+unsigned quota_in_cpus(const std::string& quota, double period) {
+    if (quota == "max" || period <= 0) return 0;
     try {
-        return unsigned(std::ceil(std::stod(quota) / period));
+        const double q = std::stod(quota);
+        return q > 0 ? unsigned(std::ceil(q / period)) : 0;
     } catch (const std::exception&) {
         return 0;
     }
 }
 
-}  // namespace
+// A cgroup directory's CPU quota: v2 keeps "QUOTA PERIOD" in cpu.max, v1
+// the two numbers in cpu.cfs_quota_us and cpu.cfs_period_us. 0 when it has
+// none or the files cannot be read.
+unsigned directory_quota(const std::string& dir, bool v2) {
+    std::string quota;
+    double period = 0;
+    if (v2) {
+        std::ifstream max(dir + "/cpu.max");
+        if (!(max >> quota >> period)) return 0;
+    } else {
+        std::ifstream q(dir + "/cpu.cfs_quota_us"), p(dir + "/cpu.cfs_period_us");
+        if (!(q >> quota) || !(p >> period)) return 0;
+    }
+    return quota_in_cpus(quota, period);
+}
 
-unsigned cgroup_cpu_quota(const std::string& proc_self_cgroup, const std::string& cgroup_root) {
-    std::ifstream cgroup(proc_self_cgroup);
-    std::string line, path;
-    while (std::getline(cgroup, line))
-        if (line.rfind("0::", 0) == 0) path = line.substr(3);
-    if (path.empty()) return 0;
+// mountinfo escapes a space, tab, newline and backslash in a path as \ooo.
+std::string unescape_mount_path(const std::string& field) {
+    std::string path;
+    for (std::size_t i = 0; i < field.size(); ++i) {
+        if (field[i] == '\\' && i + 3 < field.size()) {
+            const std::string octal = field.substr(i + 1, 3);
+            if (octal.find_first_not_of("01234567") == std::string::npos) {
+                path += char(std::stoi(octal, nullptr, 8));
+                i += 3;
+                continue;
+            }
+        }
+        path += field[i];
+    }
+    return path;
+}
+
+bool lists(const std::string& comma_separated, const std::string& item) {
+    std::stringstream items(comma_separated);
+    for (std::string each; std::getline(items, each, ',');)
+        if (each == item) return true;
+    return false;
+}
+
+// A mount of the cgroup hierarchy that holds the CPU controller.
+struct CpuHierarchy {
+    bool v2 = false;
+    std::string root;         // the cgroup the mount shows at its mount point
+    std::string mount_point;
+};
+
+std::vector<CpuHierarchy> cpu_hierarchies(const std::string& mountinfo) {
+    std::vector<CpuHierarchy> found;
+    std::ifstream in(mountinfo);
+    for (std::string line; std::getline(in, line);) {
+        // ID PARENT MAJ:MIN ROOT MOUNT_POINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER_OPTIONS
+        std::istringstream fields(line);
+        std::string id, parent, device, root, mount_point, options, field, type, source, super_options;
+        if (!(fields >> id >> parent >> device >> root >> mount_point >> options)) continue;
+        while (fields >> field && field != "-") {
+        }
+        if (!(fields >> type >> source >> super_options)) continue;
+        if (type == "cgroup2" || (type == "cgroup" && lists(super_options, "cpu")))
+            found.push_back({type == "cgroup2", unescape_mount_path(root), unescape_mount_path(mount_point)});
+    }
+    return found;
+}
+
+// The process's cgroup in that hierarchy: the "0::PATH" line of
+// /proc/self/cgroup for v2, the line whose controllers include "cpu" for v1.
+std::string cgroup_path(const std::string& proc_self_cgroup, bool v2) {
+    std::ifstream in(proc_self_cgroup);
+    for (std::string line; std::getline(in, line);) {
+        const auto first = line.find(':'), second = line.find(':', first + 1);
+        if (first == std::string::npos || second == std::string::npos) continue;
+        const std::string controllers = line.substr(first + 1, second - first - 1);
+        if (v2 ? line.rfind("0::", 0) == 0 : lists(controllers, "cpu")) return line.substr(second + 1);
+    }
+    return "";
+}
+
+// The tightest quota on `path` and its ancestors that the mount shows: a
+// limit may sit on a parent slice. A container sees its own cgroup as the
+// mount's root, so only the part of the path below that root is walked.
+unsigned hierarchy_quota(const CpuHierarchy& hierarchy, std::string path) {
+    if (hierarchy.root != "/") {
+        if (path.rfind(hierarchy.root, 0) == 0 &&
+            (path.size() == hierarchy.root.size() || path[hierarchy.root.size()] == '/'))
+            path = path.substr(hierarchy.root.size());
+        else
+            path.clear();  // outside what is mounted (another namespace): the mount point itself
+    }
+    while (!path.empty() && path.back() == '/') path.pop_back();  // "/" is the mount point itself
     unsigned tightest = 0;
     for (;;) {
-        if (const unsigned q = cpu_max_quota(cgroup_root + (path == "/" ? std::string() : path) + "/cpu.max"))
+        if (const unsigned q = directory_quota(hierarchy.mount_point + path, hierarchy.v2))
             tightest = tightest == 0 ? q : std::min(tightest, q);
-        if (path.size() <= 1) break;
-        path.resize(std::max<std::size_t>(1, path.rfind('/')));  // the parent; "/" last
+        if (path.empty()) break;
+        path.resize(path.rfind('/'));  // the parent; the mount point last
+    }
+    return tightest;
+}
+
+}  // namespace
+
+unsigned cgroup_cpu_quota(const std::string& proc_self) {
+    unsigned tightest = 0;
+    for (const auto& hierarchy : cpu_hierarchies(proc_self + "/mountinfo")) {
+        const std::string path = cgroup_path(proc_self + "/cgroup", hierarchy.v2);
+        if (path.empty()) continue;
+        if (const unsigned q = hierarchy_quota(hierarchy, path))
+            tightest = tightest == 0 ? q : std::min(tightest, q);
     }
     return tightest;
 }
