@@ -155,6 +155,7 @@ enum class DropReason {
     None,
     QueryOverWordBudget,  // ShotFit::Words: the query alone has too many words
     NoShotCountFits,      // ShotFit::Tokens: too long even with the fewest shots allowed
+    TooFewShots,          // ShotFit::Tokens: the line has fewer shots than the template's min_shots
     OverMaxSeqLen,        // the final length check (ShotFit::Words presets, with a tokenizer)
 };
 std::string to_string(DropReason reason);
@@ -196,6 +197,7 @@ struct FormatReport {
     std::size_t written = 0;
     std::size_t dropped_query_over_words = 0;
     std::size_t dropped_no_shot_count_fits = 0;
+    std::size_t dropped_too_few_shots = 0;
     std::size_t dropped_over_max_seq_len = 0;
     std::size_t records_with_shots_cut = 0;   // what the reference printed as num_over_lens
     std::size_t shots_cut = 0;
@@ -255,15 +257,17 @@ nlohmann::ordered_json to_json(const ChatTemplate& chat_template);
 ChatTemplate chat_template_from_json(const nlohmann::ordered_json& json, const std::string& where);
 ChatTemplate load_chat_template(const std::string& name_or_path);  // a name, else a JSON file
 
-// A conversation: the texts of its turns, user first, alternating.
+// A conversation: the texts of its turns; the first is the user's, and
+// turns alternate by position.
 using Conversation = std::vector<std::string>;
 
 // Every root-to-leaf path of one OASST tree ({"message_tree_id", "prompt":
 // {text, role, lang, replies: [...]}}) in depth-first order. Returns
-// nothing for a tree whose root is not English ("lang" != "en"). Throws
+// nothing for a tree whose root is not English ("lang" != "en"). Like the
+// reference's prepare_chat.py, it never reads "role": a path's turns are
+// user and assistant by position, whatever the messages say. Throws
 // distill::Error naming the tree and message for a missing or mistyped
-// field, roles that do not alternate prompter/assistant, or a message id
-// repeated on its own path (a cycle).
+// field, or a message id repeated on its own path (a cycle).
 std::vector<Conversation> conversations_of_tree(const Record& tree);
 
 // The reference's rule: conversations of fewer than 4 turns give nothing;

@@ -149,11 +149,6 @@ std::vector<Conversation> conversations_of_tree(const Record& tree) {
     const auto enter = [&](const Record& node) {
         const std::string where = name + ": message " + std::to_string(path.size() + 1) + " of a path";
         if (!node.is_object()) throw Error(where + " is " + corpus::describe_type(node) + "; the tree is skipped");
-        const std::string expected = path.size() % 2 == 0 ? "prompter" : "assistant";
-        const std::string& role = text_of(node, "role", where);
-        if (role != expected)
-            throw Error(where + " has role " + corpus::json_quoted(role) + " where " + corpus::json_quoted(expected) +
-                        " belongs (turns alternate, the prompter first); the tree is skipped");
         if (const auto id = node.find("message_id"); id != node.end()) {
             const std::string text = id_text(*id);
             for (const auto& seen : ids)

@@ -1,9 +1,12 @@
 #include "format/format_text.h"
 
 #include <unicode/locid.h>
+#include <unicode/uchar.h>
 #include <unicode/unistr.h>
 
+#include <charconv>
 #include <cstdint>
+#include <cstdlib>
 #include <cstdio>
 #include <sstream>
 
@@ -68,37 +71,91 @@ void append_json_string(std::string& out, std::string_view text) {
     out += '"';
 }
 
+// Python's str.isprintable() of one code point: false for the Unicode
+// categories "Other" (Cc, Cf, Cs, Co, Cn) and "Separator" (Zl, Zp, Zs)
+// except the ASCII space.
+bool python_printable(std::uint32_t cp) {
+    if (cp == ' ') return true;
+    switch (u_charType(static_cast<UChar32>(cp))) {
+        case U_CONTROL_CHAR:
+        case U_FORMAT_CHAR:
+        case U_SURROGATE:
+        case U_PRIVATE_USE_CHAR:
+        case U_UNASSIGNED:
+        case U_LINE_SEPARATOR:
+        case U_PARAGRAPH_SEPARATOR:
+        case U_SPACE_SEPARATOR: return false;
+        default: return true;
+    }
+}
+
 // Python's repr() of a str: single quotes unless the text holds a single
-// quote and no double quote; backslash, the quote and control characters
-// escaped.
+// quote and no double quote; backslash and the quote escaped, \n \r \t, and
+// every other code point that is not printable as \xhh, \uhhhh or
+// \Uhhhhhhhh (a zero-width space inside a list answer is written \u200b).
 void append_string_repr(std::string& out, std::string_view text) {
     const bool double_quoted = text.find('\'') != std::string_view::npos && text.find('"') == std::string_view::npos;
     const char quote = double_quoted ? '"' : '\'';
     out += quote;
-    for (char c : text) {
-        if (c == quote || c == '\\') {
+    for (std::size_t i = 0; i < text.size();) {
+        const std::size_t start = i;
+        const std::uint32_t cp = next_code_point(text, i);
+        if (cp == std::uint32_t(quote) || cp == '\\') {
             out += '\\';
-            out += c;
-        } else if (c == '\n') {
+            out += char(cp);
+        } else if (cp == '\n') {
             out += "\\n";
-        } else if (c == '\r') {
+        } else if (cp == '\r') {
             out += "\\r";
-        } else if (c == '\t') {
+        } else if (cp == '\t') {
             out += "\\t";
-        } else if ((static_cast<unsigned char>(c) < 0x20) || c == 0x7F) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(c));
+        } else if (!python_printable(cp)) {
+            char buf[16];
+            std::snprintf(buf, sizeof buf, cp <= 0xFF ? "\\x%02x" : cp <= 0xFFFF ? "\\u%04x" : "\\U%08x", unsigned(cp));
             out += buf;
         } else {
-            out += c;
+            out.append(text.substr(start, i - start));
         }
     }
     out += quote;
 }
 
-// Python's float repr and nlohmann's shortest round-trip form agree on the
-// digits; Python writes a whole number with ".0", which nlohmann does too.
-std::string number_text(const Record& value) { return value.dump(); }
+// Python's repr() of a float (what str() and json.dumps() write too): the
+// shortest digits that read back as the same double, as std::to_chars
+// gives them, laid out positionally while the decimal point is at most 16
+// digits right of the first digit and at most 4 zeros left of it, else as
+// d.ddde+XX. nlohmann's own dump switches to exponents one digit earlier
+// (1e+15 where Python writes 1000000000000000.0).
+std::string python_float_repr(double value) {
+    char buf[64];
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific);
+    std::string_view text(buf, std::size_t(end - buf));  // "-1.2345e+15", "0e+00"
+    std::string out;
+    if (!text.empty() && text.front() == '-') {
+        out += '-';
+        text.remove_prefix(1);
+    }
+    const std::size_t e = text.find('e');
+    std::string digits(text.substr(0, e));
+    if (digits.size() > 1) digits.erase(1, 1);  // the point after the first digit
+    const int exponent = std::stoi(std::string(text.substr(e + 1)));
+    const int point = exponent + 1;  // value = 0.DIGITS x 10^point
+    const int count = int(digits.size());
+    if (point > -4 && point <= 16) {
+        if (point <= 0) out += "0." + std::string(std::size_t(-point), '0') + digits;
+        else if (point >= count) out += digits + std::string(std::size_t(point - count), '0') + ".0";
+        else out += digits.substr(0, std::size_t(point)) + "." + digits.substr(std::size_t(point));
+        return out;
+    }
+    out += digits.substr(0, 1);
+    if (count > 1) out += "." + digits.substr(1);
+    std::snprintf(buf, sizeof buf, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
+    return out + buf;
+}
+
+std::string number_text(const Record& value) {
+    return value.is_number_float() ? python_float_repr(value.get<double>()) : value.dump();
+}
 
 // Python's repr() of a list or dict and json.dumps() walk containers alike
 // (", " between items, ": " after keys); they differ only in how strings

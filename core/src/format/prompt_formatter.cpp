@@ -103,6 +103,7 @@ std::string to_string(DropReason reason) {
         case DropReason::None: return "kept";
         case DropReason::QueryOverWordBudget: return "the question alone is over the word budget";
         case DropReason::NoShotCountFits: return "too long even with the fewest shots allowed";
+        case DropReason::TooFewShots: return "fewer shots than the template's minimum";
         case DropReason::OverMaxSeqLen: return "over the maximum sequence length";
     }
     return "";
@@ -185,6 +186,10 @@ FormattedPrompt PromptFormatter::format(const Record& fewshot) const {
         parts.add(render(t.shot, shot));
     }
     const auto fewest = static_cast<std::size_t>(t.min_shots);
+    if (available < fewest) {  // never tokenized: no count of its shots is allowed
+        result.dropped = DropReason::TooFewShots;
+        return result;
+    }
     for (std::size_t used = available + 1; used-- > fewest;) {
         Record record = make_record(t, instruction_after(used ? &questions[used - 1] : nullptr),
                                     parts.joined_with(query, used), output);
@@ -203,7 +208,7 @@ FormattedPrompt PromptFormatter::format(const Record& fewshot) const {
 }
 
 std::size_t FormatReport::dropped() const {
-    return dropped_query_over_words + dropped_no_shot_count_fits + dropped_over_max_seq_len;
+    return dropped_query_over_words + dropped_no_shot_count_fits + dropped_too_few_shots + dropped_over_max_seq_len;
 }
 
 std::vector<std::string> FormatReport::summary() const {
@@ -215,6 +220,7 @@ std::vector<std::string> FormatReport::summary() const {
     };
     add(dropped_query_over_words, "dropped: the question alone is over the word budget");
     add(dropped_no_shot_count_fits, "dropped: over the maximum sequence length even with the fewest shots allowed");
+    add(dropped_too_few_shots, "dropped: fewer shots than the template's minimum (min_shots)");
     add(dropped_over_max_seq_len, "dropped: over the maximum sequence length");
     add(records_with_shots_cut, "records lost trailing shots to the length limit (" + std::to_string(shots_cut) +
                                     " shots in all)");
@@ -228,6 +234,7 @@ nlohmann::ordered_json to_json(const FormatReport& r) {
             {"dropped",
              {{"query_over_word_budget", r.dropped_query_over_words},
               {"no_shot_count_fits", r.dropped_no_shot_count_fits},
+              {"too_few_shots", r.dropped_too_few_shots},
               {"over_max_seq_len", r.dropped_over_max_seq_len}}},
             {"records_with_shots_cut", r.records_with_shots_cut},
             {"shots_cut", r.shots_cut},
@@ -275,6 +282,7 @@ FormatReport format_stream(std::istream& in, std::ostream& out, const PromptForm
             switch (prompt.dropped) {
                 case DropReason::QueryOverWordBudget: ++report.dropped_query_over_words; return;
                 case DropReason::NoShotCountFits: ++report.dropped_no_shot_count_fits; return;
+                case DropReason::TooFewShots: ++report.dropped_too_few_shots; return;
                 case DropReason::OverMaxSeqLen: ++report.dropped_over_max_seq_len; return;
                 case DropReason::None: break;
             }

@@ -7,6 +7,7 @@
 // whole question, BoolQ's answer kept a boolean.
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -64,13 +65,18 @@ std::vector<Record> list_field(const Record& record, const char* name) {
 }
 
 // The reference's {0: 'A', 1: 'B', ...}[index].
+// The reference looked the index up in {0: 'A', 1: 'B', ...}, where Python
+// finds 1.0 and True as 1: a column that passed through pandas with a gap
+// holds floats, and those still name their letter.
 std::string letter_of_index(const Record& record, const char* name, std::size_t count) {
     const Record& value = field(record, name);
-    if (!value.is_number_integer() || value.get<long long>() < 0 ||
-        value.get<long long>() >= static_cast<long long>(count))
+    double index = -1;
+    if (value.is_boolean()) index = value.get<bool>() ? 1 : 0;
+    else if (value.is_number()) index = value.get<double>();
+    if (index < 0 || index >= double(count) || index != std::floor(index))
         throw Error("the field " + corpus::json_quoted(name) + " holds " + value.dump() +
                     ", not an answer index 0.." + std::to_string(count - 1));
-    return kLetters[value.get<std::size_t>()];
+    return kLetters[std::size_t(index)];
 }
 
 std::vector<Record> values_of(const Record& record, std::initializer_list<const char*> names) {
@@ -80,6 +86,9 @@ std::vector<Record> values_of(const Record& record, std::initializer_list<const 
 }
 
 QuestionAnswer qa(std::string question, Record answer) { return {"", std::move(question), std::move(answer)}; }
+
+// gsm8k, cnn_dailymail and bAbI: question and answer as they are.
+QuestionAnswer question_answer(const Record& r) { return qa(python_str(field(r, "question")), field(r, "answer")); }
 
 // ---- math
 
@@ -128,7 +137,6 @@ QuestionAnswer mathinstruct(const Record& r) {
     return qa(std::move(question), field(r, "answer"));
 }
 
-QuestionAnswer gsm8k(const Record& r) { return qa(python_str(field(r, "question")), field(r, "answer")); }
 
 // ---- science
 
@@ -220,9 +228,6 @@ QuestionAnswer hellaswag(const Record& r) {
     return qa(text_field(r, "question") + "\n\t" + option_lines(letters(4), list_field(r, "endings")), letter);
 }
 
-// ---- cnn
-
-QuestionAnswer question_answer(const Record& r) { return qa(python_str(field(r, "question")), field(r, "answer")); }
 
 struct SourceRule {
     SourceRuleInfo info;
@@ -241,7 +246,7 @@ const std::vector<SourceRule>& rules() {
         {{"mathinstruct", "TIGER-Lab/MathInstruct", {"source"}, false,
           "question with \"(A)\".. \"(E)\" made \"\\n\\tA.\" lines; answer as it is"},
          mathinstruct},
-        {{"gsm8k", "gsm8k", {"question", "answer"}, true, "question and answer as they are"}, gsm8k},
+        {{"gsm8k", "gsm8k", {"question", "answer"}, true, "question and answer as they are"}, question_answer},
         {{"mmlu", "cais/mmlu", {"subject", "choices"}, false,
           "question + \"\\n\\tA. ...\" choice lines; answer: the letter of the answer index"},
          mmlu},
@@ -272,6 +277,9 @@ const std::vector<SourceRule>& rules() {
           "ctx + endings as lines A..D; answer: the letter of the label (an addition: the reference's fixtures "
           "have no HellaSwag rows)"},
          hellaswag},
+        {{"babi", "facebook/babi_qa", {"question", "answer"}, true,
+          "question and answer as they are, like gsm8k (an addition: the reference's fixtures have no bAbI rows)"},
+         question_answer},
         {{"cnn_dailymail", "cnn_dailymail 3.0.0", {"question", "answer"}, false,
           "article and highlights as they are"},
          question_answer},
