@@ -108,6 +108,9 @@ def variants(fixtures, out_root):
     def max_length(n):
         return lambda c: c.update(model_max_length=n)
 
+    def default_prompt(text):
+        return lambda c: c.update(prompts={"query": text, "document": ""}, default_prompt_name="query")
+
     def old_pooling(mode, dim=64):
         modes = ("cls_token", "mean_tokens", "max_tokens", "mean_sqrt_len_tokens")
         return lambda c: (c.clear(), c.update({"word_embedding_dimension": dim,
@@ -129,6 +132,18 @@ def variants(fixtures, out_root):
         "mpnet-old-format-20": ("tiny-mpnet-mean", {
             "1_Pooling/config.json": old_pooling("mean_tokens"),
             "sentence_bert_config.json": lambda c: (c.clear(), c.update(max_seq_length=20, do_lower_case=False))}),
+        "mpnet-no-pooling-mode": ("tiny-mpnet-mean", {
+            "1_Pooling/config.json": old_pooling(None)}),
+        # e5-style: a default prompt before every text, pooled with it
+        "bert-query-prompt": ("tiny-bert-cls", {
+            "config_sentence_transformers.json": default_prompt("query: ")}),
+        # INSTRUCTOR-style: the prompt attended to but not pooled
+        "mpnet-prompt-unpooled": ("tiny-mpnet-mean", {
+            "config_sentence_transformers.json": default_prompt("Represent the question: "),
+            "1_Pooling/config.json": lambda c: c.update(include_prompt=False)}),
+        "bert-cls-prompt-unpooled": ("tiny-bert-cls", {
+            "config_sentence_transformers.json": default_prompt("query: "),
+            "1_Pooling/config.json": lambda c: c.update(include_prompt=False)}),
     }
     texts = [json.loads(line)["text"] for line in open(os.path.join(fixtures, "sentences.jsonl"), encoding="utf-8")]
     for name, (base, changes) in cases.items():
@@ -138,7 +153,9 @@ def variants(fixtures, out_root):
             edit_json(os.path.join(out, file), change)
         model = SentenceTransformer(out, device="cpu")
         tokenize = getattr(model, "tokenize", None) or model.preprocess
-        features = tokenize(texts)
+        # what encode() feeds the model: the default prompt before each text
+        prompt = model.prompts.get(model.default_prompt_name) if model.default_prompt_name else None
+        features = tokenize([prompt + t for t in texts] if prompt else texts)
         with open(os.path.join(out, "golden_tokens.jsonl"), "w") as f:
             for ids, mask in zip(features["input_ids"], features["attention_mask"]):
                 f.write(json.dumps({"input_ids": ids[mask.bool()].tolist()}) + "\n")

@@ -21,6 +21,7 @@
 #include "distill/error.h"
 #include "distill/npy.h"
 #include "distill/safetensors.h"
+#include "distill/text_tokenizer.h"
 #include "support/test_support.h"
 
 using namespace distill::test;
@@ -237,6 +238,19 @@ open(path, "wb").write(struct.pack("<Q", len(text)) + text + b"".join(data))
         VERIFY_MESSAGE(distill::make_embedder(act), "config.json", "hidden_act", "swiglu");
     }
 
+    // Tokenizer settings that would make sentence-transformers feed other
+    // ids than ours are refused, never followed halfway.
+    void refusesTruncationWeDoNotDo() {
+        QTemporaryDir tmp;
+        const std::string left = copy_model(tmp, "tiny-bert-cls");
+        edit_json(left + "/tokenizer_config.json", [](json& c) { c["truncation_side"] = "left"; });
+        VERIFY_MESSAGE(distill::make_embedder(left), "tokenizer_config.json", "truncation_side");
+        const std::string none = copy_model(tmp, "tiny-bert-cls");
+        edit_json(none + "/sentence_bert_config.json",
+                  [](json& c) { c["processing_kwargs"] = {{"text", {{"truncation", false}}}}; });
+        VERIFY_MESSAGE(distill::make_embedder(none), "sentence_bert_config.json", "processing_kwargs.text.truncation");
+    }
+
     void oldPoolingFormatStillWorks() {
         QTemporaryDir tmp;
         const std::string dir = copy_model(tmp, "tiny-bert-cls");
@@ -252,6 +266,81 @@ open(path, "wb").write(struct.pack("<Q", len(text)) + text + b"".join(data))
         });
         const auto golden = distill::read_npy(dir + "/golden_embeddings.npy");
         QVERIFY(worst_row(distill::make_embedder(dir)->embed(sentences()), golden).first >= 0.9999);
+    }
+
+    // The layout of older sentence-transformers versions: the Transformer
+    // module's files in 0_Transformer/, which modules.json names.
+    void readsTheTransformerFolderModulesJsonNames() {
+        QTemporaryDir tmp;
+        const std::string dir = copy_model(tmp, "tiny-bert-cls");
+        fs::create_directory(dir + "/0_Transformer");
+        for (const char* file : {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
+                                 "sentence_bert_config.json"})
+            fs::rename(dir + "/" + file, dir + "/0_Transformer/" + file);
+        edit_json(dir + "/modules.json", [](json& m) { m[0]["path"] = "0_Transformer"; });
+        const auto tokenizer = distill::WordPieceTokenizer::from_model_dir(dir);
+        const auto golden_ids = read_jsonl<json>(dir + "/golden_tokens.jsonl");
+        for (std::size_t i = 0; i < golden_ids.size(); ++i)
+            QCOMPARE(tokenizer.encode(sentences()[i]), golden_ids[i]["input_ids"].get<std::vector<std::int32_t>>());
+        const auto golden = distill::read_npy(dir + "/golden_embeddings.npy");
+        QVERIFY(worst_row(distill::make_embedder(dir)->embed(sentences()), golden).first >= 0.9999);
+    }
+
+    // sentence-transformers 6 reads a Pooling config with no mode on, or
+    // none named, as mean: tiny-mpnet-mean's golden vectors still come out.
+    void poolingWithoutAModeIsMean() {
+        QTemporaryDir tmp;
+        const auto golden = distill::read_npy(fixture_models() + "/tiny-mpnet-mean/golden_embeddings.npy");
+        const std::string all_off = copy_model(tmp, "tiny-mpnet-mean");
+        edit_json(all_off + "/1_Pooling/config.json", [](json& c) {
+            c = {{"word_embedding_dimension", 64}, {"pooling_mode_cls_token", false},
+                 {"pooling_mode_mean_tokens", false}, {"pooling_mode_max_tokens", false}};
+        });
+        QVERIFY(worst_row(distill::make_embedder(all_off)->embed(sentences()), golden).first >= 0.9999);
+        const std::string unnamed = copy_model(tmp, "tiny-mpnet-mean");
+        edit_json(unnamed + "/1_Pooling/config.json", [](json& c) { c = {{"word_embedding_dimension", 64}}; });
+        QVERIFY(worst_row(distill::make_embedder(unnamed)->embed(sentences()), golden).first >= 0.9999);
+    }
+
+    // A default prompt (config_sentence_transformers.json) goes before every
+    // text, as SentenceTransformer.encode() puts it: the ids and vectors are
+    // those of the prefixed texts in the model without one.
+    void defaultPromptGoesBeforeEveryText() {
+        QTemporaryDir tmp;
+        const std::string base = fixture_models() + "/tiny-bert-cls";
+        const std::string prompted = copy_model(tmp, "tiny-bert-cls");
+        edit_json(prompted + "/config_sentence_transformers.json", [](json& c) {
+            c["prompts"] = {{"query", "query: "}, {"document", ""}};
+            c["default_prompt_name"] = "query";
+        });
+        std::vector<std::string> prefixed;
+        for (const auto& text : sentences()) prefixed.push_back("query: " + text);
+        const auto with_prompt = distill::WordPieceTokenizer::from_model_dir(prompted);
+        const auto without = distill::WordPieceTokenizer::from_model_dir(base);
+        for (std::size_t i = 0; i < prefixed.size(); ++i)
+            QCOMPARE(with_prompt.encode(sentences()[i]), without.encode(prefixed[i]));
+        QCOMPARE(with_prompt.prompt_tokens(), without.encode("query: ").size() - 1);  // [CLS] query :
+        QCOMPARE(without.prompt_tokens(), std::size_t(0));
+
+        const auto embedder = distill::make_embedder(prompted);
+        QVERIFY(embedder->identity() != distill::make_embedder(base)->identity());
+        const auto expected = distill::make_embedder(base)->embed(prefixed);
+        QVERIFY(worst_row(embedder->embed(sentences()), expected).first >= 0.99999);
+
+        // include_prompt false (INSTRUCTOR-style): the same ids, attended
+        // to, but the prompt's tokens are not pooled, so other vectors.
+        edit_json(prompted + "/1_Pooling/config.json", [](json& c) { c["pooling_mode"] = "mean"; });
+        const auto pooled = distill::make_embedder(prompted)->embed(sentences());
+        edit_json(prompted + "/1_Pooling/config.json", [](json& c) { c["include_prompt"] = false; });
+        const auto unpooled_embedder = distill::make_embedder(prompted);
+        const auto unpooled = unpooled_embedder->embed(sentences());
+        QVERIFY(unpooled_embedder->identity() != distill::make_embedder(base)->identity());
+        QVERIFY(worst_row(unpooled, pooled).first < 0.999);
+
+        edit_json(prompted + "/config_sentence_transformers.json",
+                  [](json& c) { c["default_prompt_name"] = "passage"; });
+        VERIFY_MESSAGE(distill::make_embedder(prompted), "config_sentence_transformers.json", "\"passage\"",
+                       "default_prompt_name");
     }
 
     void refusesWeightsThatDoNotFitTheConfig() {

@@ -36,13 +36,17 @@ struct TokenBatch {
 
 class WordPieceTokenizer {
 public:
-    // A sentence-transformers model directory. Reads tokenizer.json, and the
-    // maximum length the way sentence-transformers does: max_seq_length from
+    // A sentence-transformers model directory. Reads tokenizer.json (in the
+    // Transformer module's folder that modules.json names), and the maximum
+    // length the way sentence-transformers does: max_seq_length from
     // sentence_bert_config.json when it is there (older models), else
     // tokenizer_config.json's model_max_length capped at config.json's
     // max_position_embeddings. Also honours sentence_bert_config.json's
-    // do_lower_case, and takes the pad id from tokenizer_config.json's
-    // pad_token. Throws distill::Error naming the file at fault.
+    // do_lower_case, takes the pad id from tokenizer_config.json's
+    // pad_token, and puts the default prompt of
+    // config_sentence_transformers.json (e5's "query: ") before every text,
+    // as encode() does without a prompt argument. Throws distill::Error
+    // naming the file at fault.
     static WordPieceTokenizer from_model_dir(const std::string& dir);
 
     // A tokenizer.json alone, truncating to `max_length` tokens (special
@@ -65,6 +69,9 @@ public:
     TokenBatch encode_batch(std::span<const std::string> texts) const;
 
     int max_length() const;             // tokens per text, specials included
+    // sentence-transformers' prompt_length: the default prompt's ids, the
+    // specials before it included and the one after it not; 0 without one.
+    std::size_t prompt_tokens() const;
     std::int32_t pad_id() const;
     std::int32_t unk_id() const;
     // The id of a vocabulary entry or added token, e.g. "[CLS]" or "##ing".

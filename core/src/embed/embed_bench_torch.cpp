@@ -82,9 +82,9 @@ EmbedBenchResult bench_embed(const EmbedBenchOptions& options, ProgressSink* pro
         result.model = "random-weight MPNet-base";
     } else {
         const ModelDir model = ModelDir::read(options.model);
-        const auto tokenizer = WordPieceTokenizer::from_model_dir(model.transformer_dir);
+        const auto tokenizer = WordPieceTokenizer::from_model_dir(model.dir);
         ids = special_ids(tokenizer);
-        encoder.emplace(load_sentence_encoder(model, ids.pad, placement, options.embed.batch_size));
+        encoder.emplace(load_sentence_encoder(model, tokenizer, placement, options.embed.batch_size));
         result.model = options.model;
     }
     const TokenRows rows = synthetic_rows(options.count, options.tokens, ids, options.seed);

@@ -187,21 +187,27 @@ std::unique_ptr<TransformerEncoder> make_encoder(const EncoderConfig& config, We
 
 SentenceEncoder::SentenceEncoder(std::unique_ptr<TransformerEncoder> encoder, std::int64_t hidden_size,
                                  Pooling pooling, bool normalize, Placement placement, std::int32_t pad_id,
-                                 int batch_size)
+                                 int batch_size, std::int64_t unpooled)
     : encoder_(std::move(encoder)),
       hidden_size_(hidden_size),
       pooling_(pooling),
       normalize_(normalize),
       placement_(placement),
       pad_id_(pad_id),
-      batch_size_(batch_size > 0 ? batch_size : default_batch_size(placement)) {}
+      batch_size_(batch_size > 0 ? batch_size : default_batch_size(placement)),
+      unpooled_(unpooled) {}
 
 // sentence-transformers' Pooling module, in float32 whatever the model's
-// dtype: a mean over 384 half-precision tokens loses digits.
+// dtype: a mean over 384 half-precision tokens loses digits. `mask` is the
+// pooling mask: the attention mask less the unpooled prompt positions.
 at::Tensor SentenceEncoder::pool(const at::Tensor& hidden, const at::Tensor& mask) const {
     const auto tokens = hidden.to(at::kFloat);
     switch (pooling_) {
-        case Pooling::Cls: return tokens.select(1, 0);
+        case Pooling::Cls:
+            // sentence-transformers 6 takes the first pooled position: the
+            // first token, or the first after an unpooled prompt.
+            if (unpooled_ == 0) return tokens.select(1, 0);
+            return tokens.gather(1, mask.argmax(1).view({-1, 1, 1}).expand({-1, 1, tokens.size(2)})).squeeze(1);
         case Pooling::Mean: {
             const auto weights = mask.unsqueeze(-1).to(at::kFloat);
             return (tokens * weights).sum(1) / weights.sum(1).clamp_min(1e-9);
@@ -241,7 +247,12 @@ Matrix SentenceEncoder::encode(const TokenRows& rows, ProgressSink* progress) co
         }
         const auto device_ids = ids.to(placement_.device, /*non_blocking=*/cuda);
         const auto device_mask = mask.to(placement_.device, /*non_blocking=*/cuda);
-        auto pooled = pool(encoder_->forward(device_ids, device_mask), device_mask);
+        auto pool_mask = device_mask;
+        if (unpooled_ > 0) {
+            pool_mask = device_mask.clone();
+            pool_mask.narrow(1, 0, std::min<std::int64_t>(unpooled_, std::int64_t(width))).zero_();
+        }
+        auto pooled = pool(encoder_->forward(device_ids, device_mask), pool_mask);
         // sentence-transformers' Normalize: x / max(|x|, 1e-12).
         if (normalize_) pooled = pooled / pooled.norm(2, 1, /*keepdim=*/true).clamp_min(1e-12);
         const auto result = pooled.to(at::kCPU).contiguous();

@@ -14,6 +14,7 @@
 #include "distill/matrix.h"
 #include "distill/progress.h"
 #include "distill/safetensors.h"
+#include "distill/text_tokenizer.h"
 #include "embed/model_dir.h"
 
 namespace distill::embed {
@@ -93,8 +94,11 @@ struct TokenRows {
 // workers spin against OpenBLAS's threads and other processes.
 class SentenceEncoder {
 public:
+    // The first `unpooled` positions of each row (a prompt the Pooling
+    // module's include_prompt leaves out) are attended to but not pooled.
     SentenceEncoder(std::unique_ptr<TransformerEncoder> encoder, std::int64_t hidden_size, Pooling pooling,
-                    bool normalize, Placement placement, std::int32_t pad_id, int batch_size);
+                    bool normalize, Placement placement, std::int32_t pad_id, int batch_size,
+                    std::int64_t unpooled = 0);
     // One float32 row per input row, in input order.
     Matrix encode(const TokenRows& rows, ProgressSink* progress) const;
     const Placement& placement() const { return placement_; }
@@ -110,11 +114,13 @@ private:
     Placement placement_;
     std::int32_t pad_id_;
     int batch_size_;
+    std::int64_t unpooled_;
 };
 
-// A model directory's encoder with its weights loaded onto the placement.
-SentenceEncoder load_sentence_encoder(const ModelDir& model, std::int32_t pad_id, const Placement& placement,
-                                      int batch_size);
+// A model directory's encoder with its weights loaded onto the placement,
+// padding and pooling as its tokenizer asks.
+SentenceEncoder load_sentence_encoder(const ModelDir& model, const WordPieceTokenizer& tokenizer,
+                                      const Placement& placement, int batch_size);
 
 // The default questions per batch for a placement: what fills a GPU at
 // half precision without running out of memory on long texts.

@@ -39,18 +39,29 @@ std::optional<Pooling> pooling_from_name(const std::string& name) {
     return std::nullopt;
 }
 
+struct PoolingConfig {
+    Pooling mode = Pooling::Mean;
+    bool include_prompt = true;
+};
+
 // The Pooling module's config.json: sentence-transformers 6 writes
 // "pooling_mode": "mean"; older versions one boolean per mode
-// ("pooling_mode_mean_tokens": true). Exactly one supported mode must be on.
-Pooling read_pooling(const std::string& path) {
+// ("pooling_mode_mean_tokens": true). At most one supported mode may be on;
+// none on, or no mode key at all, is mean, as sentence-transformers reads it.
+PoolingConfig read_pooling(const std::string& path) {
     require_file(path, "the Pooling module's settings");
     const JsonFile file(path);
+    PoolingConfig config;
+    config.include_prompt = file.bool_at(file.root(), "", "include_prompt", true);
     const std::string supported = "Distill Studio pools with cls, mean or max (one of them)";
     if (const json* mode = JsonFile::member(file.root(), "pooling_mode")) {
         const json* name = mode;
         if (mode->is_array() && mode->size() == 1) name = &(*mode)[0];
         if (name->is_string())
-            if (const auto pooling = pooling_from_name(name->get<std::string>())) return *pooling;
+            if (const auto pooling = pooling_from_name(name->get<std::string>())) {
+                config.mode = *pooling;
+                return config;
+            }
         fail(path, "pooling_mode", "is " + shown(*mode) + ", which is not supported", supported);
     }
     std::vector<std::pair<std::string, Pooling>> on;
@@ -60,10 +71,9 @@ Pooling read_pooling(const std::string& path) {
         if (!pooling) fail(path, key, "is true, a pooling mode that is not supported", supported);
         on.emplace_back(key, *pooling);
     }
-    if (on.size() != 1)
-        fail(path, "the pooling_mode_* keys", on.empty() ? "turn no pooling mode on" : "turn several modes on",
-             supported);
-    return on.front().second;
+    if (on.size() > 1) fail(path, "the pooling_mode_* keys", "turn several modes on", supported);
+    if (!on.empty()) config.mode = on.front().second;
+    return config;
 }
 
 }  // namespace
@@ -152,7 +162,7 @@ ModelDir ModelDir::read(const std::string& dir) {
     m.dir = dir;
     const std::string modules_path = in_dir(dir, "modules.json");
     require_file(modules_path, "the list of the model's modules");
-    std::optional<Pooling> pooling;
+    std::optional<PoolingConfig> pooling;
     std::optional<std::string> transformer_dir;
     {
         const std::string fix = "re-download the file from the model's repository";
@@ -190,7 +200,11 @@ ModelDir ModelDir::read(const std::string& dir) {
         if (!pooling) fail(modules_path, "the module list", "has no Pooling module", kLayout);
     }
     m.transformer_dir = *transformer_dir;
-    m.pooling = *pooling;
+    m.pooling = pooling->mode;
+    m.pool_prompt = pooling->include_prompt;
+    (void)default_prompt(dir);  // a name missing from the prompts fails here, before any weight is read
+    if (const std::string st_config = in_dir(dir, "config_sentence_transformers.json"); fs::exists(st_config))
+        m.content_files.push_back(st_config);
     m.encoder = EncoderConfig::read(in_dir(m.transformer_dir, "config.json"));
     const std::string weights = m.weights_path();
     if (!fs::is_regular_file(weights)) {
@@ -210,5 +224,34 @@ ModelDir ModelDir::read(const std::string& dir) {
 }
 
 std::string ModelDir::weights_path() const { return in_dir(transformer_dir, "model.safetensors"); }
+
+std::string transformer_folder(const std::string& dir) {
+    std::ifstream in(in_dir(dir, "modules.json"), std::ios::binary);
+    if (!in) return dir;
+    const json modules = json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (modules.is_array())
+        for (const json& module : modules)
+            if (module.is_object() && module.value("type", json()).is_string() &&
+                last_component(module["type"].get<std::string>()) == "Transformer") {
+                const json path = module.value("path", json());
+                return path.is_string() && !path.get<std::string>().empty() ? in_dir(dir, path.get<std::string>())
+                                                                             : dir;
+            }
+    return dir;
+}
+
+std::string default_prompt(const std::string& dir) {
+    const std::string path = in_dir(dir, "config_sentence_transformers.json");
+    if (!fs::exists(path)) return "";
+    const JsonFile file(path);
+    const std::string name = file.string_at(file.root(), "", "default_prompt_name", "");
+    if (name.empty()) return "";
+    const json* prompts = JsonFile::member(file.root(), "prompts");
+    const json* prompt = prompts && prompts->is_object() ? JsonFile::member(*prompts, name.c_str()) : nullptr;
+    if (!prompt || !prompt->is_string())
+        fail(path, "prompts", "has no prompt named " + shown(json(name)) + " (default_prompt_name)",
+             "add it to \"prompts\" or set default_prompt_name to null");
+    return prompt->get<std::string>();
+}
 
 }  // namespace distill::embed

@@ -42,6 +42,10 @@ struct ModelDir {
     std::string transformer_dir;          // config.json, model.safetensors, tokenizer.json
     EncoderConfig encoder;
     Pooling pooling = Pooling::Mean;
+    // The Pooling module's include_prompt: false leaves the tokens of the
+    // default prompt (default_prompt) out of the pooling, as INSTRUCTOR-style
+    // models want.
+    bool pool_prompt = true;
     bool normalize = false;
     // Every file whose content decides the vectors: hashed into the
     // embedder's identity.
@@ -52,5 +56,18 @@ struct ModelDir {
     static ModelDir read(const std::string& dir);
     std::string weights_path() const;     // model.safetensors
 };
+
+// The folder of a model directory's Transformer module, where tokenizer.json
+// and config.json are: modules.json's path for it (older models keep it in
+// 0_Transformer/); the directory itself without modules.json or a path.
+// Lenient: ModelDir::read is what reports a malformed modules.json.
+std::string transformer_folder(const std::string& dir);
+
+// The prompt sentence-transformers puts before every text it encodes when
+// none is asked for: prompts[default_prompt_name] of the directory's
+// config_sentence_transformers.json (e5-, bge- and INSTRUCTOR-style models
+// set one); empty when the file or the name is absent. Throws
+// distill::Error when the name is not among the prompts.
+std::string default_prompt(const std::string& dir);
 
 }  // namespace distill::embed

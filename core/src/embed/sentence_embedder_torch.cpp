@@ -50,12 +50,13 @@ TokenRows tokenize(const WordPieceTokenizer& tokenizer, const std::vector<std::s
 
 }  // namespace
 
-SentenceEncoder load_sentence_encoder(const ModelDir& model, std::int32_t pad_id, const Placement& placement,
-                                      int batch_size) {
+SentenceEncoder load_sentence_encoder(const ModelDir& model, const WordPieceTokenizer& tokenizer,
+                                      const Placement& placement, int batch_size) {
     const SafetensorsFile file(model.weights_path());
     CheckpointWeights weights(file, model.encoder.architecture == Architecture::Bert ? "bert." : "mpnet.");
     return SentenceEncoder(make_encoder(model.encoder, weights, placement), model.encoder.hidden_size, model.pooling,
-                           model.normalize, placement, pad_id, batch_size);
+                           model.normalize, placement, tokenizer.pad_id(), batch_size,
+                           model.pool_prompt ? 0 : std::int64_t(tokenizer.prompt_tokens()));
 }
 
 namespace {
@@ -64,8 +65,8 @@ class SentenceEmbedder final : public Embedder {
 public:
     SentenceEmbedder(ModelDir model, const EmbedOptions& options, Placement placement)
         : model_(std::move(model)),
-          tokenizer_(WordPieceTokenizer::from_model_dir(model_.transformer_dir)),
-          encoder_(load_sentence_encoder(model_, tokenizer_.pad_id(), placement, options.batch_size)),
+          tokenizer_(WordPieceTokenizer::from_model_dir(model_.dir)),
+          encoder_(load_sentence_encoder(model_, tokenizer_, placement, options.batch_size)),
           identity_(make_identity()) {}
 
     std::string identity() const override { return identity_; }

@@ -466,7 +466,8 @@ void WordPieceTokenizer::Impl::encode(std::string_view text, std::vector<std::in
     };
 
     decode_utf8(text, s.text);
-    // sentence-transformers strips each text before tokenizing.
+    s.text.insert(0, prompt);
+    // sentence-transformers strips each text (the prompt before it) before tokenizing.
     std::u32string_view stripped = s.text;
     while (!stripped.empty() && is_python_space(stripped.front())) stripped.remove_prefix(1);
     while (!stripped.empty() && is_python_space(stripped.back())) stripped.remove_suffix(1);
@@ -515,6 +516,7 @@ TokenBatch WordPieceTokenizer::encode_batch(std::span<const std::string> texts) 
 }
 
 int WordPieceTokenizer::max_length() const { return impl_->max_length; }
+std::size_t WordPieceTokenizer::prompt_tokens() const { return impl_->prompt_tokens; }
 std::int32_t WordPieceTokenizer::pad_id() const { return impl_->pad_id; }
 std::int32_t WordPieceTokenizer::unk_id() const { return impl_->unk_id; }
 std::size_t WordPieceTokenizer::vocab_size() const { return impl_->word_starts.size(); }

@@ -12,6 +12,7 @@
 
 #include "distill/error.h"
 #include "embed/json_file.h"
+#include "embed/model_dir.h"
 #include "embed/text_tokenizer_impl.h"
 
 namespace distill {
@@ -250,11 +251,12 @@ WordPieceTokenizer WordPieceTokenizer::from_file(const std::string& tokenizer_js
     return WordPieceTokenizer(std::move(t));
 }
 
-WordPieceTokenizer WordPieceTokenizer::from_model_dir(const std::string& dir) {
-    if (!fs::is_directory(dir))
-        throw Error(located_message(dir, 0, "is not a directory",
+WordPieceTokenizer WordPieceTokenizer::from_model_dir(const std::string& model_dir) {
+    if (!fs::is_directory(model_dir))
+        throw Error(located_message(model_dir, 0, "is not a directory",
                                     "give a sentence-transformers model directory (tokenizer.json, config.json, "
                                     "modules.json, ...) as downloaded from the Hugging Face hub"));
+    const std::string dir = embed::transformer_folder(model_dir);
     auto t = read_tokenizer_json(in_dir(dir, "tokenizer.json"));
 
     // sentence-transformers: max_seq_length from sentence_bert_config.json
@@ -275,15 +277,26 @@ WordPieceTokenizer WordPieceTokenizer::from_model_dir(const std::string& dir) {
         if (st.bool_at(st.root(), "", "do_lower_case", false))
             t->lowercase_first = !(t->has_normalizer && t->normalization.lowercase);
         if (const json* kwargs = JsonFile::member(st.root(), "processing_kwargs"); kwargs && kwargs->is_object())
-            for (const char* group : {"common", "text"})
-                if (const json* g = JsonFile::member(*kwargs, group); g && g->is_object() &&
-                                                                       JsonFile::member(*g, "max_length")) {
-                    max_length = st.int_at(*g, std::string("processing_kwargs.") + group, "max_length", 0, 1);
+            for (const char* group : {"common", "text"}) {
+                const json* g = JsonFile::member(*kwargs, group);
+                if (!g || !g->is_object()) continue;
+                const std::string where = std::string("processing_kwargs.") + group;
+                if (JsonFile::member(*g, "max_length")) {
+                    max_length = st.int_at(*g, where, "max_length", 0, 1);
                     max_length_source = st_config;
                 }
+                // Never silently other ids than the reference's.
+                if (!st.bool_at(*g, where, "truncation", true))
+                    embed::fail(st_config, where + ".truncation", "is false, which Distill Studio does not support",
+                                "texts are truncated to the maximum length; remove the setting");
+            }
     }
     std::optional<JsonFile> tok;
     if (fs::exists(tok_config)) tok.emplace(tok_config);
+    if (tok && tok->string_at(tok->root(), "", "truncation_side", "right") != "right")
+        embed::fail(tok_config, "truncation_side", "is not \"right\", which Distill Studio does not support",
+                    "texts are truncated at their end, as sentence-transformers models are trained; remove the "
+                    "setting");
     if (!max_length) {
         std::optional<long long> limit;
         if (tok) {
@@ -316,6 +329,15 @@ WordPieceTokenizer WordPieceTokenizer::from_model_dir(const std::string& dir) {
         if (pad && pad->is_object()) pad = JsonFile::member(*pad, "content");
         if (pad && pad->is_string())
             if (const auto id = t->id_of(pad->get<std::string>())) t->pad_id = *id;
+    }
+
+    // sentence-transformers' prompt_length: the prompt tokenized alone,
+    // less the special token after it (when the post-processor adds one).
+    if (const std::string prompt = embed::default_prompt(model_dir); !prompt.empty()) {
+        std::vector<std::int32_t> ids;
+        t->encode(prompt, ids);
+        t->prompt_tokens = ids.size() - (t->suffix.empty() ? 0 : 1);
+        embed::decode_utf8(prompt, t->prompt);
     }
     return WordPieceTokenizer(std::move(t));
 }

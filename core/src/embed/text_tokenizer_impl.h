@@ -99,6 +99,11 @@ struct WordPieceTokenizer::Impl {
     int max_length = 0;
     std::int32_t pad_id = 0;
 
+    // sentence-transformers' default prompt, put before every text (then
+    // the whole is stripped and tokenized), and its prompt_length.
+    std::u32string prompt;
+    std::size_t prompt_tokens = 0;
+
     // The normalizer alone, on code points (used for normalized added tokens too).
     void normalize(std::u32string_view in, std::u32string& out) const;
     void encode(std::string_view text, std::vector<std::int32_t>& ids) const;
