@@ -151,6 +151,12 @@ QuestionAnswer to_question_answer(const Record& record, const std::vector<std::s
 // ---------------------------------------------------------------------------
 // Formatting few-shot records
 
+// The version of the source rules' and the formatter's output text, part of
+// the pipeline's format key: bump it whenever a change makes the same
+// records format to other text, so output folders made by an older build are
+// formatted again instead of kept.
+inline constexpr const char* kFormatRulesVersion = "format-rules/2";
+
 enum class DropReason {
     None,
     QueryOverWordBudget,  // ShotFit::Words: the query alone has too many words

@@ -202,9 +202,7 @@ ModelDir ModelDir::read(const std::string& dir) {
     m.transformer_dir = *transformer_dir;
     m.pooling = pooling->mode;
     m.pool_prompt = pooling->include_prompt;
-    (void)default_prompt(dir);  // a name missing from the prompts fails here, before any weight is read
-    if (const std::string st_config = in_dir(dir, "config_sentence_transformers.json"); fs::exists(st_config))
-        m.content_files.push_back(st_config);
+    m.prompt = default_prompt(dir);  // a name missing from the prompts fails here, before any weight is read
     m.encoder = EncoderConfig::read(in_dir(m.transformer_dir, "config.json"));
     const std::string weights = m.weights_path();
     if (!fs::is_regular_file(weights)) {

@@ -46,6 +46,9 @@ struct ModelDir {
     // default prompt (default_prompt) out of the pooling, as INSTRUCTOR-style
     // models want.
     bool pool_prompt = true;
+    // default_prompt(dir): part of the identity rather than its file, whose
+    // other keys (versions) do not change the vectors.
+    std::string prompt;
     bool normalize = false;
     // Every file whose content decides the vectors: hashed into the
     // embedder's identity.

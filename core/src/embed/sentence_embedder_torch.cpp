@@ -82,6 +82,7 @@ private:
     std::string make_identity() const {
         ContentHasher hash;
         for (const auto& path : model_.content_files) hash.add_file(path);
+        if (!model_.prompt.empty()) hash.add("default prompt").add(model_.prompt);
         return std::string("model/") + (model_.encoder.architecture == Architecture::Bert ? "bert" : "mpnet") + "/" +
                pooling_name(model_.pooling) + (model_.normalize ? "/normalized/" : "/") + hash.hex() + "/" +
                placement_name(encoder_.placement());

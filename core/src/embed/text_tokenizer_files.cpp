@@ -285,9 +285,13 @@ WordPieceTokenizer WordPieceTokenizer::from_model_dir(const std::string& model_d
                     max_length = st.int_at(*g, where, "max_length", 0, 1);
                     max_length_source = st_config;
                 }
-                // Never silently other ids than the reference's.
-                if (!st.bool_at(*g, where, "truncation", true))
-                    embed::fail(st_config, where + ".truncation", "is false, which Distill Studio does not support",
+                // Never silently other ids than the reference's: true or a
+                // strategy that truncates a single text at its end.
+                if (const json* truncation = JsonFile::member(*g, "truncation");
+                    truncation && *truncation != true && *truncation != "longest_first" &&
+                    *truncation != "only_first" && *truncation != "only_second")
+                    embed::fail(st_config, where + ".truncation",
+                                "is " + embed::shown(*truncation) + ", which Distill Studio does not support",
                                 "texts are truncated to the maximum length; remove the setting");
             }
     }
@@ -332,7 +336,8 @@ WordPieceTokenizer WordPieceTokenizer::from_model_dir(const std::string& model_d
     }
 
     // sentence-transformers' prompt_length: the prompt tokenized alone,
-    // less the special token after it (when the post-processor adds one).
+    // less the special token after it. ST 6 subtracts it when the last id
+    // is special, ST 5 always: the same for a post-processor that adds one.
     if (const std::string prompt = embed::default_prompt(model_dir); !prompt.empty()) {
         std::vector<std::int32_t> ids;
         t->encode(prompt, ids);

@@ -6,6 +6,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <cmath>
 #include <cstdlib>
 #include <cstdio>
 #include <sstream>
@@ -73,7 +74,9 @@ void append_json_string(std::string& out, std::string_view text) {
 
 // Python's str.isprintable() of one code point: false for the Unicode
 // categories "Other" (Cc, Cf, Cs, Co, Cn) and "Separator" (Zl, Zp, Zs)
-// except the ASCII space.
+// except the ASCII space. The categories are ICU's (Unicode 15.0 in
+// Debian 12's ICU 72, as in Python 3.12); a Python on an older Unicode
+// escapes the characters assigned since, as unassigned (Cn).
 bool python_printable(std::uint32_t cp) {
     if (cp == ' ') return true;
     switch (u_charType(static_cast<UChar32>(cp))) {
@@ -127,6 +130,8 @@ void append_string_repr(std::string& out, std::string_view text) {
 // d.ddde+XX. nlohmann's own dump switches to exponents one digit earlier
 // (1e+15 where Python writes 1000000000000000.0).
 std::string python_float_repr(double value) {
+    if (std::isnan(value)) return "nan";  // JSON files cannot hold these; Records made in code can
+    if (std::isinf(value)) return value < 0 ? "-inf" : "inf";
     char buf[64];
     const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific);
     std::string_view text(buf, std::size_t(end - buf));  // "-1.2345e+15", "0e+00"

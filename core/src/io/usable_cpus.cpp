@@ -121,7 +121,8 @@ unsigned hierarchy_quota(const CpuHierarchy& hierarchy, std::string path) {
         if (const unsigned q = directory_quota(hierarchy.mount_point + path, hierarchy.v2))
             tightest = tightest == 0 ? q : std::min(tightest, q);
         if (path.empty()) break;
-        path.resize(path.rfind('/'));  // the parent; the mount point last
+        const auto parent = path.rfind('/');
+        path.resize(parent == std::string::npos ? 0 : parent);  // the parent; the mount point last
     }
     return tightest;
 }

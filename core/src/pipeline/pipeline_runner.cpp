@@ -455,6 +455,7 @@ void PipelineRun::format_stage() {
     stage.start("format");
     raw_file = project.domain + "_prompt_data.jsonl";
     format_key = ContentHasher()
+                     .add(kFormatRulesVersion)
                      .add(fewshot_key)
                      .add(to_json(preset).dump())
                      .add(tokenizer_hash)
