@@ -85,14 +85,13 @@ void CorpusSummaryView::markOutOfDate() {
     if (perSource_->isVisibleTo(this)) outOfDate_->show();
 }
 
-void CorpusSummaryView::showCorpus(const Corpus& corpus) {
-    const CorpusReport& report = corpus.report;
+void CorpusSummaryView::showCorpus(const CorpusReport& report, std::size_t records) {
     const QLocale locale;
     const auto counted = [&locale](std::size_t n, const QString& one, const QString& many) {
         return (n == 1 ? one : many).arg(locale.toString(qulonglong(n)));
     };
     totals_->setText(tr("<b>%1</b> pooled from %2 · %3 replaced · %4 skipped")
-                         .arg(counted(corpus.records.size(), tr("%1 record"), tr("%1 records")),
+                         .arg(counted(records, tr("%1 record"), tr("%1 records")),
                               counted(report.sources.size(), tr("%1 source"), tr("%1 sources")),
                               counted(report.duplicates_replaced, tr("%1 duplicate question"),
                                       tr("%1 duplicate questions")),

@@ -16,7 +16,8 @@ class CorpusSummaryView : public QWidget {
 public:
     explicit CorpusSummaryView(QWidget* parent = nullptr);
 
-    void showCorpus(const Corpus& corpus);
+    // What pooling the sources gave: a Load Corpus's, or a run's corpus stage's.
+    void showCorpus(const CorpusReport& report, std::size_t records);
     // Back to "nothing loaded", e.g. for another project.
     void clear();
     // A load is running; earlier figures no longer apply.

@@ -137,12 +137,15 @@ MainWindow::MainWindow(std::unique_ptr<UserPrompts> prompts, QWidget* parent)
     createCentralArea();
     createStatusBar();
 
-    connect(loader_, &CorpusLoader::progress, this, &MainWindow::showLoadProgress);
+    connect(loader_, &CorpusLoader::progress, this, &MainWindow::showProgressBar);
     connect(loader_, &CorpusLoader::loaded, this, &MainWindow::onCorpusLoaded);
     connect(loader_, &CorpusLoader::failed, this, &MainWindow::onCorpusLoadFailed);
     connect(loader_, &CorpusLoader::cancelled, this, &MainWindow::onCorpusLoadCancelled);
     connect(runner_, &PipelineRunner::stageEvent, stages_, &StageListView::showStageEvent);
     connect(runner_, &PipelineRunner::progress, stages_, &StageListView::showProgress);
+    connect(runner_, &PipelineRunner::stageEvent, this, &MainWindow::showRunStage);
+    connect(runner_, &PipelineRunner::progress, this,
+            [this](int, quint64 done, quint64 total) { showProgressBar(done, total); });
     connect(runner_, &PipelineRunner::copyingExport, this, [this] {
         if (cancelRunButton_->isEnabled())  // else it says "Cancelling…"
             progressLabel_->setText(tr("Copying the lit-gpt files to %1…").arg(exportDir_));
@@ -376,9 +379,10 @@ void MainWindow::createStatusBar() {
     progressBar_->setObjectName("loadProgress");
     progressBar_->setMaximumWidth(240);
     progressBar_->setFormat(QStringLiteral("%p%"));
+    // Cancels whichever background job is going, a load or a run, from any tab.
     cancelButton_ = new QPushButton(tr("Cancel"));
     cancelButton_->setObjectName("cancelLoad");
-    connect(cancelButton_, &QPushButton::clicked, this, &MainWindow::cancelCorpusLoad);
+    connect(cancelButton_, &QPushButton::clicked, this, [this] { running_ ? cancelRun() : cancelCorpusLoad(); });
 
     // After an Export, until the next run: where the files went, one click away.
     openExportFolderButton_ = new QPushButton(tr("Open Export Folder"));
@@ -697,7 +701,16 @@ void MainWindow::updateEnabled() {
     cancelRunButton_->setEnabled(running_);
 }
 
-void MainWindow::showLoadProgress(quint64 done, quint64 total) {
+void MainWindow::showRunStage(const StageEvent& event) {
+    if (event.kind != StageEvent::Started || !cancelRunButton_->isEnabled()) return;  // "Cancelling…" stays
+    progressLabel_->setText(tr("[%1/%2] %3…")
+                                .arg(event.index + 1)
+                                .arg(pipeline_stages().size())
+                                .arg(qs(event.stage)));
+    progressBar_->setRange(0, 0);
+}
+
+void MainWindow::showProgressBar(quint64 done, quint64 total) {
     if (total == 0) {
         progressBar_->setRange(0, 0);  // unknown total: a busy bar
     } else {
@@ -709,7 +722,7 @@ void MainWindow::showLoadProgress(quint64 done, quint64 total) {
 void MainWindow::onCorpusLoaded(std::shared_ptr<const Corpus> corpus) {
     setLoading(false);
     corpus_ = std::move(corpus);
-    summary_->showCorpus(*corpus_);
+    summary_->showCorpus(corpus_->report, corpus_->records.size());
     statusBar()->showMessage(tr("Loaded %1 records").arg(QLocale().toString(qulonglong(corpus_->records.size()))),
                              5000);
     emit corpusLoadFinished(true);
@@ -789,6 +802,7 @@ void MainWindow::cancelRun() {
     if (!runner_->isRunning()) return;
     runner_->cancel();
     cancelRunButton_->setEnabled(false);
+    cancelButton_->setEnabled(false);
     progressLabel_->setText(tr("Cancelling…"));
 }
 
@@ -827,15 +841,17 @@ void MainWindow::setRunning(bool running) {
     updateEnabled();
     progressLabel_->setText(tr("Running…"));
     progressBar_->setRange(0, 0);
-    // The stage list shows each stage's progress; the status bar only says
-    // a run is going and offers Cancel.
-    for (QWidget* widget : std::initializer_list<QWidget*>{progressLabel_, progressBar_})
+    cancelButton_->setEnabled(running);
+    // The Run tab's stage list shows every stage; the status bar shows the
+    // one at hand and Cancel wherever the curator is.
+    for (QWidget* widget : std::initializer_list<QWidget*>{progressLabel_, progressBar_, cancelButton_})
         widget->setVisible(running);
     if (!running && focusBeforeLoad_) focusBeforeLoad_->setFocus();
 }
 
 void MainWindow::onRunFinished(std::shared_ptr<const PipelineOutcome> outcome) {
     setRunning(false);
+    summary_->showCorpus(outcome->corpusReport, outcome->records.size());  // the run pooled them
     map_->setOutcome(outcome);
     fewShots_->setOutcome(outcome);
     sweep_->setOutcome(outcome);

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "distill/corpus.h"
+#include "distill/pipeline.h"
 #include "distill/project.h"
 #include "user_prompts.h"
 
@@ -136,7 +137,11 @@ private:
     void useSweptThreshold(double threshold, std::size_t minSize);
 
     void setLoading(bool loading);
-    void showLoadProgress(quint64 done, quint64 total);
+    // The status bar's bar: the load's or the running stage's share done.
+    void showProgressBar(quint64 done, quint64 total);
+    // The status bar during a run, on every tab: "[3/8] cluster…", the
+    // stage's progress and Cancel.
+    void showRunStage(const StageEvent& event);
     void onCorpusLoaded(std::shared_ptr<const Corpus> corpus);
     void onCorpusLoadFailed(const QString& message);
     void onCorpusLoadCancelled();

@@ -76,6 +76,7 @@ void PipelineWorker::run(const Project& project, const std::string& outputDir, c
             // a run.
             Corpus corpus = pool_sources(project.resolved_sources(), project.on_bad_line, &observer);
             outcome->records = std::move(corpus.records);
+            outcome->corpusReport = std::move(corpus.report);
             if (outcome->records.size() != outcome->map.projection.points.rows)
                 throw Error(outputDir + "/cluster_map.json: " + std::to_string(outcome->map.projection.points.rows) +
                             " rows, but the sources now pool to " + std::to_string(outcome->records.size()) +

@@ -26,6 +26,7 @@ struct PipelineOutcome {
     PipelineResult result;
     ClusterMap map;
     std::vector<Record> records;
+    CorpusReport corpusReport;  // how pooling them went, for the Project tab's summary
     // The records' questions folded for finding by any part (the map's Find,
     // Replace Shot's filter): built with the outcome, off the GUI thread.
     QuestionIndex questionIndex;

@@ -193,6 +193,9 @@ void TestPipelineRun::runReportsEveryStageAndShowsTheMap() {
     for (int row = 0; row < table->rowCount(); ++row)
         QVERIFY2(!table->item(row, StageListView::SummaryColumn)->text().isEmpty(), qPrintable(QString::number(row)));
     QVERIFY(!w.main->isRunning());
+    // The Project tab's corpus summary is the run's, without a Load Corpus.
+    const QString totals = w.main->findChild<QLabel*>("corpusTotals")->text();
+    QVERIFY2(totals.contains(QLocale().toString(2690) + " records"), qPrintable(totals));
 
     // The map holds every corpus row once.
     const ClusterMap map = read_cluster_map(dir.filePath("out/cluster_map.json").toStdString());
@@ -256,17 +259,26 @@ void TestPipelineRun::cancelMidRunLeavesWindowUsable() {
 
     // Cancel as soon as the window hears that the corpus stage finished:
     // the worker is by then embedding or later.
+    // It is pressed in the status bar, which shows the run on every tab.
     auto* table = w.main->findChild<QTableWidget*>("stages");
+    auto* statusCancel = w.main->findChild<QPushButton*>("cancelLoad");
     bool cancelPressed = false;
+    QString statusSaid;
     connect(table, &QTableWidget::itemChanged, this, [&](QTableWidgetItem* item) {
         if (!cancelPressed && item->row() == 0 && item->column() == StageListView::StateColumn &&
             item->text() == "done") {
             cancelPressed = true;
-            w.main->findChild<QPushButton*>("cancelRun")->click();
+            statusSaid = w.main->findChild<QLabel*>("progressLabel")->text();
+            QVERIFY(!statusCancel->isHidden() && statusCancel->isEnabled());
+            statusCancel->click();
+            QVERIFY(!w.main->findChild<QPushButton*>("cancelRun")->isEnabled());
         }
     });
+    w.main->showClusterMap();
     QVERIFY(!runAndWait(*w.main));
     QVERIFY(cancelPressed);
+    QVERIFY2(statusSaid == "[1/8] corpus…" || statusSaid == "[2/8] embed…", qPrintable(statusSaid));
+    QVERIFY(statusCancel->isHidden());
     QVERIFY(w.prompts->errors.isEmpty());
     const QStringList states = stageStates(*w.main);
     QVERIFY2(states.contains("cancelled"), qPrintable(states.join(',')));
