@@ -11,6 +11,7 @@
 #include <QMouseEvent>
 #include <QPushButton>
 #include <QShortcut>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QTimer>
 #include <QToolTip>
@@ -20,6 +21,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace distill::ui {
 namespace {
@@ -27,14 +29,52 @@ namespace {
 // How close, in pixels, the pointer must be to a point to pick it.
 constexpr double kPickRadius = 8;
 
-// Qt's category palette, dark enough to read on white; clusters cycle
-// through it in the clusterer's order (largest first for communities).
+// Twenty category colours, dark enough to read on white and none grey (the
+// outliers' colour). assignColours spreads them so that clusters drawn near
+// each other differ.
 const QList<QColor>& clusterColours() {
     static const QList<QColor> colours = {
-        QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),  QColor(214, 39, 40),
-        QColor(148, 103, 189), QColor(140, 86, 75), QColor(227, 119, 194), QColor(127, 127, 127),
-        QColor(188, 189, 34), QColor(23, 190, 207), QColor(57, 59, 121),  QColor(173, 73, 74)};
+        QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),   QColor(214, 39, 40),
+        QColor(148, 103, 189), QColor(140, 86, 75), QColor(227, 119, 194), QColor(188, 189, 34),
+        QColor(23, 190, 207),  QColor(57, 59, 121), QColor(173, 73, 74),   QColor(99, 121, 57),
+        QColor(140, 109, 49),  QColor(123, 65, 115), QColor(82, 84, 163),  QColor(231, 186, 82),
+        QColor(0, 128, 128),   QColor(128, 0, 0),   QColor(206, 109, 189), QColor(107, 110, 207)};
     return colours;
+}
+
+// Greedy colouring by where clusters are drawn: each cluster, largest
+// first, takes the colour whose nearest cluster already holding it is
+// farthest away. Past the first kColouredByPlace clusters (a 700k corpus
+// has thousands) they cycle, which costs nothing.
+constexpr std::size_t kColouredByPlace = 2000;
+
+std::vector<int> assignColours(const ClusterMap& map) {
+    const std::size_t count = map.clusters.size(), palette = std::size_t(clusterColours().size());
+    std::vector<int> colour(count);
+    std::vector<std::vector<QPointF>> placed(palette);  // centroids already holding each colour
+    for (std::size_t c = 0; c < count; ++c) {
+        if (c >= kColouredByPlace) {
+            colour[c] = int(c % palette);
+            continue;
+        }
+        QPointF centre;
+        for (RowId row : map.clusters[c].members)
+            centre += QPointF(map.projection.points.row(row)[0], map.projection.points.row(row)[1]);
+        if (!map.clusters[c].members.empty()) centre /= double(map.clusters[c].members.size());
+        std::size_t best = 0;
+        double bestDistance = -1;
+        for (std::size_t k = 0; k < palette; ++k) {
+            double nearest = std::numeric_limits<double>::infinity();
+            for (const QPointF& other : placed[k]) {
+                const QPointF d = other - centre;
+                nearest = std::min(nearest, d.x() * d.x() + d.y() * d.y());
+            }
+            if (nearest > bestDistance) bestDistance = nearest, best = k;
+        }
+        colour[c] = int(best);
+        placed[best].push_back(centre);
+    }
+    return colour;
 }
 
 // Discs up to this many rows, single pixels beyond: measured offscreen at
@@ -153,6 +193,11 @@ ClusterMapView::ClusterMapView(QWidget* parent)
     connect(plot_, &QCustomPlot::mouseMove, this, &ClusterMapView::showHover);
     connect(plot_, &QCustomPlot::mousePress, this, [this](QMouseEvent* event) { pressedAt_ = event->pos(); });
     connect(plot_, &QCustomPlot::mouseRelease, this, &ClusterMapView::clickAt);
+    connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this] {
+        fitView();
+        plot_->replot();
+    });
+    plot_->setToolTip(tr("Drag to pan, wheel to zoom, double-click to see every point again"));
 
     sizes_->setObjectName("clusterSizes");
     sizes_->setMinimumHeight(120);
@@ -161,6 +206,8 @@ ClusterMapView::ClusterMapView(QWidget* parent)
     sizes_->yAxis->setLabel(tr("questions"));
     connect(sizes_, &QCustomPlot::plottableClick, this,
             [this](QCPAbstractPlottable*, int dataIndex, QMouseEvent*) { selectCluster(dataIndex); });
+    sizes_->setMouseTracking(true);
+    connect(sizes_, &QCustomPlot::mouseMove, this, &ClusterMapView::showBarHover);
 
     title_->setObjectName("clusterTitle");
     title_->setWordWrap(true);
@@ -170,6 +217,13 @@ ClusterMapView::ClusterMapView(QWidget* parent)
     members_->setObjectName("clusterMembers");
     members_->setUniformItemSizes(true);
     members_->setWordWrap(false);
+    members_->setToolTip(tr("Click to ring a question on the map; double-click a sampled one (★) to open "
+                            "its few-shots"));
+    connect(members_, &QListWidget::currentItemChanged, this, &ClusterMapView::ringMember);
+    connect(members_, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
+        if (item && item->data(Qt::UserRole + 1).toBool())
+            emit sampledQuestionOpened(outcome_->question(std::size_t(item->data(Qt::UserRole).toULongLong())));
+    });
 
     find_->setObjectName("mapFind");
     find_->setPlaceholderText(tr("Find questions containing…"));
@@ -234,12 +288,14 @@ void ClusterMapView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) 
     outcome_ = std::move(outcome);
     selected_ = -1;
     clusterOf_.clear();
+    colourOf_.clear();
     grid_.reset();
     if (outcome_) {
         const ClusterMap& map = outcome_->map;
         clusterOf_.assign(map.projection.points.rows, -1);
         for (std::size_t c = 0; c < map.clusters.size(); ++c)
             for (RowId row : map.clusters[c].members) clusterOf_[row] = int(c);
+        colourOf_ = assignColours(map);
         grid_ = std::make_unique<PointGrid>(map.projection.points);
     }
     buildScatter();
@@ -260,6 +316,7 @@ void ClusterMapView::buildScatter() {
     // rings against 230 ms.
     matchGraph_ = ringGraph(plot_, QStringLiteral("Find matches"), 9, 1);
     currentMatchGraph_ = ringGraph(plot_, QStringLiteral("Find current match"), 18, 2.5);
+    memberGraph_ = ringGraph(plot_, QStringLiteral("Member"), 18, 2.5);
 
     if (outcome_) {
         const Matrix& points = outcome_->map.projection.points;
@@ -274,7 +331,7 @@ void ClusterMapView::buildScatter() {
         std::vector<QVector<double>> xs(colourGraphs_.size()), ys(colourGraphs_.size());
         for (std::size_t row = 0; row < points.rows; ++row) {
             const int c = clusterOf_[row];
-            const std::size_t graph = c < 0 ? 0 : 1 + std::size_t(c) % clusterColours().size();
+            const std::size_t graph = c < 0 ? 0 : 1 + std::size_t(colourOf_[std::size_t(c)]);
             xs[graph].push_back(points.row(row)[0]);
             ys[graph].push_back(points.row(row)[1]);
         }
@@ -282,12 +339,35 @@ void ClusterMapView::buildScatter() {
         // points (ARCHITECTURE.md rule 6), so let it sort.
         for (std::size_t g = 0; g < colourGraphs_.size(); ++g)
             colourGraphs_[g]->setData(xs[g], ys[g], /*alreadySorted=*/false);
-        plot_->rescaleAxes();
-        // A margin, so points on the edge are not cut in half by the axes.
-        plot_->xAxis->scaleRange(1.06);
-        plot_->yAxis->scaleRange(1.06);
+        fitView();
     }
     // No replot: setOutcome's selectCluster makes the one a new map needs.
+}
+
+void ClusterMapView::fitView() {
+    if (!outcome_) return;
+    bool found = false;
+    QCPRange x, y;
+    for (QCPGraph* graph : colourGraphs_) {
+        bool inGraph = false;
+        const QCPRange gx = graph->getKeyRange(inGraph);
+        if (!inGraph) continue;
+        const QCPRange gy = graph->getValueRange(inGraph);
+        if (found) {
+            x.expand(gx);
+            y.expand(gy);
+        } else {
+            x = gx;
+            y = gy;
+            found = true;
+        }
+    }
+    if (!found) return;
+    plot_->xAxis->setRange(x);
+    plot_->yAxis->setRange(y);
+    // A margin, so points on the edge are not cut in half by the axes.
+    plot_->xAxis->scaleRange(1.06);
+    plot_->yAxis->scaleRange(1.06);
 }
 
 void ClusterMapView::buildSizeChart() {
@@ -322,6 +402,7 @@ std::size_t ClusterMapView::pointCount() const {
 void ClusterMapView::selectCluster(int cluster) {
     if (!outcome_ || cluster < 0 || cluster >= int(outcome_->map.clusters.size())) cluster = -1;
     selected_ = cluster;
+    const QSignalBlocker quiet(members_);  // refilling rings no member; the replot below is the one needed
     members_->clear();
     QVector<double> xs, ys;
     if (cluster < 0) {
@@ -358,6 +439,7 @@ void ClusterMapView::selectCluster(int cluster) {
         }
     }
     selectionGraph_->setData(xs, ys, /*alreadySorted=*/false);
+    memberGraph_->data()->clear();
     plot_->replot();
     if (sizeBars_) {
         QCPDataSelection selection;
@@ -509,8 +591,40 @@ void ClusterMapView::showHover(QMouseEvent* event) {
     }
     const int cluster = clusterOf_[std::size_t(row)];
     const QString where = cluster < 0 ? tr("outlier") : tr("cluster %1").arg(cluster + 1);
+    // Rich text, which tooltips wrap: a 2,000-character question stays readable.
     QToolTip::showText(event->globalPosition().toPoint(),
-                       QStringLiteral("%1\n(%2)").arg(qs(outcome_->question(std::size_t(row))), where), plot_);
+                       QStringLiteral("<p>%1</p><p><i>%2</i></p>")
+                           .arg(qs(outcome_->question(std::size_t(row))).toHtmlEscaped(), where),
+                       plot_);
+}
+
+void ClusterMapView::showBarHover(QMouseEvent* event) {
+    int index = -1;
+    if (!outcome_ || !sizes_->plottableAt(event->position(), false, &index) || index < 0 ||
+        index >= int(outcome_->map.clusters.size())) {
+        QToolTip::hideText();
+        return;
+    }
+    const ClusterSummary& summary = outcome_->map.clusters[std::size_t(index)];
+    QStringList terms;
+    for (const Keyword& keyword : summary.keywords) terms << qs(keyword.term);
+    QToolTip::showText(event->globalPosition().toPoint(),
+                       tr("Cluster %1: %2 questions, %3 sampled\n%4")
+                           .arg(index + 1)
+                           .arg(summary.size)
+                           .arg(summary.sampled.size())
+                           .arg(terms.join(QStringLiteral(", "))),
+                       sizes_);
+}
+
+void ClusterMapView::ringMember(QListWidgetItem* item) {
+    memberGraph_->data()->clear();
+    if (item && outcome_) {
+        const Matrix& points = outcome_->map.projection.points;
+        const auto row = std::size_t(item->data(Qt::UserRole).toULongLong());
+        memberGraph_->addData(points.row(row)[0], points.row(row)[1]);
+    }
+    plot_->replot();
 }
 
 void ClusterMapView::clickAt(QMouseEvent* event) {

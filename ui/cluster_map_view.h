@@ -29,6 +29,7 @@ class QCustomPlot;
 class QLabel;
 class QLineEdit;
 class QListWidget;
+class QListWidgetItem;
 class QMouseEvent;
 class QPushButton;
 class QTimer;
@@ -69,6 +70,9 @@ public:
 
 signals:
     void clusterSelected(int cluster);
+    // A sampled member was double-clicked (or activated with Enter): the
+    // curator wants its few-shots.
+    void sampledQuestionOpened(const std::string& question);
     // A search has run (or the Find text was cleared): matches() is new.
     void matchesChanged();
 
@@ -85,10 +89,15 @@ private:
     void stepTo(std::size_t match);
     void buildSizeChart();
     void showHover(QMouseEvent* event);
+    void showBarHover(QMouseEvent* event);
+    void ringMember(QListWidgetItem* item);
     void clickAt(QMouseEvent* event);
+    // Every point in view, with a margin (after a run, and on double-click).
+    void fitView();
 
     std::shared_ptr<const PipelineOutcome> outcome_;
     std::vector<int> clusterOf_;  // per row; -1 for an outlier
+    std::vector<int> colourOf_;   // per cluster: its index into the palette
     std::unique_ptr<PointGrid> grid_;
     int selected_ = -1;
     QPoint pressedAt_;
@@ -107,6 +116,7 @@ private:
     QCPGraph* selectionGraph_ = nullptr;
     QCPGraph* matchGraph_ = nullptr;         // a ring on every match, above the clusters
     QCPGraph* currentMatchGraph_ = nullptr;  // a larger ring on the match stepped to
+    QCPGraph* memberGraph_ = nullptr;        // a ring on the member chosen in the list
     QCustomPlot* sizes_;
     QCPBars* sizeBars_ = nullptr;
     QLabel* title_;

@@ -186,6 +186,16 @@ int FewShotView::currentOrigin() const { return origins_->currentRow(); }
 
 void FewShotView::setCurrentOrigin(int index) { origins_->setCurrentRow(index); }
 
+bool FewShotView::showOriginWithQuestion(const std::string& question) {
+    for (std::size_t i = 0; i < lines_.size(); ++i) {
+        if (questionOf(lines_[i].at("origin")) != question) continue;
+        if (origins_->isRowHidden(int(i))) originFilter_->clear();
+        setCurrentOrigin(int(i));
+        return true;
+    }
+    return false;
+}
+
 void FewShotView::focusFilter() {
     originFilter_->setFocus(Qt::ShortcutFocusReason);
     originFilter_->selectAll();

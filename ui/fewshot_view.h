@@ -45,6 +45,9 @@ public:
     // The origin shown, an index into the lines still listed; -1 for none.
     int currentOrigin() const;
     void setCurrentOrigin(int index);
+    // Shows the origin whose question is `question` (clearing a filter that
+    // hides it); false when no listed line has it (a dropped origin).
+    bool showOriginWithQuestion(const std::string& question);
     // Puts the keyboard in the sampled questions' filter (Ctrl+F on this tab).
     void focusFilter();
 

@@ -151,6 +151,13 @@ MainWindow::MainWindow(std::unique_ptr<UserPrompts> prompts, QWidget* parent)
             progressLabel_->setText(tr("Copying the lit-gpt files to %1…").arg(exportDir_));
     });
     connect(runner_, &PipelineRunner::finished, this, &MainWindow::onRunFinished);
+    connect(map_, &ClusterMapView::sampledQuestionOpened, this, [this](const std::string& question) {
+        if (fewShots_->showOriginWithQuestion(question))
+            tabs_->setCurrentWidget(fewShots_);
+        else
+            statusBar()->showMessage(
+                tr("That question is no longer a few-shot origin: it was dropped on the Few-Shots tab"), 5000);
+    });
     connect(runner_, &PipelineRunner::failed, this, &MainWindow::onRunFailed);
     connect(runner_, &PipelineRunner::cancelled, this, &MainWindow::onRunCancelled);
 

@@ -12,9 +12,11 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolTip>
 
 #include <qcustomplot.h>
 
@@ -67,8 +69,70 @@ class TestMapFind : public QObject {
     Q_OBJECT
 private slots:
     void findsStepsThroughAndClearsOnTheDemoRun();
+    void membersRingAndOpenTheirFewShots();
     void findsAmongSevenHundredThousandRows();
 };
+
+// The side panel's members: a click rings the question on the map, a
+// double-click on a sampled one opens the Few-Shots tab at it. A zoomed map
+// comes back whole on a double-click; a bar's tooltip names its cluster.
+void TestMapFind::membersRingAndOpenTheirFewShots() {
+    QTemporaryDir dir;
+    Window w = makeWindow();
+    QVERIFY2(openAndRunDemo(*w.main, dir.path()), qPrintable(w.prompts->errors.join('\n')));
+    w.main->show();
+    QVERIFY(QTest::qWaitForWindowExposed(w.main.get()));
+    w.main->showClusterMap();
+    const ClusterMap map = read_cluster_map(dir.filePath("out/cluster_map.json").toStdString());
+    auto* view = w.main->findChild<ClusterMapView*>();
+    auto* plot = w.main->findChild<QCustomPlot*>("clusterMap");
+    view->selectCluster(0);
+    auto* members = w.main->findChild<QListWidget*>("clusterMembers");
+    QCOMPARE(std::size_t(members->count()), map.clusters[0].size);
+
+    int plain = -1, sampled = -1;
+    for (int i = members->count() - 1; i >= 0; --i)  // the first of each, near the top of the list
+        (members->item(i)->data(Qt::UserRole + 1).toBool() ? sampled : plain) = i;
+    QVERIFY(plain >= 0 && sampled >= 0);
+    const auto rowOf = [&](int item) { return std::size_t(members->item(item)->data(Qt::UserRole).toULongLong()); };
+    members->setCurrentRow(plain);
+    QCOMPARE(drawn(plot, "Member"), pointsOf(map.projection.points, {rowOf(plain)}));
+
+    auto* tabs = w.main->findChild<QTabWidget*>("tabs");
+    const QRect cell = members->visualItemRect(members->item(plain));
+    QTest::mouseClick(members->viewport(), Qt::LeftButton, {}, cell.center());
+    QTest::mouseDClick(members->viewport(), Qt::LeftButton, {}, cell.center());
+    QCOMPARE(tabs->currentWidget(), view);  // not sampled: no few-shots to open
+    members->scrollToItem(members->item(sampled));
+    const QPoint sampledAt = members->visualItemRect(members->item(sampled)).center();
+    QTest::mouseClick(members->viewport(), Qt::LeftButton, {}, sampledAt);  // item views take the press first
+    QTest::mouseDClick(members->viewport(), Qt::LeftButton, {}, sampledAt);
+    QVERIFY2(tabs->currentIndex() == 3, qPrintable(w.main->statusBar()->currentMessage()));
+    const QString question = members->item(sampled)->text().mid(2);  // after "★ "
+    auto* origins = w.main->findChild<QListWidget*>("origins");
+    QVERIFY(origins && origins->currentItem());
+    QVERIFY2(origins->currentItem()->text().contains(question.left(40)), qPrintable(origins->currentItem()->text()));
+
+    // Zoomed in, then a double-click on the plot: every point in view again.
+    w.main->showClusterMap();
+    const QCPRange x = plot->xAxis->range(), y = plot->yAxis->range();
+    plot->xAxis->scaleRange(0.1);
+    plot->yAxis->scaleRange(0.1);
+    QTest::mouseDClick(plot, Qt::LeftButton, {}, plot->rect().center());
+    QCOMPARE(plot->xAxis->range().lower, x.lower);
+    QCOMPARE(plot->yAxis->range().upper, y.upper);
+
+    // The size chart's first bar: cluster 1, its size and sample.
+    auto* sizes = w.main->findChild<QCustomPlot*>("clusterSizes");
+    sizes->replot();
+    const QPoint bar(int(sizes->xAxis->coordToPixel(1)), int(sizes->yAxis->coordToPixel(1)));
+    QTest::mouseMove(sizes, bar);
+    QTRY_VERIFY(QToolTip::isVisible());
+    QVERIFY2(QToolTip::text().startsWith(QStringLiteral("Cluster 1: %1 questions, %2 sampled")
+                                             .arg(map.clusters[0].size)
+                                             .arg(map.clusters[0].sampled.size())),
+             qPrintable(QToolTip::text()));
+}
 
 void TestMapFind::findsStepsThroughAndClearsOnTheDemoRun() {
     QTemporaryDir dir;
