@@ -788,9 +788,12 @@ bool MainWindow::canStartRun(const QString& errorTitle) {
     }
     QStringList problems = problemsBeforeLoad(project());
     if (outputDir().isEmpty()) problems << tr("No output folder: save the project or choose a folder.");
-    if (template_->isModified())
-        problems << tr("The prompt template has unsaved changes, and a run formats with the saved one: save "
-                       "(Ctrl+S) or revert them first.");
+    // A run formats with the saved template: offer to save the edits (a
+    // save that fails or is cancelled says why itself and starts nothing).
+    if (problems.isEmpty() && template_->isModified() && !(prompts_->confirmSaveTemplateAndRun() && save())) {
+        emit runFinished(false);
+        return false;
+    }
     if (problems.isEmpty()) return true;
     prompts_->showError(errorTitle, problems.join('\n'));
     emit runFinished(false);

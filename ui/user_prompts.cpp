@@ -89,6 +89,18 @@ bool DialogPrompts::confirmSwitchToCommunities(double threshold, std::size_t min
     return answer == QMessageBox::Yes;
 }
 
+bool DialogPrompts::confirmSaveTemplateAndRun() {
+    QMessageBox box(QMessageBox::Question, QObject::tr("Unsaved template"),
+                    QObject::tr("The prompt template has unsaved changes. A run formats with the saved template: "
+                                "save it (and the project) first?"),
+                    QMessageBox::NoButton, parent_);
+    QPushButton* save = box.addButton(QObject::tr("Save and Run"), QMessageBox::AcceptRole);
+    box.addButton(QObject::tr("Keep Editing"), QMessageBox::RejectRole);
+    box.setDefaultButton(save);
+    box.exec();
+    return box.clickedButton() == save;
+}
+
 void DialogPrompts::showError(const QString& title, const QString& message) {
     QMessageBox::critical(parent_, title, message);
 }

@@ -36,6 +36,10 @@ public:
     // A threshold sweep's row was chosen while the project clusters with
     // k-means, which has no threshold: true to switch to community detection.
     virtual bool confirmSwitchToCommunities(double threshold, std::size_t minSize) = 0;
+    // Run or Export was pressed with unsaved template edits, which a run
+    // would not format with: true to save the project and its template and
+    // go on, false to go back to editing.
+    virtual bool confirmSaveTemplateAndRun() = 0;
     virtual void showError(const QString& title, const QString& message) = 0;
 };
 
@@ -52,6 +56,7 @@ public:
     QString chooseExportFolder(const QString& startDir) override;
     QString chooseTemplateSavePath(const QString& suggestedPath) override;
     bool confirmSwitchToCommunities(double threshold, std::size_t minSize) override;
+    bool confirmSaveTemplateAndRun() override;
     void showError(const QString& title, const QString& message) override;
 
 private:
@@ -71,6 +76,7 @@ public:
     QString chooseExportFolder(const QString&) override { return {}; }
     QString chooseTemplateSavePath(const QString&) override { return {}; }
     bool confirmSwitchToCommunities(double, std::size_t) override { return false; }
+    bool confirmSaveTemplateAndRun() override { return false; }
     void showError(const QString& title, const QString& message) override;
 };
 

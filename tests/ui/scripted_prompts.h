@@ -21,6 +21,8 @@ public:
     bool startFromPresetAnswer = true;
     QString templateSavePathAnswer;  // empty: Cancel
     bool switchToCommunitiesAnswer = true;
+    bool saveTemplateAndRunAnswer = false;  // Keep Editing
+    int saveTemplateAndRunQuestions = 0;
 
     QStringList badLineMessages;
     QStringList errors;
@@ -56,6 +58,10 @@ public:
     bool confirmSwitchToCommunities(double threshold, std::size_t minSize) override {
         switchToCommunitiesOffers.append({threshold, minSize});
         return switchToCommunitiesAnswer;
+    }
+    bool confirmSaveTemplateAndRun() override {
+        ++saveTemplateAndRunQuestions;
+        return saveTemplateAndRunAnswer;
     }
     void showError(const QString& title, const QString& message) override { errors << title + ": " + message; }
 };

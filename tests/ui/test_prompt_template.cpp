@@ -153,9 +153,13 @@ void TestPromptTemplate::previewFollowsEditsAndTheSavedTemplateRuns() {
     QVERIFY(w.main->isWindowModified());
     QVERIFY(fewShotTabText(*w.main).endsWith('*'));
     QVERIFY(w.main->findChild<QLabel*>("templateStatus")->text().contains("Unsaved changes"));
-    // A run would format with the saved template: refused, with the reason.
+    // A run would format with the saved template: it asks, and Keep Editing
+    // starts nothing and saves nothing.
+    const qsizetype errorsBefore = w.prompts->errors.size();
     QVERIFY(!runAndWait(*w.main));
-    QVERIFY(w.prompts->errors.last().contains("unsaved changes"));
+    QCOMPARE(w.prompts->saveTemplateAndRunQuestions, 1);
+    QCOMPARE(w.prompts->errors.size(), errorsBefore);
+    QVERIFY(editor(*w.main)->isModified());
 
     w.main->findChild<QPushButton*>("saveTemplate")->click();
     QVERIFY(!editor(*w.main)->isModified());
@@ -193,6 +197,17 @@ void TestPromptTemplate::previewFollowsEditsAndTheSavedTemplateRuns() {
     QVERIFY(cli.waitForFinished(60000));
     QCOMPARE(cli.exitCode(), 0);
     QCOMPARE(contents(cliOutput), contents(out + "/math_prompt_data.jsonl"));
+
+    // Edited again, Run answered with Save and Run: saved, then run with it.
+    QTest::keyClick(queryField(*w.main), Qt::Key_End, Qt::ControlModifier);
+    QTest::keyClicks(queryField(*w.main), " Go.");
+    QVERIFY(editor(*w.main)->isModified());
+    w.prompts->saveTemplateAndRunAnswer = true;
+    QVERIFY2(runAndWait(*w.main), qPrintable(w.prompts->errors.join('\n')));
+    QCOMPARE(w.prompts->saveTemplateAndRunQuestions, 2);
+    QVERIFY(!editor(*w.main)->isModified());
+    QCOMPARE(QString::fromStdString(load_prompt_preset(templatePath.toStdString()).prompt.query), kEditedQuery + " Go.");
+    QVERIFY(contents(out + "/math_prompt_data.jsonl").contains("Answer: Go."));
 }
 
 void TestPromptTemplate::badPlaceholdersAndDropsAreExplained() {
