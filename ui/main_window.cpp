@@ -370,7 +370,7 @@ QWidget* MainWindow::createRunTab() {
     settings->addWidget(knobs);
     settings->addWidget(framed(tr("Stages"), stages_));
     settings->setChildrenCollapsible(false);
-    settings->setSizes({440, 240});
+    settings->setSizes({400, 280});
 
     auto* tab = new QWidget;
     auto* layout = new QVBoxLayout(tab);

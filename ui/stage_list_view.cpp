@@ -32,6 +32,12 @@ StageListView::StageListView(QWidget* parent) : QWidget(parent), table_(new QTab
         table_->setCellWidget(row, ProgressColumn, bar);
         bars_.push_back(bar);
     }
+    // Every stage in view without scrolling: the last ones (format, export)
+    // are what a curator waits for.
+    table_->resizeRowsToContents();
+    int height = table_->horizontalHeader()->sizeHint().height() + 2 * table_->frameWidth();
+    for (int row = 0; row < table_->rowCount(); ++row) height += table_->rowHeight(row);
+    table_->setMinimumHeight(height);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(table_);

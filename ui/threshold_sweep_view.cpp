@@ -1,6 +1,7 @@
 #include "threshold_sweep_view.h"
 
 #include <QDoubleSpinBox>
+#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -8,6 +9,7 @@
 #include <QMouseEvent>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalBlocker>
 #include <QSpinBox>
@@ -99,7 +101,7 @@ ThresholdSweepView::ThresholdSweepView(QWidget* parent)
     progress_->setVisible(false);
 
     plot_->setObjectName("sweepPlot");
-    plot_->setMinimumSize(300, 200);
+    plot_->setMinimumSize(240, 200);
     plot_->setMouseTracking(true);
     plot_->xAxis->setLabel(tr("cosine threshold"));
     plot_->yAxis->setLabel(tr("communities"));
@@ -130,7 +132,19 @@ ThresholdSweepView::ThresholdSweepView(QWidget* parent)
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->verticalHeader()->setVisible(false);
-    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // Three short numbers, shared out over the panel's width, and never
+    // narrower than their titles and a 700k run's figures: Covered must not
+    // hide behind a horizontal scroll bar.
+    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    {
+        const QFontMetrics metrics(table_->font());
+        const QLocale locale;
+        const QStringList widest = {tr("Threshold"), tr("Communities"),
+                                    tr("%1 (%2%)").arg(locale.toString(700000), locale.toString(100.0, 'f', 1))};
+        int width = 2 * table_->frameWidth() + table_->verticalScrollBar()->sizeHint().width();
+        for (const QString& text : widest) width += metrics.horizontalAdvance(text) + metrics.averageCharWidth();
+        table_->setMinimumWidth(width);
+    }
     // A selection (keys, or a press) chooses its row. A click on the row
     // already selected changes no selection but may still be a choice (of
     // its min size), hence the click too; but a press that selected its row
