@@ -7,6 +7,7 @@
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QShortcut>
 #include <QSignalBlocker>
 #include <QSplitter>
 #include <QTableWidget>
@@ -82,7 +83,9 @@ FewShotView::FewShotView(QWidget* parent)
     templateWarnings_->setStyleSheet(QStringLiteral("color: #b35c00"));
     histogram_->setObjectName("tokenLengths");
     histogram_->setMinimumHeight(140);
-    histogram_->xAxis->setLabel(tr("tokens per exported row"));
+    // The last run's export: a template edit changes the prompt above, not
+    // these rows, until the next run.
+    histogram_->xAxis->setLabel(tr("tokens per exported row (last run)"));
     histogram_->yAxis->setLabel(tr("rows"));
 
     auto* buttons = new QHBoxLayout;
@@ -141,6 +144,14 @@ FewShotView::FewShotView(QWidget* parent)
     connect(downButton_, &QPushButton::clicked, this, [this] { moveShot(currentShot(), currentShot() + 1); });
     connect(pinButton_, &QPushButton::clicked, this, &FewShotView::pinShot);
     connect(dropButton_, &QPushButton::clicked, this, &FewShotView::dropOrigin);
+    // The table's keys for the frequent edits, as in a spreadsheet.
+    const auto onShots = [this](QKeySequence keys, QPushButton* button) {
+        new QShortcut(keys, shots_, [button] { if (button->isEnabled()) button->click(); }, Qt::WidgetShortcut);
+        button->setToolTip(tr("%1 in the shot list").arg(keys.toString(QKeySequence::NativeText)));
+    };
+    onShots(QKeySequence::Delete, removeButton_);
+    onShots(QKeySequence(Qt::CTRL | Qt::Key_Up), upButton_);
+    onShots(QKeySequence(Qt::CTRL | Qt::Key_Down), downButton_);
     // An edit re-renders one origin and counts its tokens: 3 ms on the demo
     // with Llama-2's tokenizer (5 ms at worst, 2-core machine), well within
     // a frame, so the preview follows every keystroke without a debounce.
@@ -156,6 +167,8 @@ void FewShotView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) {
     chooser_->setOutcome(outcome_);
     lines_ = outcome_ ? outcome_->fewshots : std::vector<Record>{};
     pinned_.clear();
+    if (outcome_)
+        for (const FewShotEdit& edit : outcome_->fewshotEdits) notePin(edit);
     {
         const QSignalBlocker block(origins_);
         origins_->clear();
@@ -335,9 +348,19 @@ void FewShotView::removeShot() {
     Record& line = lines_[std::size_t(currentOrigin())];
     line["shot"].erase(std::size_t(shot));
     if (line.contains("shot_scores")) line["shot_scores"].erase(std::size_t(shot));
-    pinned_.erase({edit.origin, edit.shot});  // as apply_fewshot_edits does
+    notePin(edit);
     showOrigin();
     emit edited(edit);
+}
+
+// The pins as apply_fewshot_edits leaves them: a Pin holds its shot, and a
+// Remove or Replace of that shot lets it go (the pin was on the question
+// that is gone).
+void FewShotView::notePin(const FewShotEdit& edit) {
+    if (edit.kind == FewShotEditKind::Pin)
+        pinned_.insert({edit.origin, edit.shot});
+    else if (edit.kind == FewShotEditKind::Remove || edit.kind == FewShotEditKind::Replace)
+        pinned_.erase({edit.origin, edit.shot});
 }
 
 void FewShotView::chooseReplacement() {
@@ -358,9 +381,7 @@ void FewShotView::replaceShot() {
     Record& line = lines_[std::size_t(currentOrigin())];
     line["shot"][std::size_t(shot)] = outcome_->records[*row];
     if (line.contains("shot_scores")) line["shot_scores"][std::size_t(shot)] = nullptr;
-    // apply_fewshot_edits drops a replaced shot's pin: the pin was on the
-    // question that is gone.
-    pinned_.erase({edit.origin, edit.shot});
+    notePin(edit);
     showOrigin();
     emit edited(edit);
 }
@@ -369,7 +390,7 @@ void FewShotView::pinShot() {
     const int shot = currentShot();
     if (shot < 0) return;
     FewShotEdit edit{FewShotEditKind::Pin, originQuestion(), shotQuestion(shot), {}, std::size_t(shot)};
-    pinned_.insert({edit.origin, edit.shot});
+    notePin(edit);
     showOrigin();
     emit edited(edit);
 }

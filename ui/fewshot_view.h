@@ -76,6 +76,7 @@ private:
     void replaceShot();
     void pinShot();
     void dropOrigin();
+    void notePin(const FewShotEdit& edit);
 
     std::shared_ptr<const PipelineOutcome> outcome_;
     std::vector<Record> lines_;  // the run's lines with this session's edits applied

@@ -84,6 +84,7 @@ void PipelineWorker::run(const Project& project, const std::string& outputDir, c
             outcome->questionIndex = QuestionIndex(outcome->records);
             const std::filesystem::path dir(outputDir);
             outcome->fewshots = readJsonLines(dir / (project.domain + "_fewshot.jsonl"));
+            outcome->fewshotEdits = project.fewshot_edits;
             outcome->tokenLengths = tokenLengthsOf(dir / "manifest.json");
             outcome->tokenizer =
                 std::make_shared<const SentencePieceTokenizer>(project.resolve(project.pipeline.tokenizer));

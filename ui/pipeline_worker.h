@@ -31,6 +31,9 @@ struct PipelineOutcome {
     // Replace Shot's filter): built with the outcome, off the GUI thread.
     QuestionIndex questionIndex;
     std::vector<Record> fewshots;  // the lines of <domain>_fewshot.jsonl
+    // The project's edits the run replayed into those lines (the view marks
+    // the shots they pin).
+    std::vector<FewShotEdit> fewshotEdits;
     std::shared_ptr<const SentencePieceTokenizer> tokenizer;
     TokenLengthStats tokenLengths;  // from the export manifest
     // When the run was an Export: the folder its lit-gpt files were copied

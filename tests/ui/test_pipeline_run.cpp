@@ -327,8 +327,16 @@ void TestPipelineRun::fewShotEditsLandInTheProjectAndReplay() {
     shots->selectRow(1);
     w.main->findChild<QPushButton*>("moveShotUp")->click();
     QCOMPARE(shots->item(0, FewShotView::QuestionColumn)->text().toStdString(), shotQuestion(1));
+    // Delete in the shot list removes the selected shot, as Remove Shot does.
+    w.main->show();
+    w.main->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(w.main.get()));
+    w.main->findChild<QTabWidget*>("tabs")->setCurrentWidget(w.main->findChild<FewShotView*>());
     shots->selectRow(2);
-    w.main->findChild<QPushButton*>("removeShot")->click();
+    shots->setFocus();
+    QTRY_VERIFY(shots->hasFocus());
+    QTest::keyClick(shots, Qt::Key_Delete);
+    QCOMPARE(shots->rowCount(), firstLine["shot"].toArray().size() - 1);
     shots->selectRow(0);
     w.main->findChild<QPushButton*>("pinShot")->click();
     origins->setCurrentRow(1);
@@ -357,7 +365,9 @@ void TestPipelineRun::fewShotEditsLandInTheProjectAndReplay() {
     QCOMPARE(replayed["applied"].toInt(), 4);
     QCOMPARE(origins->count(), lines.size() - 1);
     QCOMPARE(shots->rowCount(), firstLine["shot"].toArray().size() - 1);
-    QCOMPARE(shots->item(0, FewShotView::QuestionColumn)->text().toStdString(), shotQuestion(1));
+    // The pinned shot still shows its pin, from the project's edits.
+    QCOMPARE(shots->item(0, FewShotView::QuestionColumn)->text().toStdString(), "📌 " + shotQuestion(1));
+    QVERIFY(!shots->item(1, FewShotView::QuestionColumn)->text().startsWith("📌"));
 }
 
 void TestPipelineRun::originsFilterByAnyPartOfTheirQuestion() {
