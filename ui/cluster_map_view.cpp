@@ -318,6 +318,21 @@ void ClusterMapView::buildScatter() {
     currentMatchGraph_ = ringGraph(plot_, QStringLiteral("Find current match"), 18, 2.5);
     memberGraph_ = ringGraph(plot_, QStringLiteral("Member"), 18, 2.5);
 
+    plot_->clearItems();
+    if (!outcome_) {
+        // No run yet (or another project's): say what to do, in the plot
+        // itself, over axes that no longer name a run's variances.
+        plot_->xAxis->setLabel(tr("PC 1"));
+        plot_->yAxis->setLabel(tr("PC 2"));
+        plot_->xAxis->setRange(0, 1);
+        plot_->yAxis->setRange(0, 1);
+        auto* hint = new QCPItemText(plot_);
+        hint->setObjectName("mapHint");
+        hint->position->setType(QCPItemPosition::ptAxisRectRatio);
+        hint->position->setCoords(0.5, 0.5);
+        hint->setText(tr("No run yet: press Run (Ctrl+R) to see the cluster map"));
+        hint->setColor(QColor(110, 110, 110));
+    }
     if (outcome_) {
         const Matrix& points = outcome_->map.projection.points;
         const double ratio0 = outcome_->map.projection.explained_variance_ratio.size() == 2

@@ -181,10 +181,15 @@ void TestPipelineRun::runReportsEveryStageAndShowsTheMap() {
     w.main->setOutputDir(dir.filePath("out"));
     w.main->show();
     QVERIFY(QTest::qWaitForWindowExposed(w.main.get()));
+    // Before any run the map says what to do.
+    auto* mapPlot = w.main->findChild<QCustomPlot*>("clusterMap");
+    QCOMPARE(mapPlot->itemCount(), 1);
+    QVERIFY(qobject_cast<QCPItemText*>(mapPlot->item(0))->text().contains("press Run (Ctrl+R)"));
 
     QVERIFY2(runAndWait(*w.main), qPrintable(w.prompts->errors.join('\n')));
     QVERIFY(w.prompts->errors.isEmpty());
     QCOMPARE(stageStates(*w.main), QStringList(int(pipeline_stages().size()), "done"));
+    QCOMPARE(mapPlot->itemCount(), 0);
     // Every tab filled, the window still fits a 1366 x 768 laptop screen.
     const QSize smallest = w.main->minimumSizeHint();
     QVERIFY2(smallest.width() <= 1366 && smallest.height() <= 768,
