@@ -197,7 +197,6 @@ ClusterMapView::ClusterMapView(QWidget* parent)
         fitView();
         plot_->replot();
     });
-    plot_->setToolTip(tr("Drag to pan, wheel to zoom, double-click to see every point again"));
 
     sizes_->setObjectName("clusterSizes");
     sizes_->setMinimumHeight(120);
@@ -217,8 +216,6 @@ ClusterMapView::ClusterMapView(QWidget* parent)
     members_->setObjectName("clusterMembers");
     members_->setUniformItemSizes(true);
     members_->setWordWrap(false);
-    members_->setToolTip(tr("Click to ring a question on the map; double-click a sampled one (★) to open "
-                            "its few-shots"));
     connect(members_, &QListWidget::currentItemChanged, this, &ClusterMapView::ringMember);
     connect(members_, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
         if (item && item->data(Qt::UserRole + 1).toBool())
@@ -258,7 +255,10 @@ ClusterMapView::ClusterMapView(QWidget* parent)
     sideLayout->setContentsMargins(0, 0, 0, 0);
     sideLayout->addWidget(title_);
     sideLayout->addWidget(keywords_);
-    sideLayout->addWidget(new QLabel(tr("Members (★ sampled):")));
+    auto* membersLabel = new QLabel(tr("Members (★ sampled; click one to ring it, double-click a ★ for its "
+                                       "few-shots):"));
+    membersLabel->setWordWrap(true);
+    sideLayout->addWidget(membersLabel);
     sideLayout->addWidget(members_, 1);
 
     auto* plots = new QWidget;
@@ -421,7 +421,8 @@ void ClusterMapView::selectCluster(int cluster) {
     members_->clear();
     QVector<double> xs, ys;
     if (cluster < 0) {
-        title_->setText(outcome_ ? tr("%1 clusters, %2 outliers; click a point or a bar to look inside one.")
+        title_->setText(outcome_ ? tr("%1 clusters, %2 outliers; click a point or a bar to look inside one; "
+                                          "double-click the map to see it whole again.")
                                        .arg(outcome_->map.clusters.size())
                                        .arg(outcome_->map.outliers)
                                  : tr("Run the pipeline to see the cluster map."));
@@ -447,6 +448,8 @@ void ClusterMapView::selectCluster(int cluster) {
                                              qs(outcome_->question(row)));
             item->setData(Qt::UserRole, qulonglong(row));
             item->setData(Qt::UserRole + 1, picked);
+            // The whole question, which the list cuts off; rich text, which tooltips wrap.
+            item->setToolTip(QStringLiteral("<p>%1</p>").arg(qs(outcome_->question(row)).toHtmlEscaped()));
             if (picked) item->setFont(bold);
             members_->addItem(item);
             xs.push_back(points.row(row)[0]);

@@ -95,6 +95,12 @@ void TestMapFind::membersRingAndOpenTheirFewShots() {
         (members->item(i)->data(Qt::UserRole + 1).toBool() ? sampled : plain) = i;
     QVERIFY(plain >= 0 && sampled >= 0);
     const auto rowOf = [&](int item) { return std::size_t(members->item(item)->data(Qt::UserRole).toULongLong()); };
+    // Each row's tooltip holds its whole question, which the list cuts off.
+    const QString plainQuestion = QString::fromStdString(
+        pool_sources(w.main->project().resolved_sources(), w.main->project().on_bad_line)
+            .records[rowOf(plain)]["question"]
+            .get<std::string>());
+    QVERIFY(members->item(plain)->toolTip().contains(plainQuestion.toHtmlEscaped()));
     members->setCurrentRow(plain);
     QCOMPARE(drawn(plot, "Member"), pointsOf(map.projection.points, {rowOf(plain)}));
 
