@@ -45,6 +45,7 @@ FewShotView::FewShotView(QWidget* parent)
       downButton_(new QPushButton(tr("Move &Down"))),
       pinButton_(new QPushButton(tr("&Pin Shot"))),
       dropButton_(new QPushButton(tr("Drop &Origin"))),
+      undoButton_(new QPushButton(tr("Undo"))),
       templateEditor_(new PromptTemplateEditor),
       prompt_(new QPlainTextEdit),
       tokenCount_(new QLabel),
@@ -72,6 +73,7 @@ FewShotView::FewShotView(QWidget* parent)
     downButton_->setObjectName("moveShotDown");
     pinButton_->setObjectName("pinShot");
     dropButton_->setObjectName("dropOrigin");
+    undoButton_->setObjectName("undoFewShotEdit");
     prompt_->setObjectName("renderedPrompt");
     prompt_->setReadOnly(true);
     prompt_->setLineWrapMode(QPlainTextEdit::WidgetWidth);
@@ -93,6 +95,7 @@ FewShotView::FewShotView(QWidget* parent)
         buttons->addWidget(button);
     buttons->addStretch(1);
     buttons->addWidget(dropButton_);
+    buttons->addWidget(undoButton_);
     auto* shotsBox = new QWidget;
     auto* shotsLayout = new QVBoxLayout(shotsBox);
     shotsLayout->setContentsMargins(0, 0, 0, 0);
@@ -152,6 +155,12 @@ FewShotView::FewShotView(QWidget* parent)
     onShots(QKeySequence::Delete, removeButton_);
     onShots(QKeySequence(Qt::CTRL | Qt::Key_Up), upButton_);
     onShots(QKeySequence(Qt::CTRL | Qt::Key_Down), downButton_);
+    // Ctrl+Z anywhere on the tab; a text field with the focus (the template
+    // editor) undoes its own typing first, as text fields take Undo.
+    connect(undoButton_, &QPushButton::clicked, this, &FewShotView::undoLastEdit);
+    undoButton_->setToolTip(tr("Undo the last few-shot edit since the run (%1)")
+                                .arg(QKeySequence(QKeySequence::Undo).toString(QKeySequence::NativeText)));
+    new QShortcut(QKeySequence::Undo, this, this, &FewShotView::undoLastEdit, Qt::WidgetWithChildrenShortcut);
     // An edit re-renders one origin and counts its tokens: 3 ms on the demo
     // with Llama-2's tokenizer (5 ms at worst, 2-core machine), well within
     // a frame, so the preview follows every keystroke without a debounce.
@@ -166,6 +175,7 @@ void FewShotView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) {
     if (chooser_->isVisible()) chooser_->reject();
     chooser_->setOutcome(outcome_);
     lines_ = outcome_ ? outcome_->fewshots : std::vector<Record>{};
+    undo_.clear();
     pinned_.clear();
     if (outcome_)
         for (const FewShotEdit& edit : outcome_->fewshotEdits) notePin(edit);
@@ -328,11 +338,13 @@ void FewShotView::updateButtons() {
     upButton_->setEnabled(shot > 0);
     downButton_->setEnabled(shot >= 0 && shot + 1 < shots_->rowCount());
     dropButton_->setEnabled(currentOrigin() >= 0);
+    undoButton_->setEnabled(!undo_.empty());
 }
 
 void FewShotView::moveShot(int from, int to) {
     if (from < 0 || to < 0 || to >= shots_->rowCount()) return;
     FewShotEdit edit{FewShotEditKind::Move, originQuestion(), shotQuestion(from), {}, std::size_t(to)};
+    rememberForUndo(false);
     Record& line = lines_[std::size_t(currentOrigin())];
     moveElement(line["shot"], from, to);
     if (line.contains("shot_scores")) moveElement(line["shot_scores"], from, to);
@@ -345,6 +357,7 @@ void FewShotView::removeShot() {
     const int shot = currentShot();
     if (shot < 0) return;
     FewShotEdit edit{FewShotEditKind::Remove, originQuestion(), shotQuestion(shot), {}, 0};
+    rememberForUndo(false);
     Record& line = lines_[std::size_t(currentOrigin())];
     line["shot"].erase(std::size_t(shot));
     if (line.contains("shot_scores")) line["shot_scores"].erase(std::size_t(shot));
@@ -378,6 +391,7 @@ void FewShotView::replaceShot() {
     const int shot = std::exchange(replacing_, -1);
     if (!row || shot < 0 || currentOrigin() < 0) return;
     FewShotEdit edit{FewShotEditKind::Replace, originQuestion(), shotQuestion(shot), outcome_->question(*row), 0};
+    rememberForUndo(false);
     Record& line = lines_[std::size_t(currentOrigin())];
     line["shot"][std::size_t(shot)] = outcome_->records[*row];
     if (line.contains("shot_scores")) line["shot_scores"][std::size_t(shot)] = nullptr;
@@ -390,6 +404,7 @@ void FewShotView::pinShot() {
     const int shot = currentShot();
     if (shot < 0) return;
     FewShotEdit edit{FewShotEditKind::Pin, originQuestion(), shotQuestion(shot), {}, std::size_t(shot)};
+    rememberForUndo(false);
     notePin(edit);
     showOrigin();
     emit edited(edit);
@@ -399,6 +414,7 @@ void FewShotView::dropOrigin() {
     const int origin = currentOrigin();
     if (origin < 0) return;
     FewShotEdit edit{FewShotEditKind::Drop, originQuestion(), {}, {}, 0};
+    rememberForUndo(true);
     // The next origin the filter shows becomes current, else the one before.
     int next = -1;
     for (int row = origin + 1; row < origins_->count() && next < 0; ++row)
@@ -414,6 +430,35 @@ void FewShotView::dropOrigin() {
     filterOrigins();  // the count
     showOrigin();
     emit edited(edit);
+}
+
+void FewShotView::rememberForUndo(bool dropping) {
+    const auto line = std::size_t(currentOrigin());
+    undo_.push_back({line, lines_[line], dropping, pinned_, currentShot()});
+}
+
+void FewShotView::undoLastEdit() {
+    if (undo_.empty()) return;
+    UndoStep step = std::move(undo_.back());
+    undo_.pop_back();
+    const int line = int(step.line);
+    if (step.dropped) {
+        const QSignalBlocker block(origins_);
+        origins_->insertItem(line, qs(questionOf(step.before.at("origin"))));
+        lines_.insert(lines_.begin() + line, std::move(step.before));
+    } else {
+        lines_[step.line] = std::move(step.before);
+    }
+    pinned_ = std::move(step.pinned);
+    if (origins_->isRowHidden(line)) originFilter_->clear();
+    {
+        const QSignalBlocker block(origins_);
+        setCurrentOrigin(line);
+    }
+    filterOrigins();  // the count
+    showOrigin();
+    if (step.shot >= 0 && step.shot < shots_->rowCount()) shots_->selectRow(step.shot);
+    emit editUndone();
 }
 
 }  // namespace distill::ui

@@ -58,6 +58,8 @@ public:
 signals:
     // The curator changed the picks; the edit belongs in the project.
     void edited(const distill::FewShotEdit& edit);
+    // The last edit was undone (Undo, Ctrl+Z): it leaves the project too.
+    void editUndone();
 
 private:
     void showOrigin();
@@ -77,10 +79,25 @@ private:
     void pinShot();
     void dropOrigin();
     void notePin(const FewShotEdit& edit);
+    // Keeps what the edit about to be made changes (the current origin's
+    // line, the pins), so Undo can put it back.
+    void rememberForUndo(bool dropping);
+    void undoLastEdit();
 
     std::shared_ptr<const PipelineOutcome> outcome_;
     std::vector<Record> lines_;  // the run's lines with this session's edits applied
     std::set<std::pair<std::string, std::string>> pinned_;  // (origin, shot) questions
+    // This session's edits since the run, last on top; a run (which replays
+    // them from the project) starts afresh.
+    struct UndoStep {
+        std::size_t line = 0;  // into lines_
+        Record before;         // that line as it was
+        bool dropped = false;  // the edit took the line out
+        std::set<std::pair<std::string, std::string>> pinned;
+        int shot = -1;         // the shot selected
+    };
+    std::vector<UndoStep> undo_;
+    QPushButton* undoButton_;
 
     QLineEdit* originFilter_;
     QLabel* originCount_;

@@ -309,6 +309,7 @@ void MainWindow::createCentralArea() {
         updateTitle();  // an unsaved project is titled by its name
     });
     connect(fewShots_, &FewShotView::edited, projectView_, &ProjectView::appendFewShotEdit);
+    connect(fewShots_, &FewShotView::editUndone, projectView_, &ProjectView::removeLastFewShotEdit);
     template_ = fewShots_->templateEditor();
     connect(template_, &PromptTemplateEditor::modifiedChanged, this, [this](bool modified) {
         if (modified) setWindowModified(true);

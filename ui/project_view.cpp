@@ -147,6 +147,12 @@ void ProjectView::appendFewShotEdit(const FewShotEdit& edit) {
     emit edited();
 }
 
+void ProjectView::removeLastFewShotEdit() {
+    if (project_.fewshot_edits.empty()) return;
+    project_.fewshot_edits.pop_back();
+    emit edited();
+}
+
 void ProjectView::addSource() {
     SourceSpec source;
     source.name = tr("source %1").arg(sources_->rowCount() + 1).toStdString();

@@ -31,6 +31,7 @@ public:
     // Adds a curator's few-shot edit to the project (emits edited()); the
     // next run replays it.
     void appendFewShotEdit(const FewShotEdit& edit);
+    void removeLastFewShotEdit();  // the curator undid it
 
 signals:
     // Any change that saving would keep.

@@ -342,8 +342,35 @@ void TestPipelineRun::fewShotEditsLandInTheProjectAndReplay() {
     QTRY_VERIFY(shots->hasFocus());
     QTest::keyClick(shots, Qt::Key_Delete);
     QCOMPARE(shots->rowCount(), firstLine["shot"].toArray().size() - 1);
+    const QString afterRemove = shots->item(2, FewShotView::QuestionColumn)->text();
+    w.main->findChild<QPushButton*>("undoFewShotEdit")->click();  // the shot comes back, selected
+    QCOMPARE(shots->rowCount(), firstLine["shot"].toArray().size());
+    QCOMPARE(shots->item(2, FewShotView::QuestionColumn)->text().toStdString(), shotQuestion(2));
+    QCOMPARE(shots->selectionModel()->selectedRows().value(0).row(), 2);
+    QTest::keyClick(shots, Qt::Key_Delete);
+    QCOMPARE(shots->item(2, FewShotView::QuestionColumn)->text(), afterRemove);
     shots->selectRow(0);
     w.main->findChild<QPushButton*>("pinShot")->click();
+    origins->setCurrentRow(1);
+    const QString dropped = origins->item(1)->text();
+    w.main->findChild<QPushButton*>("dropOrigin")->click();
+    QCOMPARE(origins->count(), lines.size() - 1);
+
+    // Undo (the button, then Ctrl+Z) puts the dropped origin back where it
+    // was and takes the edit out of the project; dropped again, it stays.
+    auto* undo = w.main->findChild<QPushButton*>("undoFewShotEdit");
+    QVERIFY(undo->isEnabled());
+    undo->click();
+    QCOMPARE(origins->count(), lines.size());
+    QCOMPARE(origins->item(1)->text(), dropped);
+    QCOMPARE(origins->currentRow(), 1);
+    QCOMPARE(w.main->project().fewshot_edits.size(), std::size_t(3));
+    w.main->findChild<QPushButton*>("dropOrigin")->click();
+    shots->setFocus();
+    QTRY_VERIFY(shots->hasFocus());
+    QTest::keyClick(shots, Qt::Key_Z, Qt::ControlModifier);
+    QCOMPARE(origins->count(), lines.size());
+    QCOMPARE(w.main->project().fewshot_edits.size(), std::size_t(3));
     origins->setCurrentRow(1);
     w.main->findChild<QPushButton*>("dropOrigin")->click();
     QCOMPARE(origins->count(), lines.size() - 1);
