@@ -35,6 +35,7 @@ void moveElement(Record& array, int from, int to) {
 
 FewShotView::FewShotView(QWidget* parent)
     : QWidget(parent),
+      editsWarning_(new QLabel),
       originFilter_(new QLineEdit),
       originCount_(new QLabel),
       origins_(new QListWidget),
@@ -80,6 +81,9 @@ FewShotView::FewShotView(QWidget* parent)
     tokenCount_->setObjectName("tokenCount");
     tokenCount_->setWordWrap(true);
     tokenCount_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    editsWarning_->setObjectName("unappliedEdits");
+    editsWarning_->setWordWrap(true);
+    editsWarning_->setStyleSheet(QStringLiteral("color: #b35c00"));
     templateWarnings_->setObjectName("templateWarnings");
     templateWarnings_->setWordWrap(true);
     templateWarnings_->setStyleSheet(QStringLiteral("color: #b35c00"));
@@ -135,7 +139,8 @@ FewShotView::FewShotView(QWidget* parent)
     splitter->setChildrenCollapsible(false);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(splitter);
+    layout->addWidget(editsWarning_);
+    layout->addWidget(splitter, 1);
 
     connect(originFilter_, &QLineEdit::textChanged, this, &FewShotView::filterOrigins);
     connect(origins_, &QListWidget::currentRowChanged, this, &FewShotView::showOrigin);
@@ -185,6 +190,7 @@ void FewShotView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) {
         for (const Record& line : lines_) origins_->addItem(qs(questionOf(line.at("origin"))));
     }
     buildHistogram();
+    showUnappliedEdits();
     setCurrentOrigin(lines_.empty() ? -1 : 0);
     filterOrigins();  // a new run's origins, through the filter as typed
     showOrigin();
@@ -459,6 +465,22 @@ void FewShotView::undoLastEdit() {
     showOrigin();
     if (step.shot >= 0 && step.shot < shots_->rowCount()) shots_->selectRow(step.shot);
     emit editUndone();
+}
+
+// Edits kept in the project that the run could not replay (a new seed or
+// threshold sampled other origins) are said above the lists, not lost in
+// the stage row: the first in the line, all of them in its tooltip.
+void FewShotView::showUnappliedEdits() {
+    const std::vector<std::string> none;
+    const std::vector<std::string>& unapplied = outcome_ ? outcome_->unappliedEdits : none;
+    editsWarning_->setVisible(!unapplied.empty());
+    if (unapplied.empty()) return;
+    QStringList all;
+    for (const std::string& line : unapplied) all << qs(line);
+    editsWarning_->setText(tr("%n of the project's few-shot edits no longer apply; the first: %1", nullptr,
+                              int(unapplied.size()))
+                               .arg(all.first()));
+    editsWarning_->setToolTip(all.join('\n'));
 }
 
 }  // namespace distill::ui

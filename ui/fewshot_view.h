@@ -83,6 +83,7 @@ private:
     // line, the pins), so Undo can put it back.
     void rememberForUndo(bool dropping);
     void undoLastEdit();
+    void showUnappliedEdits();
 
     std::shared_ptr<const PipelineOutcome> outcome_;
     std::vector<Record> lines_;  // the run's lines with this session's edits applied
@@ -99,6 +100,7 @@ private:
     std::vector<UndoStep> undo_;
     QPushButton* undoButton_;
 
+    QLabel* editsWarning_;  // the project's edits the run could not apply
     QLineEdit* originFilter_;
     QLabel* originCount_;
     QListWidget* origins_;

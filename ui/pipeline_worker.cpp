@@ -57,6 +57,19 @@ TokenLengthStats tokenLengthsOf(const std::filesystem::path& manifest) {
     return stats;
 }
 
+// The fewshot stage's report of the edits it could not apply, described.
+std::vector<std::string> unappliedEditsOf(const std::filesystem::path& report, const std::vector<FewShotEdit>& edits) {
+    std::ifstream in(report, std::ios::binary);
+    if (!in) throw Error(report.string() + ": cannot open the run's output; run again");
+    const auto json = nlohmann::ordered_json::parse(in);  // kept: the loop below walks a part of it
+    std::vector<std::string> described;
+    for (const auto& entry : json.at("unapplied")) {
+        const UnappliedEdit unapplied{entry.at("index").get<std::size_t>(), entry.at("reason").get<std::string>()};
+        if (unapplied.index < edits.size()) described.push_back(describe(unapplied, edits));
+    }
+    return described;
+}
+
 }  // namespace
 
 void PipelineWorker::run(const Project& project, const std::string& outputDir, const std::string& exportDir) {
@@ -85,6 +98,7 @@ void PipelineWorker::run(const Project& project, const std::string& outputDir, c
             const std::filesystem::path dir(outputDir);
             outcome->fewshots = readJsonLines(dir / (project.domain + "_fewshot.jsonl"));
             outcome->fewshotEdits = project.fewshot_edits;
+            outcome->unappliedEdits = unappliedEditsOf(dir / "fewshot_edits_report.json", project.fewshot_edits);
             outcome->tokenLengths = tokenLengthsOf(dir / "manifest.json");
             outcome->tokenizer =
                 std::make_shared<const SentencePieceTokenizer>(project.resolve(project.pipeline.tokenizer));

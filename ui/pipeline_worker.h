@@ -34,6 +34,9 @@ struct PipelineOutcome {
     // The project's edits the run replayed into those lines (the view marks
     // the shots they pin).
     std::vector<FewShotEdit> fewshotEdits;
+    // describe() of each of those the run could not apply (its origin no
+    // longer sampled, its shot no longer picked), from the edits report.
+    std::vector<std::string> unappliedEdits;
     std::shared_ptr<const SentencePieceTokenizer> tokenizer;
     TokenLengthStats tokenLengths;  // from the export manifest
     // When the run was an Export: the folder its lit-gpt files were copied

@@ -400,6 +400,25 @@ void TestPipelineRun::fewShotEditsLandInTheProjectAndReplay() {
     // The pinned shot still shows its pin, from the project's edits.
     QCOMPARE(shots->item(0, FewShotView::QuestionColumn)->text().toStdString(), "📌 " + shotQuestion(1));
     QVERIFY(!shots->item(1, FewShotView::QuestionColumn)->text().startsWith("📌"));
+    auto* unapplied = w.main->findChild<QLabel*>("unappliedEdits");
+    QVERIFY(unapplied->isHidden());
+
+    // Another seed samples other origins: the edits kept for the old ones
+    // no longer apply, and the tab says so above its lists.
+    auto* seed = w.main->findChild<QLineEdit*>("seed");
+    QVERIFY(seed);
+    seed->setText(QString::number(seed->text().toLongLong() + 1));
+    QVERIFY(runAndWait(*w.main));
+    report.close();
+    QVERIFY(report.open(QIODevice::ReadOnly));
+    const QJsonArray notReplayed = QJsonDocument::fromJson(report.readAll()).object()["unapplied"].toArray();
+    QVERIFY(!notReplayed.isEmpty());
+    QVERIFY(!unapplied->isHidden());
+    QVERIFY2(unapplied->text().startsWith(QString::number(notReplayed.size()) + " of the project's few-shot edits"),
+             qPrintable(unapplied->text()));
+    QCOMPARE(unapplied->toolTip().count('\n') + 1, notReplayed.size());
+    QVERIFY2(unapplied->toolTip().contains(notReplayed[0].toObject()["reason"].toString()),
+             qPrintable(unapplied->toolTip()));
 }
 
 void TestPipelineRun::originsFilterByAnyPartOfTheirQuestion() {

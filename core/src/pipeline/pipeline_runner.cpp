@@ -434,7 +434,8 @@ void PipelineRun::fewshot_stage() {
         edits_unapplied = edited.unapplied.size();
         ordered_json unapplied = ordered_json::array();
         for (const auto& u : edited.unapplied)
-            unapplied.push_back({{"edit", to_json(project.fewshot_edits[u.index])}, {"reason", u.reason}});
+            unapplied.push_back(
+                {{"index", u.index}, {"edit", to_json(project.fewshot_edits[u.index])}, {"reason", u.reason}});
         write_json(cache.path(edits_report), {{"applied", edited.applied}, {"unapplied", unapplied}});
         write_fewshot_jsonl(cache.path(fewshot_file), edited.fewshots, corpus.records, stage.progress());
         cache.commit("fewshot", fewshot_key);
