@@ -204,7 +204,9 @@ ClusterMapView::ClusterMapView(QWidget* parent)
     sizes_->xAxis->setLabel(tr("cluster"));
     sizes_->yAxis->setLabel(tr("questions"));
     connect(sizes_, &QCustomPlot::plottableClick, this,
-            [this](QCPAbstractPlottable*, int dataIndex, QMouseEvent*) { selectCluster(dataIndex); });
+            [this](QCPAbstractPlottable* bars, int dataIndex, QMouseEvent*) {
+                selectCluster(clusterOfBar(bars, dataIndex));
+            });
     sizes_->setMouseTracking(true);
     connect(sizes_, &QCustomPlot::mouseMove, this, &ClusterMapView::showBarHover);
 
@@ -385,21 +387,32 @@ void ClusterMapView::fitView() {
     plot_->yAxis->scaleRange(1.06);
 }
 
+// One bar plottable per palette colour (QCPBars has one brush), so each
+// bar is drawn in its cluster's colour; barClusters_ maps their data back.
 void ClusterMapView::buildSizeChart() {
     sizes_->clearPlottables();
-    sizeBars_ = new QCPBars(sizes_->xAxis, sizes_->yAxis);
-    sizeBars_->setPen(Qt::NoPen);
-    sizeBars_->setBrush(clusterColours()[0]);
-    sizeBars_->setWidth(0.8);
-    sizeBars_->setSelectable(QCP::stSingleData);
+    sizeBars_.clear();
+    barClusters_.clear();
     if (outcome_) {
-        QVector<double> keys, values;
         const auto& clusters = outcome_->map.clusters;
+        const auto palette = std::size_t(clusterColours().size());
+        std::vector<QVector<double>> keys(palette), values(palette);
+        barClusters_.resize(palette);
         for (std::size_t c = 0; c < clusters.size(); ++c) {
-            keys.push_back(double(c + 1));  // numbered as the side panel names them
-            values.push_back(double(clusters[c].size));
+            const auto colour = std::size_t(colourOf_[c]);
+            keys[colour].push_back(double(c + 1));  // numbered as the side panel names them
+            values[colour].push_back(double(clusters[c].size));
+            barClusters_[colour].push_back(int(c));
         }
-        sizeBars_->setData(keys, values, /*alreadySorted=*/true);
+        for (std::size_t k = 0; k < palette; ++k) {
+            auto* bars = new QCPBars(sizes_->xAxis, sizes_->yAxis);
+            bars->setPen(Qt::NoPen);
+            bars->setBrush(clusterColours()[int(k)]);
+            bars->setWidth(0.8);
+            bars->setSelectable(QCP::stSingleData);
+            bars->setData(keys[k], values[k], /*alreadySorted=*/true);
+            sizeBars_.push_back(bars);
+        }
         sizes_->rescaleAxes();
         sizes_->xAxis->setRange(0, std::max<double>(double(clusters.size()), 1) + 1);
         sizes_->yAxis->setRangeLower(0);
@@ -459,10 +472,14 @@ void ClusterMapView::selectCluster(int cluster) {
     selectionGraph_->setData(xs, ys, /*alreadySorted=*/false);
     memberGraph_->data()->clear();
     plot_->replot();
-    if (sizeBars_) {
-        QCPDataSelection selection;
-        if (cluster >= 0) selection.addDataRange(QCPDataRange(cluster, cluster + 1));
-        sizeBars_->setSelection(selection);
+    if (!sizeBars_.empty()) {
+        for (QCPBars* bars : sizeBars_) bars->setSelection(QCPDataSelection());
+        if (cluster >= 0) {
+            const auto colour = std::size_t(colourOf_[std::size_t(cluster)]);
+            const std::vector<int>& ids = barClusters_[colour];
+            const int at = int(std::lower_bound(ids.begin(), ids.end(), cluster) - ids.begin());
+            sizeBars_[colour]->setSelection(QCPDataSelection(QCPDataRange(at, at + 1)));
+        }
         sizes_->replot();
     }
     emit clusterSelected(cluster);
@@ -616,10 +633,18 @@ void ClusterMapView::showHover(QMouseEvent* event) {
                        plot_);
 }
 
+int ClusterMapView::clusterOfBar(const QCPAbstractPlottable* bars, int dataIndex) const {
+    for (std::size_t k = 0; k < sizeBars_.size(); ++k)
+        if (sizeBars_[k] == bars && dataIndex >= 0 && dataIndex < int(barClusters_[k].size()))
+            return barClusters_[k][std::size_t(dataIndex)];
+    return -1;
+}
+
 void ClusterMapView::showBarHover(QMouseEvent* event) {
-    int index = -1;
-    if (!outcome_ || !sizes_->plottableAt(event->position(), false, &index) || index < 0 ||
-        index >= int(outcome_->map.clusters.size())) {
+    int dataIndex = -1;
+    const QCPAbstractPlottable* bars = outcome_ ? sizes_->plottableAt(event->position(), false, &dataIndex) : nullptr;
+    const int index = bars ? clusterOfBar(bars, dataIndex) : -1;
+    if (index < 0) {
         QToolTip::hideText();
         return;
     }

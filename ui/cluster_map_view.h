@@ -23,6 +23,7 @@
 
 #include "pipeline_worker.h"
 
+class QCPAbstractPlottable;
 class QCPBars;
 class QCPGraph;
 class QCustomPlot;
@@ -90,6 +91,8 @@ private:
     void buildSizeChart();
     void showHover(QMouseEvent* event);
     void showBarHover(QMouseEvent* event);
+    // The cluster a bar of the size chart stands for; -1 for none.
+    int clusterOfBar(const QCPAbstractPlottable* bars, int dataIndex) const;
     void ringMember(QListWidgetItem* item);
     void clickAt(QMouseEvent* event);
     // Every point in view, with a margin (after a run, and on double-click).
@@ -118,7 +121,8 @@ private:
     QCPGraph* currentMatchGraph_ = nullptr;  // a larger ring on the match stepped to
     QCPGraph* memberGraph_ = nullptr;        // a ring on the member chosen in the list
     QCustomPlot* sizes_;
-    QCPBars* sizeBars_ = nullptr;
+    std::vector<QCPBars*> sizeBars_;             // one per palette colour
+    std::vector<std::vector<int>> barClusters_;  // per bars: the cluster of each bar, ascending
     QLabel* title_;
     QLabel* keywords_;
     QListWidget* members_;

@@ -138,6 +138,18 @@ void TestMapFind::membersRingAndOpenTheirFewShots() {
                                              .arg(map.clusters[0].size)
                                              .arg(map.clusters[0].sampled.size())),
              qPrintable(QToolTip::text()));
+    // Each bar in its cluster's colour: as many colours as clusters, up to
+    // the palette's twenty; a click on the second bar selects cluster 2.
+    std::set<QRgb> brushes;
+    for (int p = 0; p < sizes->plottableCount(); ++p)
+        if (auto* bars = qobject_cast<QCPBars*>(sizes->plottable(p)); bars && !bars->data()->isEmpty())
+            brushes.insert(bars->brush().color().rgb());
+    QCOMPARE(brushes.size(), std::min<std::size_t>(20, map.clusters.size()));
+    view->selectCluster(-1);
+    const double halfway = double(map.clusters[1].size) / 2;  // clear of the axis line, which takes clicks
+    QTest::mouseClick(sizes, Qt::LeftButton, {},
+                      QPoint(int(sizes->xAxis->coordToPixel(2)), int(sizes->yAxis->coordToPixel(halfway))));
+    QCOMPARE(view->selectedCluster(), 1);
 }
 
 void TestMapFind::findsStepsThroughAndClearsOnTheDemoRun() {
