@@ -245,6 +245,77 @@ private Q_SLOTS:
         QVERIFY(contains(read_file(fs::path(d) / "math_prompt_data.jsonl"), "Rechecked. "));
     }
 
+    // What the GUI shows on opening a project: the folder's last run, only
+    // while it is that of the project as it is now. Loading reuses every
+    // stage and writes nothing; a changed setting, a changed source or a
+    // deleted output names the first stage a run would compute, and still
+    // writes nothing.
+    void loadsTheLastRunOnlyWhileItFits() {
+        const auto p = demo();
+        const fs::path d = out("last");
+        const auto outdated_at = [&](const distill::Project& project) -> std::string {
+            const distill::OutputFolderLock folder(d.string());
+            try {
+                distill::load_last_run(project, folder);
+            } catch (const distill::LastRunOutdated& e) {
+                // The message names the folder and the stage (QVERIFY cannot return from here).
+                return contains(e.what(), d.string()) && contains(e.what(), e.stage) ? e.stage : e.what();
+            }
+            return "";
+        };
+        QCOMPARE(outdated_at(p), std::string("embed"));  // no run yet
+
+        const auto run = distill::run_pipeline(p, d.string());
+        // Every file's time but the lock's, which names its holder.
+        const auto write_times = [&] {
+            std::map<std::string, fs::file_time_type> times;
+            for (const auto& file : files_in(d))
+                if (file != ".distill-cache/lock") times[file] = fs::last_write_time(d / file);
+            return times;
+        };
+        const auto written = write_times();
+        const auto unchanged = [&] { return write_times() == written; };
+
+        distill::PipelineResult loaded;
+        {
+            const distill::OutputFolderLock folder(d.string());
+            loaded = distill::load_last_run(p, folder);
+        }
+        for (const auto& [stage, computed] : ran(loaded)) QVERIFY2(computed == (stage == "corpus"), stage.c_str());
+        QCOMPARE(loaded.stages.size(), run.stages.size());
+        QCOMPARE(loaded.communities, run.communities);
+        QCOMPARE(loaded.sampled, run.sampled);
+        QCOMPARE(loaded.formatted, run.formatted);
+        QCOMPARE(loaded.exported, run.exported);
+        QCOMPARE(loaded.files, run.files);
+        QCOMPARE(loaded.embeddings_file, run.embeddings_file);
+        QVERIFY(unchanged());
+
+        auto changed = p;
+        changed.pipeline.threshold = 0.8;
+        QCOMPARE(outdated_at(changed), std::string("cluster"));
+        changed = p;
+        changed.pipeline.seed = 7;
+        QCOMPARE(outdated_at(changed), std::string("sample"));
+        changed = p;
+        changed.fewshot.k = 3;
+        QCOMPARE(outdated_at(changed), std::string("fewshot"));
+        changed = p;
+        changed.pipeline.max_seq_len = 1024;
+        QCOMPARE(outdated_at(changed), std::string("format"));
+        changed = p;
+        changed.pipeline.valid_fraction = 0.2;
+        QCOMPARE(outdated_at(changed), std::string("export"));
+        changed = p;
+        changed.sources.pop_back();  // other questions: other vectors
+        QCOMPARE(outdated_at(changed), std::string("embed"));
+        QVERIFY(unchanged());
+
+        fs::remove(d / "cluster_map.json");
+        QCOMPARE(outdated_at(p), std::string("map"));
+        QVERIFY(!fs::exists(d / "cluster_map.json"));
+    }
+
     // The keys are what keep an output folder cached: a second run reuses
     // every stage under the very same keys, and a new max_seq_len changes
     // exactly the keys of the stages that read it.

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,11 @@ std::unique_ptr<Embedder> make_embedder(const std::string& spec, const EmbedOpti
 // threshold sweep) can read the same vectors without embedding again.
 Matrix embed_cached(Embedder& embedder, const std::vector<std::string>& texts, const std::string& cache_dir,
                     ProgressSink* progress = nullptr, bool* from_cache = nullptr, std::string* entry = nullptr);
+
+// The embedding cache's complete entry for these texts, or nothing; embeds
+// nothing and writes nothing (load_last_run). `entry` as for embed_cached.
+std::optional<Matrix> cached_embeddings(const Embedder& embedder, const std::vector<std::string>& texts,
+                                        const std::string& cache_dir, std::string* entry = nullptr);
 
 // Benchmark (`distill bench embed`): the encoder, pooling and normalisation
 // over synthetic token ids of about `tokens` per question (tokenizing is

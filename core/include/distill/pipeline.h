@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "distill/error.h"
 #include "distill/format.h"
 #include "distill/progress.h"
 #include "distill/project.h"
@@ -96,5 +97,25 @@ PipelineResult run_pipeline(const Project& project, const OutputFolderLock& outp
 // The same, holding `output_dir` for the run only.
 PipelineResult run_pipeline(const Project& project, const std::string& output_dir,
                             PipelineObserver* observer = nullptr);
+
+// Thrown by load_last_run when the folder's last run is not that of the
+// project as it is now (or there is none): `stage` is the first stage a run
+// would have to compute again, because its settings, its input or its
+// outputs changed since.
+class LastRunOutdated : public Error {
+public:
+    LastRunOutdated(const std::string& output_dir, std::string stage);
+    const std::string stage;
+};
+
+// What the GUI shows on opening a project: the held folder's last run, when
+// every stage of it is still fresh for `project`, reported as a run that
+// found nothing to do reports it (the corpus pooled again to key it, as every
+// run does, the other stages Cached). Computes nothing else and writes
+// nothing: a stage that would have to run throws LastRunOutdated instead, so a
+// run's outputs are never shown for settings or sources that no longer made
+// them. Other errors (a source gone, a bad setting) are a run's errors.
+PipelineResult load_last_run(const Project& project, const OutputFolderLock& output_folder,
+                             PipelineObserver* observer = nullptr);
 
 }  // namespace distill

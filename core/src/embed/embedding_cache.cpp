@@ -55,19 +55,35 @@ std::optional<Matrix> read_entry(const std::string& npy, const std::string& reco
     }
 }
 
+// The entry's .npy and record for `key` in `cache_dir`.
+struct EntryPaths {
+    std::string npy, record;
+};
+
+EntryPaths entry_paths(const std::string& cache_dir, const std::string& key) {
+    const fs::path stem = fs::path(cache_dir) / ("embeddings-" + key);
+    return {stem.string() + ".npy", stem.string() + ".json"};
+}
+
 }  // namespace
+
+std::optional<Matrix> cached_embeddings(const Embedder& embedder, const std::vector<std::string>& texts,
+                                        const std::string& cache_dir, std::string* entry) {
+    const std::string key = cache_key(embedder.identity(), texts);
+    const EntryPaths paths = entry_paths(cache_dir, key);
+    if (entry) *entry = paths.npy;
+    return read_entry(paths.npy, paths.record, key, texts.size());
+}
 
 Matrix embed_cached(Embedder& embedder, const std::vector<std::string>& texts, const std::string& cache_dir,
                     ProgressSink* progress, bool* from_cache, std::string* entry) {
-    const std::string identity = embedder.identity();
-    const std::string key = cache_key(identity, texts);
-    const std::string npy = (fs::path(cache_dir) / ("embeddings-" + key + ".npy")).string();
-    const std::string record_path = (fs::path(cache_dir) / ("embeddings-" + key + ".json")).string();
-    if (entry) *entry = npy;
-    if (auto cached = read_entry(npy, record_path, key, texts.size())) {
+    if (auto cached = cached_embeddings(embedder, texts, cache_dir, entry)) {
         if (from_cache) *from_cache = true;
         return std::move(*cached);
     }
+    const std::string identity = embedder.identity();
+    const std::string key = cache_key(identity, texts);
+    const EntryPaths paths = entry_paths(cache_dir, key);
     if (from_cache) *from_cache = false;
     Matrix m = embedder.embed(texts, progress);
 
@@ -78,10 +94,10 @@ Matrix embed_cached(Embedder& embedder, const std::vector<std::string>& texts, c
                                     "choose a writable cache folder"));
     // The vectors first, their record last: a crash in between leaves a
     // record that does not vouch for the new file, which is then rebuilt.
-    write_npy(npy, m);
+    write_npy(paths.npy, m);
     const nlohmann::json record = {{"format", kFormat},          {"key", key},     {"identity", identity},
                                    {"rows", m.rows},             {"cols", m.cols}, {"values_xxh3", values_hash(m)}};
-    write_file_atomically(record_path, [&](std::ostream& out) { out << record.dump(2) << "\n"; });
+    write_file_atomically(paths.record, [&](std::ostream& out) { out << record.dump(2) << "\n"; });
     return m;
 }
 

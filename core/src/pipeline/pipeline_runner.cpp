@@ -219,9 +219,10 @@ void check_preset_fits(const Corpus& corpus, const std::vector<SourceSpec>& sour
 // writes and commits them, ends with a one-line summary and lists its files.
 struct PipelineRun {
     PipelineRun(const Project& project, const StageCache& cache, PipelineObserver* observer, PipelineResult& result,
-                const PromptPreset& preset, const SentencePieceTokenizer& tokenizer, std::string tokenizer_hash)
+                const PromptPreset& preset, const SentencePieceTokenizer& tokenizer, std::string tokenizer_hash,
+                bool load_only)
         : project(project), settings(project.pipeline), cache(cache), stage(observer, result), result(result),
-          preset(preset), tokenizer(tokenizer), tokenizer_hash(std::move(tokenizer_hash)) {}
+          preset(preset), tokenizer(tokenizer), tokenizer_hash(std::move(tokenizer_hash)), load_only(load_only) {}
 
     const Project& project;
     const PipelineSettings& settings;
@@ -231,6 +232,8 @@ struct PipelineRun {
     const PromptPreset& preset;
     const SentencePieceTokenizer& tokenizer;
     const std::string tokenizer_hash;
+    // load_last_run: a stage that is not fresh ends the run instead of running.
+    const bool load_only;
 
     // What the stages pass down.
     std::string corpus_key, embed_key, cluster_key, sample_key, fewshot_key, format_key;
@@ -251,6 +254,13 @@ struct PipelineRun {
     void fewshot_stage();
     void format_stage();
     void export_stage();
+
+    // Called by a stage whose outputs are not fresh, before it computes them:
+    // forgets its key (see StageCache), or in load_only mode ends the load.
+    void recompute(const std::string& stage_name) const {
+        if (load_only) throw LastRunOutdated(cache.output_dir(), stage_name);
+        cache.begin(stage_name);
+    }
 };
 
 // corpus: re-read every run (one streaming pass, seconds even for 700k
@@ -269,7 +279,9 @@ void PipelineRun::corpus_stage() {
         corpus_hash.add(record.dump());
     }
     corpus_key = corpus_hash.hex();
-    write_json(cache.path("corpus_report.json"), to_json(corpus.report, corpus.records.size()));
+    // Written by a run only; the export's key holds the report itself, so a
+    // load finds a changed report (a bad line more) through that key.
+    if (!load_only) write_json(cache.path("corpus_report.json"), to_json(corpus.report, corpus.records.size()));
     result.corpus_records = corpus.records.size();
     stage.end(false, plural(corpus.records.size(), "record") + " from " + plural(project.sources.size(), "source") +
                          ", " + std::to_string(corpus.report.duplicates_replaced) + " duplicates replaced, " +
@@ -290,8 +302,15 @@ void PipelineRun::embed_stage() {
     // The embedding cache keeps one entry per (model, question list), so
     // switching back to an earlier model or source set is a hit too.
     bool cached = false;
-    embeddings = embed_cached(*embedder, questions, cache.cache_path("embeddings"), stage.progress(), &cached,
-                              &result.embeddings_file);
+    if (load_only) {
+        auto kept = cached_embeddings(*embedder, questions, cache.cache_path("embeddings"), &result.embeddings_file);
+        if (!kept) throw LastRunOutdated(cache.output_dir(), "embed");
+        embeddings = std::move(*kept);
+        cached = true;
+    } else {
+        embeddings = embed_cached(*embedder, questions, cache.cache_path("embeddings"), stage.progress(), &cached,
+                                  &result.embeddings_file);
+    }
     ContentHasher embed_hash;
     embed_hash.add(embedder->identity());
     for (const auto& q : questions) embed_hash.add(q);
@@ -320,7 +339,7 @@ void PipelineRun::cluster_stage() {
             approximation = approximation_report_from_json(read_json(cache.path("approximation.json")),
                                                            cache.path("approximation.json"));
     } else {
-        cache.begin("cluster");
+        recompute("cluster");
         std::error_code ignored;  // absent unless an earlier run was approximate
         std::filesystem::remove(cache.path("approximation.json"), ignored);
         auto clusters = cluster_rows(embeddings, options, stage.progress());
@@ -360,7 +379,7 @@ void PipelineRun::sample_stage() {
     if (cached) {
         sample = communities_from_json(read_json(cache.path("sample.json")));
     } else {
-        cache.begin("sample");
+        recompute("sample");
         sample = sample_communities(communities, settings.sample_size, settings.seed);
         write_json(cache.path("sample.json"), communities_json(sample));
         cache.commit("sample", sample_key);
@@ -381,7 +400,7 @@ void PipelineRun::map_stage() {
     const std::string map_key = ContentHasher().add(sample_key).add(clustering_record.dump()).hex();
     const bool cached = cache.fresh("map", map_key, {"cluster_map.json"});
     if (!cached) {
-        cache.begin("map");
+        recompute("map");
         MapOptions map_options;
         map_options.projection.device = settings.embed.device;
         ClusterMap map = build_cluster_map(embeddings, communities, sample, questions, map_options, stage.progress());
@@ -418,7 +437,7 @@ void PipelineRun::fewshot_stage() {
     bool picks_cached = false;
     std::size_t edits_applied = 0, edits_unapplied = 0;
     if (!cached) {
-        cache.begin("fewshot");
+        recompute("fewshot");
         std::optional<std::vector<FewShot>> picks;
         if (cache.fresh("fewshot_picks", picks_key, {picks_file}))
             picks = kept_picks(cache.path(picks_file), origins, corpus.records.size(), project.fewshot.k);
@@ -467,7 +486,7 @@ void PipelineRun::format_stage() {
     if (cached) {
         result.formatted = read_json(cache.path("format_report.json"))["written"].get<std::size_t>();
     } else {
-        cache.begin("format");
+        recompute("format");
         const PromptFormatter formatter(preset, &tokenizer, settings.max_seq_len);
         format_report = format_file(cache.path(fewshot_file), cache.path(raw_file), formatter, BadInputPolicy::Abort,
                                     stage.progress());
@@ -495,7 +514,7 @@ void PipelineRun::export_stage() {
     options.upstream = {{"project", project.name},
                         {"domain", project.domain},
                         {"settings", to_json(settings)},
-                        {"corpus", read_json(cache.path("corpus_report.json"))},
+                        {"corpus", to_json(corpus.report, corpus.records.size())},
                         {"embedder", embedder->identity()},
                         {"clustering", clustering_record},
                         {"clusters", result.communities},
@@ -515,7 +534,7 @@ void PipelineRun::export_stage() {
     if (cached) {
         result.exported = read_json(cache.path("manifest.json"))["counts"]["rows"].get<std::size_t>();
     } else {
-        cache.begin("export");
+        recompute("export");
         result.exported =
             export_dataset({cache.path(raw_file)}, tokenizer, cache.output_dir(), options, stage.progress()).rows;
         cache.commit("export", export_key);
@@ -540,8 +559,11 @@ PromptPreset prompt_preset_of(const Project& project) {
     return load_prompt_preset(project.resolve(setting));
 }
 
-PipelineResult run_pipeline(const Project& project, const OutputFolderLock& output_folder,
-                            PipelineObserver* observer) {
+namespace {
+
+// run_pipeline, or with load_only load_last_run.
+PipelineResult run_stages(const Project& project, const OutputFolderLock& output_folder, PipelineObserver* observer,
+                          bool load_only) {
     PipelineResult result;
     result.output_dir = output_folder.output_dir();
     const StageCache cache(output_folder);
@@ -556,7 +578,7 @@ PipelineResult run_pipeline(const Project& project, const OutputFolderLock& outp
                     "(installer/fetch-tokenizer.sh keeps Llama-2's in ~/.cache/distill-studio/llama-2/)");
     const SentencePieceTokenizer tokenizer(tokenizer_path);
 
-    PipelineRun run(project, cache, observer, result, preset, tokenizer, hash_file(tokenizer_path));
+    PipelineRun run(project, cache, observer, result, preset, tokenizer, hash_file(tokenizer_path), load_only);
     run.corpus_stage();
     run.embed_stage();
     run.cluster_stage();
@@ -567,6 +589,23 @@ PipelineResult run_pipeline(const Project& project, const OutputFolderLock& outp
     run.export_stage();
     return result;
 }
+
+}  // namespace
+
+PipelineResult run_pipeline(const Project& project, const OutputFolderLock& output_folder,
+                            PipelineObserver* observer) {
+    return run_stages(project, output_folder, observer, false);
+}
+
+PipelineResult load_last_run(const Project& project, const OutputFolderLock& output_folder,
+                             PipelineObserver* observer) {
+    return run_stages(project, output_folder, observer, true);
+}
+
+LastRunOutdated::LastRunOutdated(const std::string& output_dir, std::string stage)
+    : Error(output_dir + ": the last run there is out of date from its " + stage +
+            " stage on (the project or its sources changed since, or it never ran that far); run the pipeline"),
+      stage(std::move(stage)) {}
 
 PipelineResult run_pipeline(const Project& project, const std::string& output_dir, PipelineObserver* observer) {
     const OutputFolderLock output_folder(output_dir);
