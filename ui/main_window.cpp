@@ -27,6 +27,8 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include <utility>
+
 #include "cluster_map_view.h"
 #include "corpus_loader.h"
 #include "corpus_summary_view.h"
@@ -160,6 +162,7 @@ MainWindow::MainWindow(std::unique_ptr<UserPrompts> prompts, QWidget* parent)
     });
     connect(runner_, &PipelineRunner::failed, this, &MainWindow::onRunFailed);
     connect(runner_, &PipelineRunner::cancelled, this, &MainWindow::onRunCancelled);
+    connect(runner_, &PipelineRunner::lastRunOutdated, this, &MainWindow::onLastRunOutdated);
 
     resize(1180, 760);
     showProject(Project{}, {});
@@ -601,6 +604,7 @@ void MainWindow::showProject(const Project& project, const QString& path) {
     showDefaultOutputDir();
     setWindowModified(false);
     updateTitle();
+    showLastRun();
 }
 
 void MainWindow::offerToStartFrom(const DomainPreset& preset) {
@@ -831,7 +835,9 @@ void MainWindow::showClusterMap() { tabs_->setCurrentWidget(map_); }
 void MainWindow::chooseOutputDir() {
     const QString start = outputDir().isEmpty() ? QDir::homePath() : outputDir();
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Output Folder"), start);
-    if (!dir.isEmpty()) setOutputDir(QDir::toNativeSeparators(dir));
+    if (dir.isEmpty()) return;
+    setOutputDir(QDir::toNativeSeparators(dir));
+    showLastRun();
 }
 
 void MainWindow::showDefaultOutputDir() {
@@ -860,6 +866,28 @@ void MainWindow::setRunning(bool running) {
     if (!running && focusBeforeLoad_) focusBeforeLoad_->setFocus();
 }
 
+void MainWindow::showLastRun() {
+    const QString dir = outputDir();
+    // A folder no run has written to is left alone (the load would create it).
+    if (dir.isEmpty() || !QFileInfo(QDir(dir).filePath(QStringLiteral(".distill-cache"))).isDir() ||
+        !problemsBeforeLoad(project()).isEmpty() || loading_ || running_)
+        return;
+    stages_->reset();
+    showingLastRun_ = true;
+    setRunning(true);
+    progressLabel_->setText(tr("Opening the last run in %1…").arg(dir));
+    runner_->showLastRun(project(), dir);
+}
+
+void MainWindow::onLastRunOutdated(const QString& stage) {
+    showingLastRun_ = false;
+    setRunning(false);
+    stages_->interrupt(tr("out of date"));
+    statusBar()->showMessage(tr("The last run in %1 is out of date from its %2 stage on: press Run to update it")
+                                 .arg(outputDir(), stage));
+    emit lastRunShown(false);
+}
+
 void MainWindow::onRunFinished(std::shared_ptr<const PipelineOutcome> outcome) {
     setRunning(false);
     summary_->showCorpus(outcome->corpusReport, outcome->records.size());  // the run pooled them
@@ -867,6 +895,16 @@ void MainWindow::onRunFinished(std::shared_ptr<const PipelineOutcome> outcome) {
     fewShots_->setOutcome(outcome);
     sweep_->setOutcome(outcome);
     const PipelineResult& result = outcome->result;
+    if (std::exchange(showingLastRun_, false)) {
+        statusBar()->showMessage(tr("Showing the last run in %1: %2 records, %3 communities, %4 sampled, %5 rows exported")
+                                     .arg(outputDir())
+                                     .arg(result.corpus_records)
+                                     .arg(result.communities)
+                                     .arg(result.sampled)
+                                     .arg(result.exported));
+        emit lastRunShown(true);
+        return;
+    }
     if (outcome->exportCancelled) {
         statusBar()->showMessage(tr("Export cancelled: the run finished, %1 is unchanged").arg(qs(outcome->exportDir)),
                                  8000);
@@ -901,6 +939,12 @@ void MainWindow::onRunFinished(std::shared_ptr<const PipelineOutcome> outcome) {
 void MainWindow::onRunFailed(const QString& message) {
     setRunning(false);
     stages_->interrupt(tr("failed"));
+    if (std::exchange(showingLastRun_, false)) {
+        // Nobody asked for this load: no dialog, a Run will say it again.
+        statusBar()->showMessage(tr("The last run is not shown: %1").arg(message));
+        emit lastRunShown(false);
+        return;
+    }
     prompts_->showError(tr("The run failed"), message);
     statusBar()->showMessage(tr("Run failed"), 5000);
     emit runFinished(false);
@@ -909,6 +953,11 @@ void MainWindow::onRunFailed(const QString& message) {
 void MainWindow::onRunCancelled() {
     setRunning(false);
     stages_->interrupt(tr("cancelled"));
+    if (std::exchange(showingLastRun_, false)) {
+        statusBar()->showMessage(tr("The last run is not shown: cancelled"), 5000);
+        emit lastRunShown(false);
+        return;
+    }
     statusBar()->showMessage(tr("Run cancelled"), 5000);
     emit runFinished(false);
 }

@@ -90,6 +90,11 @@ signals:
     void corpusLoadFinished(bool loaded);
     // A run ended: finished (the map shows it), or failed or cancelled.
     void runFinished(bool finished);
+    // Opening a project, or choosing an output folder, that holds a run
+    // shows that run while it fits the project as it is (every stage
+    // cached): shown, or not (out of date, failed or cancelled; the status
+    // bar says why).
+    void lastRunShown(bool shown);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -154,6 +159,11 @@ private:
     void onRunFinished(std::shared_ptr<const PipelineOutcome> outcome);
     void onRunFailed(const QString& message);
     void onRunCancelled();
+    // Shows the output folder's last run in the background (load_last_run)
+    // when the folder holds one: what a curator expects on opening a
+    // project, without pressing Run.
+    void showLastRun();
+    void onLastRunOutdated(const QString& stage);
 
     std::unique_ptr<UserPrompts> prompts_;
     CorpusLoader* loader_;
@@ -172,9 +182,10 @@ private:
     QTabWidget* tabs_ = nullptr;
     PipelineSettingsView* settingsView_ = nullptr;
     QLineEdit* outputDir_ = nullptr;
-    bool outputDirChosen_ = false;
+    bool outputDirChosen_ = false;  // by the user, so saving does not move it
     bool loading_ = false;
-    bool running_ = false;  // by the user, so saving does not move it
+    bool running_ = false;
+    bool showingLastRun_ = false;  // the runner's job is showLastRun(), not a run
     QPushButton* runButton_ = nullptr;
     QPushButton* cancelRunButton_ = nullptr;
     StageListView* stages_ = nullptr;

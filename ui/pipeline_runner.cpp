@@ -13,11 +13,21 @@ PipelineRunner::PipelineRunner(QObject* parent)
         jobEnded();
         emit finished(std::move(outcome));
     });
+    connect(worker_, &PipelineWorker::lastRunOutdated, this, [this](const QString& stage) {
+        jobEnded();
+        emit lastRunOutdated(stage);
+    });
 }
 
 void PipelineRunner::start(Project project, QString outputDir, QString exportDir) {
     post([worker = worker_, project = std::move(project), dir = outputDir.toStdString(),
           exportTo = exportDir.toStdString()] { worker->run(project, dir, exportTo); });
+}
+
+void PipelineRunner::showLastRun(Project project, QString outputDir) {
+    post([worker = worker_, project = std::move(project), dir = outputDir.toStdString()] {
+        worker->showLastRun(project, dir);
+    });
 }
 
 }  // namespace distill::ui

@@ -73,49 +73,63 @@ std::vector<std::string> unappliedEditsOf(const std::filesystem::path& report, c
 }  // namespace
 
 void PipelineWorker::run(const Project& project, const std::string& outputDir, const std::string& exportDir) {
-    SignalObserver observer(*this, cancelRequested());
+    runGuarded([&] { deliver(project, outputDir, exportDir, false); });
+}
+
+void PipelineWorker::showLastRun(const Project& project, const std::string& outputDir) {
     runGuarded([&] {
-        auto outcome = std::make_shared<PipelineOutcome>();
-        {
-            // Held until the outcome is complete (and let go before the
-            // views get it): what they show and the export copies must be
-            // this run's outputs, not those of a run (the CLI, another
-            // window) started into the folder in between.
-            const OutputFolderLock outputFolder(outputDir);
-            outcome->result = run_pipeline(project, outputFolder, &observer);
-            outcome->map = read_cluster_map((std::filesystem::path(outputDir) / "cluster_map.json").string());
-            // The map's rows are the pooled corpus's rows; pooling again is
-            // how the run's corpus stage made them, and costs a fraction of
-            // a run.
-            Corpus corpus = pool_sources(project.resolved_sources(), project.on_bad_line, &observer);
-            outcome->records = std::move(corpus.records);
-            outcome->corpusReport = std::move(corpus.report);
-            if (outcome->records.size() != outcome->map.projection.points.rows)
-                throw Error(outputDir + "/cluster_map.json: " + std::to_string(outcome->map.projection.points.rows) +
-                            " rows, but the sources now pool to " + std::to_string(outcome->records.size()) +
-                            "; a source changed during the run, run again");
-            outcome->questionIndex = QuestionIndex(outcome->records);
-            const std::filesystem::path dir(outputDir);
-            outcome->fewshots = readJsonLines(dir / (project.domain + "_fewshot.jsonl"));
-            outcome->fewshotEdits = project.fewshot_edits;
-            outcome->unappliedEdits = unappliedEditsOf(dir / "fewshot_edits_report.json", project.fewshot_edits);
-            outcome->tokenLengths = tokenLengthsOf(dir / "manifest.json");
-            outcome->tokenizer =
-                std::make_shared<const SentencePieceTokenizer>(project.resolve(project.pipeline.tokenizer));
-            outcome->exportDir = exportDir;
-            if (!exportDir.empty()) {
-                emit copyingExport();
-                try {
-                    outcome->exportedFiles = publish_export(outputDir, exportDir, &observer);
-                } catch (const Cancelled&) {
-                    outcome->exportCancelled = true;
-                } catch (const Error& e) {
-                    outcome->exportError = e.what();
-                }
+        try {
+            deliver(project, outputDir, {}, true);
+        } catch (const LastRunOutdated& outdated) {
+            emit lastRunOutdated(QString::fromStdString(outdated.stage));
+        }
+    });
+}
+
+void PipelineWorker::deliver(const Project& project, const std::string& outputDir, const std::string& exportDir,
+                             bool loadOnly) {
+    SignalObserver observer(*this, cancelRequested());
+    auto outcome = std::make_shared<PipelineOutcome>();
+    {
+        // Held until the outcome is complete (and let go before the
+        // views get it): what they show and the export copies must be
+        // this run's outputs, not those of a run (the CLI, another
+        // window) started into the folder in between.
+        const OutputFolderLock outputFolder(outputDir);
+        outcome->result = loadOnly ? load_last_run(project, outputFolder, &observer)
+                                   : run_pipeline(project, outputFolder, &observer);
+        outcome->map = read_cluster_map((std::filesystem::path(outputDir) / "cluster_map.json").string());
+        // The map's rows are the pooled corpus's rows; pooling again is
+        // how the run's corpus stage made them, and costs a fraction of
+        // a run.
+        Corpus corpus = pool_sources(project.resolved_sources(), project.on_bad_line, &observer);
+        outcome->records = std::move(corpus.records);
+        outcome->corpusReport = std::move(corpus.report);
+        if (outcome->records.size() != outcome->map.projection.points.rows)
+            throw Error(outputDir + "/cluster_map.json: " + std::to_string(outcome->map.projection.points.rows) +
+                        " rows, but the sources now pool to " + std::to_string(outcome->records.size()) +
+                        "; a source changed during the run, run again");
+        outcome->questionIndex = QuestionIndex(outcome->records);
+        const std::filesystem::path dir(outputDir);
+        outcome->fewshots = readJsonLines(dir / (project.domain + "_fewshot.jsonl"));
+        outcome->fewshotEdits = project.fewshot_edits;
+        outcome->unappliedEdits = unappliedEditsOf(dir / "fewshot_edits_report.json", project.fewshot_edits);
+        outcome->tokenLengths = tokenLengthsOf(dir / "manifest.json");
+        outcome->tokenizer =
+            std::make_shared<const SentencePieceTokenizer>(project.resolve(project.pipeline.tokenizer));
+        outcome->exportDir = exportDir;
+        if (!exportDir.empty()) {
+            emit copyingExport();
+            try {
+                outcome->exportedFiles = publish_export(outputDir, exportDir, &observer);
+            } catch (const Cancelled&) {
+                outcome->exportCancelled = true;
+            } catch (const Error& e) {
+                outcome->exportError = e.what();
             }
         }
-        emit finished(std::move(outcome));
-    });
+    }
+    emit finished(std::move(outcome));
 }
 
 }  // namespace distill::ui

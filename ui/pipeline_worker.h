@@ -64,6 +64,10 @@ public:
     // With an exportDir, the export is then copied there; a cancel during
     // the copy leaves the run finished and the folder untouched.
     void run(const Project& project, const std::string& outputDir, const std::string& exportDir);
+    // The folder's last run (load_last_run), as finished() would give it
+    // after a run that found every stage cached; lastRunOutdated() instead
+    // of failed() when a stage of it no longer fits the project.
+    void showLastRun(const Project& project, const std::string& outputDir);
 
 signals:
     void stageEvent(const distill::StageEvent& event);
@@ -72,6 +76,13 @@ signals:
     // The run is done and its export is being copied to the Export's folder.
     void copyingExport();
     void finished(std::shared_ptr<const distill::ui::PipelineOutcome> outcome);
+    // showLastRun's end when `stage` would have to run again (LastRunOutdated).
+    void lastRunOutdated(const QString& stage);
+
+private:
+    // Runs the pipeline (or with loadOnly loads the last run) holding the
+    // folder, and reads what the views show; then copies the export.
+    void deliver(const Project& project, const std::string& outputDir, const std::string& exportDir, bool loadOnly);
 };
 
 }  // namespace distill::ui

@@ -75,6 +75,7 @@ private slots:
     void settingsRoundTripThroughSaveAndOpen();
     void openAndSaveKeepsWhatWidgetsRound();
     void runReportsEveryStageAndShowsTheMap();
+    void openingAProjectShowsItsLastRun();
     void cancelMidRunLeavesWindowUsable();
     void fewShotEditsLandInTheProjectAndReplay();
     void originsFilterByAnyPartOfTheirQuestion();
@@ -253,6 +254,56 @@ void TestPipelineRun::runReportsEveryStageAndShowsTheMap() {
     QStringList cached(int(pipeline_stages().size()), "cached");
     cached[0] = "done";  // the corpus is always read again: it is what the keys are made of
     QCOMPARE(stageStates(*w.main), cached);
+}
+
+// A curator reopening yesterday's project sees yesterday's run without
+// pressing Run, while it is still that project's run; once a setting changed
+// the run tab says from which stage on it is out of date, and Run updates it.
+void TestPipelineRun::openingAProjectShowsItsLastRun() {
+    QTemporaryDir dir;
+    const QString path = copyDemoProject(dir.path());
+    {
+        Window first = makeWindow();
+        QVERIFY(first.main->openProject(path));
+        QVERIFY(!first.main->isRunning());  // nothing in its output folder yet
+        QVERIFY(runAndWait(*first.main));
+    }
+    const auto reopen = [&](Window& w) {
+        QSignalSpy shown(w.main.get(), &MainWindow::lastRunShown);
+        if (!w.main->openProject(path) || !w.main->isRunning()) return false;
+        return shown.wait(kRunTimeoutMs) && shown.count() == 1 && shown.first().first().toBool();
+    };
+    const ClusterMap map =
+        read_cluster_map(QDir(dir.path()).filePath("out/Demo: math/cluster_map.json").toStdString());
+
+    Window w = makeWindow();
+    QVERIFY(reopen(w));
+    QVERIFY2(w.prompts->errors.isEmpty(), qPrintable(w.prompts->errors.join('\n')));
+    QStringList cached(int(pipeline_stages().size()), "cached");
+    cached[0] = "done";
+    QCOMPARE(stageStates(*w.main), cached);
+    QCOMPARE(w.main->findChild<ClusterMapView*>()->pointCount(), map.projection.points.rows);
+    QVERIFY(w.main->findChild<FewShotView*>()->findChild<QListWidget*>("origins")->count() > 0);
+    QVERIFY2(w.main->statusBar()->currentMessage().startsWith("Showing the last run in "),
+             qPrintable(w.main->statusBar()->currentMessage()));
+    QVERIFY(w.main->findChild<QAction*>("runPipeline")->isEnabled());
+
+    Project changed = load_project(path.toStdString());
+    changed.pipeline.threshold = 0.8;
+    save_project(changed, path.toStdString());
+    Window later = makeWindow();
+    QVERIFY(!reopen(later));
+    QVERIFY(later.prompts->errors.isEmpty());  // a status line, not a dialog
+    QStringList outdated(int(pipeline_stages().size()), "waiting");
+    outdated[0] = "done";
+    outdated[1] = "cached";
+    outdated[2] = "out of date";
+    QCOMPARE(stageStates(*later.main), outdated);
+    QCOMPARE(later.main->findChild<ClusterMapView*>()->pointCount(), std::size_t(0));
+    const QString says = later.main->statusBar()->currentMessage();
+    QVERIFY2(says.contains("out of date from its cluster stage on: press Run"), qPrintable(says));
+    QVERIFY(runAndWait(*later.main));
+    QCOMPARE(stageStates(*later.main)[2], QString("done"));
 }
 
 void TestPipelineRun::cancelMidRunLeavesWindowUsable() {
