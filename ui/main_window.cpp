@@ -27,6 +27,7 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include <optional>
 #include <utility>
 
 #include "cluster_map_view.h"
@@ -143,11 +144,18 @@ MainWindow::MainWindow(std::unique_ptr<UserPrompts> prompts, QWidget* parent)
     connect(loader_, &CorpusLoader::loaded, this, &MainWindow::onCorpusLoaded);
     connect(loader_, &CorpusLoader::failed, this, &MainWindow::onCorpusLoadFailed);
     connect(loader_, &CorpusLoader::cancelled, this, &MainWindow::onCorpusLoadCancelled);
-    connect(runner_, &PipelineRunner::stageEvent, stages_, &StageListView::showStageEvent);
-    connect(runner_, &PipelineRunner::progress, stages_, &StageListView::showProgress);
-    connect(runner_, &PipelineRunner::stageEvent, this, &MainWindow::showRunStage);
-    connect(runner_, &PipelineRunner::progress, this,
-            [this](int, quint64 done, quint64 total) { showProgressBar(done, total); });
+    // An opening that a Run is waiting to replace shows nothing more.
+    const auto shown = [this] { return !(showingLastRun_ && running_); };
+    connect(runner_, &PipelineRunner::stageEvent, this, [this, shown](const StageEvent& event) {
+        if (!shown()) return;
+        stages_->showStageEvent(event);
+        showRunStage(event);
+    });
+    connect(runner_, &PipelineRunner::progress, this, [this, shown](int stageIndex, quint64 done, quint64 total) {
+        if (!shown()) return;
+        stages_->showProgress(stageIndex, done, total);
+        showProgressBar(done, total);
+    });
     connect(runner_, &PipelineRunner::copyingExport, this, [this] {
         if (cancelRunButton_->isEnabled())  // else it says "Cancelling…"
             progressLabel_->setText(tr("Copying the lit-gpt files to %1…").arg(exportDir_));
@@ -342,10 +350,10 @@ QWidget* MainWindow::createRunTab() {
     outputDir_->setObjectName("outputDir");
     outputDir_->setPlaceholderText(tr("Save the project or choose a folder"));
     connect(outputDir_, &QLineEdit::textEdited, this, [this] { outputDirChosen_ = true; });
-    auto* browse = new QToolButton;
-    browse->setText(QStringLiteral("…"));
-    browse->setToolTip(tr("Choose the output folder"));
-    connect(browse, &QToolButton::clicked, this, &MainWindow::chooseOutputDir);
+    browseOutputDir_ = new QToolButton;
+    browseOutputDir_->setText(QStringLiteral("…"));
+    browseOutputDir_->setToolTip(tr("Choose the output folder"));
+    connect(browseOutputDir_, &QToolButton::clicked, this, &MainWindow::chooseOutputDir);
 
     runButton_ = new QPushButton(runAction_->icon(), tr("Run"));
     runButton_->setObjectName("runButton");
@@ -359,7 +367,7 @@ QWidget* MainWindow::createRunTab() {
     auto* output = new QHBoxLayout;
     output->addWidget(outputLabel);
     output->addWidget(outputDir_, 1);
-    output->addWidget(browse);
+    output->addWidget(browseOutputDir_);
     output->addWidget(runButton_);
     output->addWidget(cancelRunButton_);
 
@@ -393,7 +401,7 @@ void MainWindow::createStatusBar() {
     // Cancels whichever background job is going, a load or a run, from any tab.
     cancelButton_ = new QPushButton(tr("Cancel"));
     cancelButton_->setObjectName("cancelLoad");
-    connect(cancelButton_, &QPushButton::clicked, this, [this] { running_ ? cancelRun() : cancelCorpusLoad(); });
+    connect(cancelButton_, &QPushButton::clicked, this, [this] { loading_ ? cancelCorpusLoad() : cancelRun(); });
 
     // After an Export, until the next run: where the files went, one click away.
     openExportFolderButton_ = new QPushButton(tr("Open Export Folder"));
@@ -688,37 +696,44 @@ void MainWindow::setLoading(bool loading) {
     loading_ = loading;
     updateEnabled();
 
-    progressLabel_->setText(tr("Loading corpus…"));
-    progressBar_->setRange(0, 0);
-    cancelButton_->setEnabled(loading);
-    for (QWidget* widget : std::initializer_list<QWidget*>{progressLabel_, progressBar_, cancelButton_})
-        widget->setVisible(loading);
+    showJobInStatusBar(loading, tr("Loading corpus…"));
     if (!loading && focusBeforeLoad_) focusBeforeLoad_->setFocus();
+}
+
+void MainWindow::showJobInStatusBar(bool active, const QString& label) {
+    progressLabel_->setText(label);
+    progressBar_->setRange(0, 0);
+    cancelButton_->setEnabled(active);
+    for (QWidget* widget : std::initializer_list<QWidget*>{progressLabel_, progressBar_, cancelButton_})
+        widget->setVisible(active);
 }
 
 void MainWindow::updateEnabled() {
     // Nothing that changes the project may happen under a load or a run
-    // reading it, and one background job at a time.
+    // reading it, and one background job at a time. Opening the last run
+    // holds back only what would change which run it is (the project, the
+    // folder): settings may be edited meanwhile, and Run replaces it.
     const bool busy = loading_ || running_;
-    for (QAction* action : {newAction_, openAction_, loadCorpusAction_, runAction_, exportAction_})
-        action->setEnabled(!busy);
-    newFromPresetMenu_->setEnabled(!busy);
+    const bool folderBusy = busy || showingLastRun_;
+    for (QAction* action : {newAction_, openAction_, loadCorpusAction_}) action->setEnabled(!folderBusy);
+    for (QAction* action : {runAction_, exportAction_}) action->setEnabled(!busy);
+    newFromPresetMenu_->setEnabled(!folderBusy);
+    presets_->setEnabled(!folderBusy);
+    outputDir_->setEnabled(!folderBusy);
+    browseOutputDir_->setEnabled(!folderBusy);
     projectView_->setEnabled(!busy);
     settingsView_->setEnabled(!busy);
     fewShots_->setEnabled(!busy);
     sweep_->setEnabled(!busy);
-    presets_->setEnabled(!busy);
-    outputDir_->setEnabled(!busy);
     runButton_->setEnabled(!busy);
-    cancelRunButton_->setEnabled(running_);
+    cancelRunButton_->setEnabled(running_ || showingLastRun_);
 }
 
 void MainWindow::showRunStage(const StageEvent& event) {
     if (event.kind != StageEvent::Started || !cancelRunButton_->isEnabled()) return;  // "Cancelling…" stays
-    progressLabel_->setText(tr("[%1/%2] %3…")
-                                .arg(event.index + 1)
-                                .arg(pipeline_stages().size())
-                                .arg(qs(event.stage)));
+    const QString stage =
+        tr("[%1/%2] %3…").arg(event.index + 1).arg(pipeline_stages().size()).arg(qs(event.stage));
+    progressLabel_->setText(showingLastRun_ ? tr("Opening the last run: %1").arg(stage) : stage);
     progressBar_->setRange(0, 0);
 }
 
@@ -810,12 +825,39 @@ void MainWindow::startRun(const QString& exportDir) {
     stages_->reset();
     sweep_->cancelSweep();  // one background job at a time; its rows are about to be out of date
     setRunning(true);
+    if (showingLastRun_) {
+        // The run starts once the opening has stopped (startPendingRun).
+        pendingRun_ = exportDir;
+        runner_->cancel();
+        return;
+    }
     runner_->start(project(), outputDir(), exportDir);
+}
+
+bool MainWindow::endLastRunOpening() {
+    showingLastRun_ = false;
+    if (!running_) {
+        showJobInStatusBar(false, {});
+        updateEnabled();
+        return false;
+    }
+    if (!pendingRun_) {  // the Run was cancelled before it could start
+        setRunning(false);
+        stages_->reset();
+        statusBar()->showMessage(tr("Run cancelled"), 5000);
+        emit runFinished(false);
+        return true;
+    }
+    stages_->reset();
+    updateEnabled();
+    runner_->start(project(), outputDir(), *std::exchange(pendingRun_, std::nullopt));
+    return true;
 }
 
 void MainWindow::cancelRun() {
     if (!runner_->isRunning()) return;
     runner_->cancel();
+    pendingRun_.reset();
     cancelRunButton_->setEnabled(false);
     cancelButton_->setEnabled(false);
     progressLabel_->setText(tr("Cancelling…"));
@@ -856,13 +898,9 @@ void MainWindow::setRunning(bool running) {
     if (running) focusBeforeLoad_ = focusWidget();
     running_ = running;
     updateEnabled();
-    progressLabel_->setText(tr("Running…"));
-    progressBar_->setRange(0, 0);
-    cancelButton_->setEnabled(running);
     // The Run tab's stage list shows every stage; the status bar shows the
     // one at hand and Cancel wherever the curator is.
-    for (QWidget* widget : std::initializer_list<QWidget*>{progressLabel_, progressBar_, cancelButton_})
-        widget->setVisible(running);
+    showJobInStatusBar(running, tr("Running…"));
     if (!running && focusBeforeLoad_) focusBeforeLoad_->setFocus();
 }
 
@@ -870,34 +908,41 @@ void MainWindow::showLastRun() {
     const QString dir = outputDir();
     // A folder no run has written to is left alone (the load would create it).
     if (dir.isEmpty() || !QFileInfo(QDir(dir).filePath(QStringLiteral(".distill-cache"))).isDir() ||
-        !problemsBeforeLoad(project()).isEmpty() || loading_ || running_)
+        !problemsBeforeLoad(project()).isEmpty() || loading_ || running_ || showingLastRun_)
         return;
+    // From now on the views show this folder's run or none, not another's.
+    map_->setOutcome(nullptr);
+    fewShots_->setOutcome(nullptr);
+    sweep_->setOutcome(nullptr);
     stages_->reset();
     showingLastRun_ = true;
-    setRunning(true);
-    progressLabel_->setText(tr("Opening the last run in %1…").arg(dir));
+    lastRunDir_ = dir;
+    updateEnabled();
+    showJobInStatusBar(true, tr("Opening the last run in %1…").arg(dir));
     runner_->showLastRun(project(), dir);
 }
 
 void MainWindow::onLastRunOutdated(const QString& stage) {
-    showingLastRun_ = false;
-    setRunning(false);
+    if (endLastRunOpening()) return;
     stages_->interrupt(tr("out of date"));
     statusBar()->showMessage(tr("The last run in %1 is out of date from its %2 stage on: press Run to update it")
-                                 .arg(outputDir(), stage));
+                                 .arg(lastRunDir_, stage));
     emit lastRunShown(false);
 }
 
 void MainWindow::onRunFinished(std::shared_ptr<const PipelineOutcome> outcome) {
-    setRunning(false);
+    const bool opened = showingLastRun_;
+    if (opened && endLastRunOpening()) return;  // a Run replaces it
+    if (!opened) setRunning(false);
     summary_->showCorpus(outcome->corpusReport, outcome->records.size());  // the run pooled them
     map_->setOutcome(outcome);
     fewShots_->setOutcome(outcome);
     sweep_->setOutcome(outcome);
     const PipelineResult& result = outcome->result;
-    if (std::exchange(showingLastRun_, false)) {
-        statusBar()->showMessage(tr("Showing the last run in %1: %2 records, %3 communities, %4 sampled, %5 rows exported")
-                                     .arg(outputDir())
+    if (opened) {
+        statusBar()->showMessage(tr("Showing the last run in %1: %2 records, %3 communities, %4 sampled, "
+                                    "%5 rows exported")
+                                     .arg(lastRunDir_)
                                      .arg(result.corpus_records)
                                      .arg(result.communities)
                                      .arg(result.sampled)
@@ -937,27 +982,31 @@ void MainWindow::onRunFinished(std::shared_ptr<const PipelineOutcome> outcome) {
 }
 
 void MainWindow::onRunFailed(const QString& message) {
-    setRunning(false);
-    stages_->interrupt(tr("failed"));
-    if (std::exchange(showingLastRun_, false)) {
-        // Nobody asked for this load: no dialog, a Run will say it again.
+    if (showingLastRun_) {
+        if (endLastRunOpening()) return;
+        // Nobody asked for this opening: no dialog, a Run will say it again.
+        stages_->interrupt(tr("failed"));
         statusBar()->showMessage(tr("The last run is not shown: %1").arg(message));
         emit lastRunShown(false);
         return;
     }
+    setRunning(false);
+    stages_->interrupt(tr("failed"));
     prompts_->showError(tr("The run failed"), message);
     statusBar()->showMessage(tr("Run failed"), 5000);
     emit runFinished(false);
 }
 
 void MainWindow::onRunCancelled() {
-    setRunning(false);
-    stages_->interrupt(tr("cancelled"));
-    if (std::exchange(showingLastRun_, false)) {
+    if (showingLastRun_) {
+        if (endLastRunOpening()) return;
+        stages_->interrupt(tr("cancelled"));
         statusBar()->showMessage(tr("The last run is not shown: cancelled"), 5000);
         emit lastRunShown(false);
         return;
     }
+    setRunning(false);
+    stages_->interrupt(tr("cancelled"));
     statusBar()->showMessage(tr("Run cancelled"), 5000);
     emit runFinished(false);
 }

@@ -9,6 +9,7 @@
 #include <QPointer>
 
 #include <memory>
+#include <optional>
 
 #include "distill/corpus.h"
 #include "distill/pipeline.h"
@@ -22,6 +23,7 @@ class QProgressBar;
 class QLineEdit;
 class QPushButton;
 class QTabWidget;
+class QToolButton;
 
 namespace distill::ui {
 
@@ -164,6 +166,13 @@ private:
     // project, without pressing Run.
     void showLastRun();
     void onLastRunOutdated(const QString& stage);
+    // Called first when an opening ends, however it ends: false when the
+    // window is to show that end; true when a Run asked for meanwhile has
+    // taken over (it starts now, or ends as cancelled if it was cancelled).
+    bool endLastRunOpening();
+    // The status bar's label, bar and Cancel for the background job at hand
+    // (a corpus load, a run, an opening), or hidden when none.
+    void showJobInStatusBar(bool active, const QString& label);
 
     std::unique_ptr<UserPrompts> prompts_;
     CorpusLoader* loader_;
@@ -182,10 +191,15 @@ private:
     QTabWidget* tabs_ = nullptr;
     PipelineSettingsView* settingsView_ = nullptr;
     QLineEdit* outputDir_ = nullptr;
+    QToolButton* browseOutputDir_ = nullptr;
     bool outputDirChosen_ = false;  // by the user, so saving does not move it
     bool loading_ = false;
     bool running_ = false;
     bool showingLastRun_ = false;  // the runner's job is showLastRun(), not a run
+    QString lastRunDir_;           // the folder it opens
+    // Run (or Export, with its folder) pressed while an opening ran: started
+    // once the opening has stopped. running_ is already set.
+    std::optional<QString> pendingRun_;
     QPushButton* runButton_ = nullptr;
     QPushButton* cancelRunButton_ = nullptr;
     StageListView* stages_ = nullptr;

@@ -307,13 +307,31 @@ private Q_SLOTS:
         changed.pipeline.valid_fraction = 0.2;
         QCOMPARE(outdated_at(changed), std::string("export"));
         changed = p;
-        changed.sources.pop_back();  // other questions: other vectors
-        QCOMPARE(outdated_at(changed), std::string("embed"));
+        changed.sources.pop_back();  // another pooling: its report first
+        QCOMPARE(outdated_at(changed), std::string("corpus"));
+        changed = p;
+        const auto first = first_line_of(d / "math_fewshot.jsonl");
+        changed.fewshot_edits = {{distill::FewShotEditKind::Remove, first["origin"]["question"],
+                                  first["shot"][0]["question"], "", 0}};
+        QCOMPARE(outdated_at(changed), std::string("fewshot"));
+        // The same records with a malformed line more, skipped: every stage's
+        // input is the same, but the corpus report (and the manifest) differ.
+        changed = p;
+        const std::string with_bad_line = out("gsm8k_with_bad_line.jsonl");
+        fs::copy_file(p.resolved_sources().front().path, with_bad_line);
+        std::ofstream(with_bad_line, std::ios::app) << "{not json\n";
+        changed.sources.front().path = with_bad_line;
+        changed.on_bad_line = distill::BadInputPolicy::Skip;
+        QCOMPARE(outdated_at(changed), std::string("corpus"));
         QVERIFY(unchanged());
 
+        // Outputs gone: the first stage that has lost one.
         fs::remove(d / "cluster_map.json");
         QCOMPARE(outdated_at(p), std::string("map"));
+        for (const auto& e : fs::directory_iterator(d / ".distill-cache" / "embeddings")) fs::remove(e.path());
+        QCOMPARE(outdated_at(p), std::string("embed"));
         QVERIFY(!fs::exists(d / "cluster_map.json"));
+        QCOMPARE(files_in(d / ".distill-cache" / "embeddings"), std::set<std::string>{});
     }
 
     // The keys are what keep an output folder cached: a second run reuses

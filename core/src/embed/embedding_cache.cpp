@@ -21,31 +21,40 @@ namespace fs = std::filesystem;
 // Bumped when the entry format or what goes into the key changes.
 constexpr const char* kFormat = "distill-embedding-cache/1";
 
-std::string cache_key(const std::string& identity, const std::vector<std::string>& texts) {
-    ContentHasher hash;
-    hash.add(kFormat).add(identity).add(std::uint64_t(texts.size()));
-    for (const auto& text : texts) hash.add(text);
-    return hash.hex();
-}
-
 std::string values_hash(const Matrix& m) {
     return ContentHasher()
         .add(std::string_view(reinterpret_cast<const char*>(m.values.data()), m.values.size() * sizeof(float)))
         .hex();
 }
 
-// The entry for `key` when its record and its vectors agree; nothing
+// One entry of the cache: its key, hashed from the embedder's identity and
+// the exact texts, and its two files in the cache folder.
+struct Entry {
+    std::string key, npy, record;
+};
+
+Entry entry_of(const std::string& identity, const std::vector<std::string>& texts, const std::string& cache_dir) {
+    ContentHasher hash;
+    hash.add(kFormat).add(identity).add(std::uint64_t(texts.size()));
+    for (const auto& text : texts) hash.add(text);
+    Entry entry{hash.hex(), {}, {}};
+    const std::string stem = (fs::path(cache_dir) / ("embeddings-" + entry.key)).string();
+    entry.npy = stem + ".npy";
+    entry.record = stem + ".json";
+    return entry;
+}
+
+// The entry's vectors when its record and its vectors agree; nothing
 // otherwise (absent, half-written, corrupt or from another key).
-std::optional<Matrix> read_entry(const std::string& npy, const std::string& record_path, const std::string& key,
-                                 std::size_t rows) {
-    std::ifstream in(record_path, std::ios::binary);
+std::optional<Matrix> read_entry(const Entry& entry, std::size_t rows) {
+    std::ifstream in(entry.record, std::ios::binary);
     if (!in) return std::nullopt;
     const auto record = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-    if (!record.is_object() || record.value("format", "") != kFormat || record.value("key", "") != key ||
+    if (!record.is_object() || record.value("format", "") != kFormat || record.value("key", "") != entry.key ||
         record.value("rows", std::size_t(0)) != rows)
         return std::nullopt;
     try {
-        Matrix m = read_npy(npy);
+        Matrix m = read_npy(entry.npy);
         if (m.rows != rows || m.cols != record.value("cols", std::size_t(0)) ||
             values_hash(m) != record.value("values_xxh3", ""))
             return std::nullopt;
@@ -55,35 +64,24 @@ std::optional<Matrix> read_entry(const std::string& npy, const std::string& reco
     }
 }
 
-// The entry's .npy and record for `key` in `cache_dir`.
-struct EntryPaths {
-    std::string npy, record;
-};
-
-EntryPaths entry_paths(const std::string& cache_dir, const std::string& key) {
-    const fs::path stem = fs::path(cache_dir) / ("embeddings-" + key);
-    return {stem.string() + ".npy", stem.string() + ".json"};
-}
-
 }  // namespace
 
 std::optional<Matrix> cached_embeddings(const Embedder& embedder, const std::vector<std::string>& texts,
-                                        const std::string& cache_dir, std::string* entry) {
-    const std::string key = cache_key(embedder.identity(), texts);
-    const EntryPaths paths = entry_paths(cache_dir, key);
-    if (entry) *entry = paths.npy;
-    return read_entry(paths.npy, paths.record, key, texts.size());
+                                        const std::string& cache_dir, std::string* entry_npy) {
+    const Entry entry = entry_of(embedder.identity(), texts, cache_dir);
+    if (entry_npy) *entry_npy = entry.npy;
+    return read_entry(entry, texts.size());
 }
 
 Matrix embed_cached(Embedder& embedder, const std::vector<std::string>& texts, const std::string& cache_dir,
-                    ProgressSink* progress, bool* from_cache, std::string* entry) {
-    if (auto cached = cached_embeddings(embedder, texts, cache_dir, entry)) {
+                    ProgressSink* progress, bool* from_cache, std::string* entry_npy) {
+    const std::string identity = embedder.identity();
+    const Entry entry = entry_of(identity, texts, cache_dir);
+    if (entry_npy) *entry_npy = entry.npy;
+    if (auto cached = read_entry(entry, texts.size())) {
         if (from_cache) *from_cache = true;
         return std::move(*cached);
     }
-    const std::string identity = embedder.identity();
-    const std::string key = cache_key(identity, texts);
-    const EntryPaths paths = entry_paths(cache_dir, key);
     if (from_cache) *from_cache = false;
     Matrix m = embedder.embed(texts, progress);
 
@@ -94,10 +92,10 @@ Matrix embed_cached(Embedder& embedder, const std::vector<std::string>& texts, c
                                     "choose a writable cache folder"));
     // The vectors first, their record last: a crash in between leaves a
     // record that does not vouch for the new file, which is then rebuilt.
-    write_npy(paths.npy, m);
-    const nlohmann::json record = {{"format", kFormat},          {"key", key},     {"identity", identity},
-                                   {"rows", m.rows},             {"cols", m.cols}, {"values_xxh3", values_hash(m)}};
-    write_file_atomically(paths.record, [&](std::ostream& out) { out << record.dump(2) << "\n"; });
+    write_npy(entry.npy, m);
+    const nlohmann::json record = {{"format", kFormat}, {"key", entry.key}, {"identity", identity},
+                                   {"rows", m.rows},    {"cols", m.cols},   {"values_xxh3", values_hash(m)}};
+    write_file_atomically(entry.record, [&](std::ostream& out) { out << record.dump(2) << "\n"; });
     return m;
 }
 

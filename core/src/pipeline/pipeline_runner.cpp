@@ -279,9 +279,13 @@ void PipelineRun::corpus_stage() {
         corpus_hash.add(record.dump());
     }
     corpus_key = corpus_hash.hex();
-    // Written by a run only; the export's key holds the report itself, so a
-    // load finds a changed report (a bad line more) through that key.
-    if (!load_only) write_json(cache.path("corpus_report.json"), to_json(corpus.report, corpus.records.size()));
+    // The report is the stage's one output. A load only checks that it is
+    // this pooling's (the export's key holds it too, for a run).
+    const ordered_json report = to_json(corpus.report, corpus.records.size());
+    if (!load_only)
+        write_json(cache.path("corpus_report.json"), report);
+    else if (ordered_json::parse(read_text(cache.path("corpus_report.json")), nullptr, false) != report)
+        throw LastRunOutdated(cache.output_dir(), "corpus");
     result.corpus_records = corpus.records.size();
     stage.end(false, plural(corpus.records.size(), "record") + " from " + plural(project.sources.size(), "source") +
                          ", " + std::to_string(corpus.report.duplicates_replaced) + " duplicates replaced, " +
