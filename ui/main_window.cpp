@@ -18,6 +18,7 @@
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
+#include <QShortcut>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
@@ -298,10 +299,17 @@ void MainWindow::createCentralArea() {
     fewShots_ = new FewShotView;
     tabs_ = new QTabWidget;
     tabs_->setObjectName("tabs");
-    tabs_->addTab(right, tr("&Project"));
-    tabs_->addTab(createRunTab(), tr("R&un"));
-    tabs_->addTab(map_, tr("Cluster &Map"));
-    tabs_->addTab(fewShots_, tr("&Few-Shots && Prompt"));
+    // Ctrl+1…4, not Alt+letter: tab mnemonics would take the letters the
+    // menus and each tab's own fields need.
+    tabs_->addTab(right, tr("Project"));
+    tabs_->addTab(createRunTab(), tr("Run"));
+    tabs_->addTab(map_, tr("Cluster Map"));
+    tabs_->addTab(fewShots_, tr("Few-Shots && Prompt"));
+    for (int tab = 0; tab < tabs_->count(); ++tab) {
+        const QKeySequence keys(Qt::CTRL | Qt::Key(Qt::Key_1 + tab));
+        tabs_->setTabToolTip(tab, keys.toString(QKeySequence::NativeText));
+        connect(new QShortcut(keys, this), &QShortcut::activated, this, [this, tab] { tabs_->setCurrentIndex(tab); });
+    }
 
     auto* main = new QSplitter(Qt::Horizontal);
     main->addWidget(presets_);
@@ -325,7 +333,7 @@ void MainWindow::createCentralArea() {
     connect(template_, &PromptTemplateEditor::modifiedChanged, this, [this](bool modified) {
         if (modified) setWindowModified(true);
         tabs_->setTabText(tabs_->indexOf(fewShots_),
-                          modified ? tr("&Few-Shots && Prompt*") : tr("&Few-Shots && Prompt"));
+                          modified ? tr("Few-Shots && Prompt*") : tr("Few-Shots && Prompt"));
     });
     connect(template_, &PromptTemplateEditor::saveRequested, this, &MainWindow::save);
     connect(template_, &PromptTemplateEditor::saveAsRequested, this, &MainWindow::saveTemplateAs);
@@ -362,7 +370,7 @@ QWidget* MainWindow::createRunTab() {
     cancelRunButton_->setObjectName("cancelRun");
     connect(cancelRunButton_, &QPushButton::clicked, this, &MainWindow::cancelRun);
 
-    auto* outputLabel = new QLabel(tr("Output &folder:"));
+    auto* outputLabel = new QLabel(tr("O&utput folder:"));
     outputLabel->setBuddy(outputDir_);
     auto* output = new QHBoxLayout;
     output->addWidget(outputLabel);

@@ -121,11 +121,11 @@ PipelineSettingsView::PipelineSettingsView(QWidget* parent)
 
     auto* form = new QFormLayout(this);
     form->addRow(tr("&Embedder:"), embedder_);
-    form->addRow(tr("&Clustering:"), clustering_);
+    form->addRow(tr("C&lustering:"), clustering_);
     form->addRow(QString(), clusteringKnobs_);
     form->addRow(tr("Sample si&ze N:"), sampleSize_);
     form->addRow(tr("See&d:"), seed_);
-    form->addRow(tr("S&hots per question:"), shots_);
+    form->addRow(tr("Shots per &question:"), shots_);
     form->addRow(tr("&Prompt:"), prompt_);
     form->addRow(tr("T&okenizer:"), tokenizer_);
     form->addRow(tr("&Max sequence length:"), maxSeqLen_);

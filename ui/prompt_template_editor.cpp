@@ -104,11 +104,11 @@ PromptTemplateEditor::PromptTemplateEditor(QWidget* parent)
     auto* fields = new QWidget;
     auto* form = new QFormLayout(fields);
     for (const TextField& text : texts_) form->addRow(text.label, text.edit);
-    form->addRow(tr("Shots &at most:"), maxShots_);
-    form->addRow(tr("Fitti&ng:"), fit_);
+    form->addRow(tr("Shots at &most:"), maxShots_);
+    form->addRow(tr("Fittin&g:"), fit_);
     form->addRow(tr("Word &budget:"), wordBudget_);
     form->addRow(tr("Shots at &least:"), minShots_);
-    form->addRow(tr("Len&gth check:"), lengthLimit_);
+    form->addRow(tr("Length chec&k:"), lengthLimit_);
     form->addRow(QString(), instructionLast_);
     form->addRow(tr("Source rules:"), sourceRules_);
     auto* scroll = new QScrollArea;

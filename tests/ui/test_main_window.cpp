@@ -3,15 +3,18 @@
 // corpus in the background, cancel a load, and choose Skip or Abort at a bad
 // line. Questions the window asks go to ScriptedPrompts instead of modal
 // dialogs, so nothing waits on a person or a timer.
+#include <QAbstractButton>
 #include <QAbstractItemModel>
 #include <QFile>
 #include <QLabel>
 #include <QListWidget>
+#include <QMap>
 #include <QMenu>
 #include <QMenuBar>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -114,6 +117,16 @@ QString writeProjectWithBadLine(const QString& dir) {
     return path;
 }
 
+// The Alt+letter of a label or button text ("Re&place" -> 'P'), or none.
+QChar mnemonicOf(const QString& text) {
+    for (qsizetype i = 0; i + 1 < text.size(); ++i) {
+        if (text[i] != '&') continue;
+        if (text[i + 1] != '&') return text[i + 1].toUpper();
+        ++i;  // "&&" is a literal ampersand
+    }
+    return {};
+}
+
 }  // namespace
 
 class TestMainWindow : public QObject {
@@ -127,6 +140,7 @@ private slots:
     void badLineAbortLoadsNothing();
     void missingFileIsReportedBeforeLoading();
     void unsavedChangesAreGuarded();
+    void mnemonicsAreUniqueOnEveryTab();
 };
 
 void TestMainWindow::fileMenuListsEveryPreset() {
@@ -353,3 +367,28 @@ void TestMainWindow::unsavedChangesAreGuarded() {
 
 QTEST_MAIN(TestMainWindow)
 #include "test_main_window.moc"
+
+// Alt+letter must reach one control: a letter claimed twice on a tab (or by
+// a tab's field and a menu) only moves the focus between them.
+void TestMainWindow::mnemonicsAreUniqueOnEveryTab() {
+    Window w = makeWindow();
+    QMap<QChar, QString> menus;
+    for (QAction* menu : w.main->menuBar()->actions())
+        if (const QChar letter = mnemonicOf(menu->text()); !letter.isNull()) menus.insert(letter, menu->text());
+    QCOMPARE(menus.size(), 3);  // File, Corpus, Help
+    auto* tabs = w.main->findChild<QTabWidget*>("tabs");
+    for (int tab = 0; tab < tabs->count(); ++tab) {
+        QCOMPARE(mnemonicOf(tabs->tabText(tab)), QChar());  // tabs are Ctrl+1..4
+        QMap<QChar, QString> claimed = menus;
+        QStringList texts;
+        for (auto* label : tabs->widget(tab)->findChildren<QLabel*>()) texts << label->text();
+        for (auto* button : tabs->widget(tab)->findChildren<QAbstractButton*>()) texts << button->text();
+        for (const QString& text : texts) {
+            const QChar letter = mnemonicOf(text);
+            if (letter.isNull()) continue;
+            QVERIFY2(!claimed.contains(letter), qPrintable(QString("%1: '%2' and '%3' both take Alt+%4")
+                                                                .arg(tabs->tabText(tab), claimed.value(letter), text, letter)));
+            claimed.insert(letter, text);
+        }
+    }
+}
