@@ -5,6 +5,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPainter>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QShortcut>
@@ -24,6 +25,34 @@ namespace {
 
 std::string questionOf(const Record& record) { return record.at("question").get<std::string>(); }
 
+// A tooltip that wraps: the whole question (the lists cut it at their
+// width, and near-duplicates differ in their last words), and for a shot
+// its answer too.
+QString fullTextTip(const Record& record, bool withAnswer) {
+    QString tip = QStringLiteral("<p>%1</p>").arg(qs(questionOf(record)).toHtmlEscaped());
+    const auto answer = record.find("answer");
+    if (withAnswer && answer != record.end()) {
+        QString text = answer->is_string() ? qs(answer->get<std::string>()) : qs(answer->dump());
+        if (text.size() > 800) text = text.left(800) + QStringLiteral("…");
+        tip += QStringLiteral("<p><b>%1</b> %2</p>").arg(FewShotView::tr("Answer:"), text.toHtmlEscaped());
+    }
+    return tip;
+}
+
+// A drawn pin (an emoji would need an emoji font, which many desktops lack).
+QIcon pinIcon() {
+    QPixmap pixmap(16, 16);
+    pixmap.fill(Qt::transparent);
+    QPainter painter(&pixmap);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setPen(QPen(QColor(60, 60, 60), 1.6));
+    painter.drawLine(QPointF(8.5, 7.5), QPointF(3, 14));
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(QColor(200, 40, 40));
+    painter.drawEllipse(QPointF(10.5, 5.5), 4.2, 4.2);
+    return QIcon(pixmap);
+}
+
 // Moves element `from` of a JSON array to position `to`.
 void moveElement(Record& array, int from, int to) {
     Record value = array[std::size_t(from)];
@@ -41,10 +70,10 @@ FewShotView::FewShotView(QWidget* parent)
       origins_(new QListWidget),
       shots_(new QTableWidget),
       removeButton_(new QPushButton(tr("&Remove Shot"))),
-      replaceButton_(new QPushButton(tr("Replace &Shot…"))),
+      replaceButton_(new QPushButton(tr("Re&place Shot…"))),
       upButton_(new QPushButton(tr("Move &Up"))),
       downButton_(new QPushButton(tr("Move &Down"))),
-      pinButton_(new QPushButton(tr("&Pin Shot"))),
+      pinButton_(new QPushButton(tr("Pi&n Shot"))),
       dropButton_(new QPushButton(tr("Drop &Origin"))),
       undoButton_(new QPushButton(tr("Undo"))),
       templateEditor_(new PromptTemplateEditor),
@@ -66,8 +95,10 @@ FewShotView::FewShotView(QWidget* parent)
     shots_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     shots_->setSelectionBehavior(QAbstractItemView::SelectRows);
     shots_->setSelectionMode(QAbstractItemView::SingleSelection);
-    shots_->setWordWrap(false);
+    // Wrapped: the few shots are read whole, not cut at the column's width.
+    shots_->setWordWrap(true);
     shots_->horizontalHeader()->setStretchLastSection(true);
+    connect(shots_->horizontalHeader(), &QHeaderView::sectionResized, shots_, &QTableWidget::resizeRowsToContents);
     removeButton_->setObjectName("removeShot");
     replaceButton_->setObjectName("replaceShot");
     upButton_->setObjectName("moveShotUp");
@@ -179,6 +210,8 @@ void FewShotView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) {
     // opened for.
     if (chooser_->isVisible()) chooser_->reject();
     chooser_->setOutcome(outcome_);
+    // A re-run keeps the curator's place: the same origin, when still sampled.
+    const std::string shownBefore = currentOrigin() >= 0 ? originQuestion() : std::string();
     lines_ = outcome_ ? outcome_->fewshots : std::vector<Record>{};
     undo_.clear();
     pinned_.clear();
@@ -187,12 +220,17 @@ void FewShotView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) {
     {
         const QSignalBlocker block(origins_);
         origins_->clear();
-        for (const Record& line : lines_) origins_->addItem(qs(questionOf(line.at("origin"))));
+        for (const Record& line : lines_) {
+            auto* item = new QListWidgetItem(qs(questionOf(line.at("origin"))));
+            item->setToolTip(fullTextTip(line.at("origin"), false));
+            origins_->addItem(item);
+        }
     }
     buildHistogram();
     showUnappliedEdits();
     setCurrentOrigin(lines_.empty() ? -1 : 0);
     filterOrigins();  // a new run's origins, through the filter as typed
+    if (!shownBefore.empty()) showOriginWithQuestion(shownBefore);
     showOrigin();
 }
 
@@ -260,9 +298,16 @@ void FewShotView::showOrigin() {
                                                    : QStringLiteral("—"));
             score->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
             shots_->setItem(int(i), ScoreColumn, score);
-            shots_->setItem(int(i), QuestionColumn,
-                            new QTableWidgetItem((pinned ? QStringLiteral("📌 ") : QString()) + qs(question)));
+            auto* item = new QTableWidgetItem(qs(question));
+            item->setToolTip(fullTextTip(shots[i], true));
+            item->setData(PinnedRole, pinned);
+            if (pinned) {
+                item->setIcon(pinIcon());
+                item->setToolTip(tr("<p><b>Pinned:</b> kept in this place by every run.</p>") + item->toolTip());
+            }
+            shots_->setItem(int(i), QuestionColumn, item);
         }
+        shots_->resizeRowsToContents();
         if (keepShot >= 0 && keepShot < shots_->rowCount()) shots_->selectRow(keepShot);
     }
     updateButtons();
@@ -340,7 +385,7 @@ void FewShotView::updateButtons() {
     const int shot = currentShot();
     removeButton_->setEnabled(shot >= 0);
     replaceButton_->setEnabled(shot >= 0);
-    pinButton_->setEnabled(shot >= 0);
+    pinButton_->setEnabled(shot >= 0 && !shots_->item(shot, QuestionColumn)->data(PinnedRole).toBool());
     upButton_->setEnabled(shot > 0);
     downButton_->setEnabled(shot >= 0 && shot + 1 < shots_->rowCount());
     dropButton_->setEnabled(currentOrigin() >= 0);

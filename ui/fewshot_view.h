@@ -36,6 +36,9 @@ class FewShotView : public QWidget {
     Q_OBJECT
 public:
     enum Column { ScoreColumn, QuestionColumn, ColumnCount };
+    // A shot question's item: true when a Pin edit holds the shot (shown
+    // with a pin).
+    static constexpr int PinnedRole = Qt::UserRole + 1;
 
     explicit FewShotView(QWidget* parent = nullptr);
 
@@ -98,7 +101,6 @@ private:
         int shot = -1;         // the shot selected
     };
     std::vector<UndoStep> undo_;
-    QPushButton* undoButton_;
 
     QLabel* editsWarning_;  // the project's edits the run could not apply
     QLineEdit* originFilter_;
@@ -111,6 +113,7 @@ private:
     QPushButton* downButton_;
     QPushButton* pinButton_;
     QPushButton* dropButton_;
+    QPushButton* undoButton_;
     PromptTemplateEditor* templateEditor_;
     QPlainTextEdit* prompt_;
     QLabel* tokenCount_;

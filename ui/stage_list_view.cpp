@@ -32,12 +32,15 @@ StageListView::StageListView(QWidget* parent) : QWidget(parent), table_(new QTab
         table_->setCellWidget(row, ProgressColumn, bar);
         bars_.push_back(bar);
     }
-    // Every stage in view without scrolling: the last ones (format, export)
-    // are what a curator waits for.
+    // Every stage in view without scrolling when there is room (the last
+    // ones, format and export, are what a curator waits for); on a small
+    // screen three rows and a scroll bar, the status bar naming the stage
+    // at hand, so that the window still fits a 1280 x 720 screen.
     table_->resizeRowsToContents();
-    int height = table_->horizontalHeader()->sizeHint().height() + 2 * table_->frameWidth();
-    for (int row = 0; row < table_->rowCount(); ++row) height += table_->rowHeight(row);
-    table_->setMinimumHeight(height);
+    const int frame = table_->horizontalHeader()->sizeHint().height() + 2 * table_->frameWidth();
+    fullHeight_ = frame;
+    for (int row = 0; row < table_->rowCount(); ++row) fullHeight_ += table_->rowHeight(row);
+    table_->setMinimumHeight(frame + 3 * table_->rowHeight(0));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(table_);
@@ -96,6 +99,8 @@ void StageListView::interrupt(const QString& state) {
     bars_[std::size_t(running_)]->setValue(0);
     running_ = -1;
 }
+
+QSize StageListView::sizeHint() const { return {QWidget::sizeHint().width(), fullHeight_}; }
 
 QString StageListView::stateOf(int index) const { return table_->item(index, StateColumn)->text(); }
 

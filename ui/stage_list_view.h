@@ -26,6 +26,8 @@ public:
 
     // The state column of the stage at `index`, as shown.
     QString stateOf(int index) const;
+    // Tall enough for every stage; the minimum is three.
+    QSize sizeHint() const override;
 
 private:
     void setState(int row, const QString& state);
@@ -33,6 +35,7 @@ private:
     QTableWidget* table_;
     std::vector<QProgressBar*> bars_;
     int running_ = -1;
+    int fullHeight_ = 0;
 };
 
 }  // namespace distill::ui

@@ -101,7 +101,7 @@ ThresholdSweepView::ThresholdSweepView(QWidget* parent)
     progress_->setVisible(false);
 
     plot_->setObjectName("sweepPlot");
-    plot_->setMinimumSize(240, 200);
+    plot_->setMinimumSize(240, 160);
     plot_->setMouseTracking(true);
     plot_->xAxis->setLabel(tr("cosine threshold"));
     plot_->yAxis->setLabel(tr("communities"));
@@ -132,10 +132,12 @@ ThresholdSweepView::ThresholdSweepView(QWidget* parent)
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->verticalHeader()->setVisible(false);
-    // Three short numbers, shared out over the panel's width, and never
-    // narrower than their titles and a 700k run's figures: Covered must not
-    // hide behind a horizontal scroll bar.
-    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    // Three short numbers on one line each, Covered taking the spare width,
+    // never narrower than their titles and a 700k run's figures: Covered
+    // must not hide behind a horizontal scroll bar.
+    table_->setWordWrap(false);
+    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    table_->horizontalHeader()->setSectionResizeMode(CoveredColumn, QHeaderView::Stretch);
     {
         const QFontMetrics metrics(table_->font());
         const QLocale locale;
