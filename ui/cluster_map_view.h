@@ -15,6 +15,7 @@
 // the run's folded questions (PipelineOutcome::questionIndex) and waits for
 // a pause in typing before it searches, so a keystroke never waits on a
 // 700k-row scan.
+#include <QVector>
 #include <QWidget>
 
 #include <memory>
@@ -89,6 +90,11 @@ private:
     void applySearch();
     void stepTo(std::size_t match);
     void buildSizeChart();
+    // Draws the selection (its points at xs, ys; none for -1) over the
+    // other clusters, dimmed, and pans to it when it is out of view.
+    void showSelection(int cluster, const QVector<double>& xs, const QVector<double>& ys);
+    // Pans the map, keeping the zoom, so that (x, y) is in view.
+    void bringIntoView(double x, double y);
     void showHover(QMouseEvent* event);
     void showBarHover(QMouseEvent* event);
     // The cluster a bar of the size chart stands for; -1 for none.
@@ -117,6 +123,7 @@ private:
     QCustomPlot* plot_;
     std::vector<QCPGraph*> colourGraphs_;  // outliers first, then one per palette colour
     QCPGraph* selectionGraph_ = nullptr;
+    QCPGraph* sampledGraph_ = nullptr;       // stars on the selected cluster's sampled members
     QCPGraph* matchGraph_ = nullptr;         // a ring on every match, above the clusters
     QCPGraph* currentMatchGraph_ = nullptr;  // a larger ring on the match stepped to
     QCPGraph* memberGraph_ = nullptr;        // a ring on the member chosen in the list

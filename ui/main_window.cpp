@@ -128,6 +128,22 @@ QWidget* framed(const QString& title, QWidget* content) {
     return box;
 }
 
+// What decides a run's outputs, as one string: a run shown in the views is
+// out of date once the project's differs. Few-shot edits are left out (the
+// views show each as it is made), and so is the template's text (the
+// preview renders it live; the next run formats with it).
+std::string runInputsOf(const Project& project) {
+    nlohmann::ordered_json inputs{{"domain", project.domain},
+                                  {"skip_bad_lines", project.on_bad_line == BadInputPolicy::Skip},
+                                  {"pipeline", to_json(project.pipeline)},
+                                  {"shots", project.fewshot.k},
+                                  {"sources", nlohmann::ordered_json::array()}};
+    for (const SourceSpec& source : project.resolved_sources())
+        inputs["sources"].push_back({source.name, source.path, to_string(source.format), source.columns.question,
+                                     source.columns.answer});
+    return inputs.dump();
+}
+
 }  // namespace
 
 MainWindow::MainWindow(std::unique_ptr<UserPrompts> prompts, QWidget* parent)
@@ -318,8 +334,17 @@ void MainWindow::createCentralArea() {
     main->setSizes({220, 960});
     main->setChildrenCollapsible(false);
 
+    staleRunBanner_ = new QLabel(tr("The stages, the map and the few-shots show the last run; the settings or "
+                                    "sources have changed since. Press Run (Ctrl+R) to update them."));
+    staleRunBanner_->setObjectName("staleRunBanner");
+    staleRunBanner_->setWordWrap(true);
+    staleRunBanner_->setStyleSheet(
+        QStringLiteral("background: #fff3cd; color: #664d03; border: 1px solid #e0c36c; padding: 4px;"));
+    staleRunBanner_->hide();
+
     auto* central = new QWidget;
     auto* layout = new QVBoxLayout(central);
+    layout->addWidget(staleRunBanner_);
     layout->addWidget(main);
     setCentralWidget(central);
 
@@ -339,6 +364,8 @@ void MainWindow::createCentralArea() {
     connect(template_, &PromptTemplateEditor::saveAsRequested, this, &MainWindow::saveTemplateAs);
     // pipeline.prompt, or the domain when it is empty, names the template.
     connect(settingsView_, &PipelineSettingsView::edited, this, [this] { showSavedTemplate(false); });
+    connect(settingsView_, &PipelineSettingsView::edited, this, &MainWindow::updateStaleRunBanner);
+    connect(projectView_, &ProjectView::edited, this, &MainWindow::updateStaleRunBanner);
     connect(projectView_, &ProjectView::edited, this, [this] { showSavedTemplate(false); });
     connect(settingsView_, &PipelineSettingsView::edited, this, [this] {
         setWindowModified(true);
@@ -390,7 +417,11 @@ QWidget* MainWindow::createRunTab() {
     settings->addWidget(knobs);
     settings->addWidget(framed(tr("Stages"), stages_));
     settings->setChildrenCollapsible(false);
-    settings->setSizes({400, 280});
+    // The stages keep every row in view at the default size; a taller
+    // window gives the settings and the sweep the room.
+    settings->setStretchFactor(0, 1);
+    settings->setStretchFactor(1, 0);
+    settings->setSizes({360, 320});
 
     auto* tab = new QWidget;
     auto* layout = new QVBoxLayout(tab);
@@ -607,6 +638,7 @@ void MainWindow::showProject(const Project& project, const QString& path) {
     fewShots_->setOutcome(nullptr);
     sweep_->setOutcome(nullptr);
     sweep_->showProjectSettings(project.pipeline);
+    shownRunInputs_.clear();
     outputDirChosen_ = false;
     presets_->showDomain(project.domain);
     // Where a curator starts: choosing a preset, or working on the sources.
@@ -833,8 +865,9 @@ void MainWindow::startRun(const QString& exportDir) {
     stages_->reset();
     sweep_->cancelSweep();  // one background job at a time; its rows are about to be out of date
     setRunning(true);
+    jobInputs_ = runInputsOf(project());
     if (showingLastRun_) {
-        // The run starts once the opening has stopped (startPendingRun).
+        // The run starts once the opening has stopped (endLastRunOpening).
         pendingRun_ = exportDir;
         runner_->cancel();
         return;
@@ -922,12 +955,19 @@ void MainWindow::showLastRun() {
     map_->setOutcome(nullptr);
     fewShots_->setOutcome(nullptr);
     sweep_->setOutcome(nullptr);
+    shownRunInputs_.clear();
+    updateStaleRunBanner();
     stages_->reset();
     showingLastRun_ = true;
     lastRunDir_ = dir;
+    jobInputs_ = runInputsOf(project());
     updateEnabled();
     showJobInStatusBar(true, tr("Opening the last run in %1…").arg(dir));
     runner_->showLastRun(project(), dir);
+}
+
+void MainWindow::updateStaleRunBanner() {
+    staleRunBanner_->setVisible(!shownRunInputs_.empty() && runInputsOf(project()) != shownRunInputs_);
 }
 
 void MainWindow::onLastRunOutdated(const QString& stage) {
@@ -946,6 +986,8 @@ void MainWindow::onRunFinished(std::shared_ptr<const PipelineOutcome> outcome) {
     map_->setOutcome(outcome);
     fewShots_->setOutcome(outcome);
     sweep_->setOutcome(outcome);
+    shownRunInputs_ = jobInputs_;
+    updateStaleRunBanner();
     const PipelineResult& result = outcome->result;
     if (opened) {
         statusBar()->showMessage(tr("Showing the last run in %1: %2 records, %3 communities, %4 sampled, "

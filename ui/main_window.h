@@ -166,6 +166,9 @@ private:
     // project, without pressing Run.
     void showLastRun();
     void onLastRunOutdated(const QString& stage);
+    // Shows the banner over the tabs while the run the views show is not
+    // what the project's settings and sources would make now.
+    void updateStaleRunBanner();
     // Called first when an opening ends, however it ends: false when the
     // window is to show that end; true when a Run asked for meanwhile has
     // taken over (it starts now, or ends as cancelled if it was cancelled).
@@ -200,6 +203,9 @@ private:
     // Run (or Export, with its folder) pressed while an opening ran: started
     // once the opening has stopped. running_ is already set.
     std::optional<QString> pendingRun_;
+    std::string jobInputs_;       // runInputsOf() the project the runner's job was given
+    std::string shownRunInputs_;  // ... of the run the views show; empty when none
+    QLabel* staleRunBanner_ = nullptr;
     QPushButton* runButton_ = nullptr;
     QPushButton* cancelRunButton_ = nullptr;
     StageListView* stages_ = nullptr;

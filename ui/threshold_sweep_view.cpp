@@ -105,7 +105,7 @@ ThresholdSweepView::ThresholdSweepView(QWidget* parent)
     plot_->setMouseTracking(true);
     plot_->xAxis->setLabel(tr("cosine threshold"));
     plot_->yAxis->setLabel(tr("communities"));
-    plot_->yAxis2->setLabel(tr("covered (% of corpus)"));
+    plot_->yAxis2->setLabel(tr("covered %"));  // short: the plot may be 160 px tall
     plot_->yAxis2->setVisible(true);
     communitiesGraph_ = lineGraph(plot_, plot_->yAxis, QColor(31, 119, 180), QCPScatterStyle::ssCircle,
                                   tr("communities"));

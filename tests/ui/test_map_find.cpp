@@ -286,6 +286,36 @@ void TestMapFind::findsStepsThroughAndClearsOnTheDemoRun() {
     QTest::keyClick(find, Qt::Key_F3);
     QVERIFY(isAt(expected.size() - 1));
 
+    // Zoomed in far from the next match, stepping pans to it, keeping the
+    // zoom: a match outside the view would be found and not seen.
+    const auto inView = [&](std::size_t row) {
+        const auto point = map.projection.points.row(row);
+        return plot->xAxis->range().contains(point[0]) && plot->yAxis->range().contains(point[1]);
+    };
+    const auto last = map.projection.points.row(expected.back());
+    const double width = plot->xAxis->range().size() / 50, height = plot->yAxis->range().size() / 50;
+    plot->xAxis->setRange(last[0], width, Qt::AlignCenter);
+    plot->yAxis->setRange(last[1], height, Qt::AlignCenter);
+    QVERIFY(!inView(expected[0]));
+    next->click();
+    QVERIFY(isAt(0));
+    QVERIFY(inView(expected[0]));
+    QCOMPARE(plot->xAxis->range().size(), width);
+    QCOMPARE(plot->yAxis->range().size(), height);
+    // So does a cluster chosen elsewhere (the size chart): its centre comes into view.
+    const int far = clusterOf[expected[0]] == 0 ? 1 : 0;
+    plot->xAxis->setRange(last[0], width, Qt::AlignCenter);
+    plot->yAxis->setRange(last[1], height, Qt::AlignCenter);
+    view->selectCluster(far);
+    bool shown = false;
+    for (RowId row : map.clusters[std::size_t(far)].members) shown = shown || inView(row);
+    QVERIFY(shown);
+    // Its sampled members are starred on the map, as in the list.
+    const Community& sampled = map.clusters[std::size_t(far)].sampled;
+    QVERIFY(!sampled.empty());
+    QCOMPARE(drawn(plot, "Sampled members"),
+             pointsOf(map.projection.points, std::vector<std::size_t>(sampled.begin(), sampled.end())));
+
     // A new run's map is searched for the text still typed, at once.
     searched.clear();
     QVERIFY(runAndWait(*w.main));

@@ -255,6 +255,21 @@ void TestPipelineRun::runReportsEveryStageAndShowsTheMap() {
     QStringList cached(int(pipeline_stages().size()), "cached");
     cached[0] = "done";  // the corpus is always read again: it is what the keys are made of
     QCOMPARE(stageStates(*w.main), cached);
+
+    // A setting changed after the run: a banner says the views show the run
+    // the settings no longer make, until they are set back or a run is made.
+    auto* stale = w.main->findChild<QLabel*>("staleRunBanner");
+    QVERIFY(stale->isHidden());
+    auto* threshold = w.main->findChild<QDoubleSpinBox*>("threshold");
+    const double shown = threshold->value();
+    threshold->setValue(shown + 0.05);
+    QVERIFY(stale->isVisible());
+    threshold->setValue(shown);
+    QVERIFY(stale->isHidden());
+    w.main->findChild<QSpinBox*>("sampleSize")->setValue(121);
+    QVERIFY(stale->isVisible());
+    QVERIFY(runAndWait(*w.main));
+    QVERIFY(stale->isHidden());
 }
 
 // A curator reopening yesterday's project sees yesterday's run without
