@@ -1,7 +1,9 @@
 #pragma once
 // The few-shot tab's "Replace Shot…" dialog: the curator narrows the pooled
 // corpus's questions down with a case-insensitive substring filter and picks
-// the one that takes the selected shot's place. The origin itself and its
+// the one that takes the selected shot's place. The origin's nearest
+// questions by the run's embeddings come first (ranked in the background,
+// ShotRanker), the nearest one that is not yet a shot selected. The origin itself and its
 // current shots are listed but cannot be chosen (OK says why not). It is
 // opened with open(), not exec(), so nothing waits on it, and it lives as
 // long as the tab: the filter's search index (one pass over the questions)
@@ -15,6 +17,7 @@
 #include <set>
 #include <string>
 
+#include "distill/cluster.h"
 #include "pipeline_worker.h"
 
 class QDialogButtonBox;
@@ -25,6 +28,7 @@ class QListView;
 namespace distill::ui {
 
 class QuestionFilterModel;
+class ShotRanker;
 
 class ReplacementChooser : public QDialog {
     Q_OBJECT
@@ -47,7 +51,19 @@ public:
     // How many corpus questions the filter lets through.
     int matchCount() const;
 
+    // How many nearest questions are ranked first.
+    static constexpr std::size_t kRanked = 200;
+    // The listed questions' text, without the cosine shown before ranked ones.
+    static constexpr int QuestionRole = Qt::UserRole;
+
+signals:
+    // The ranking for the origin asked for is listed.
+    void rankingShown();
+
 private:
+    void rankFor(const std::string& origin);
+    void startRanking();
+    void showRanking(qulonglong origin, std::shared_ptr<const std::vector<SearchHit>> nearest);
     void applyFilter(const QString& text);
     void updateChoice();
     // Why the selected question cannot replace the shot; empty when it can.
@@ -64,6 +80,11 @@ private:
     QListView* questions_;
     QLabel* status_;
     QDialogButtonBox* buttons_;
+    ShotRanker* ranker_;
+    std::optional<std::size_t> rankedOrigin_;  // the corpus row whose neighbours are asked for
+    bool pendingRanking_ = false;              // asked for while another ranking ran
+    QString rankingNote_;                      // for the status line
+    std::optional<std::size_t> autoSelected_;  // the row the dialog selected itself, not the curator
 };
 
 }  // namespace distill::ui

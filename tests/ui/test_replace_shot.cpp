@@ -5,7 +5,9 @@
 // cannot be chosen, and Cancel changes nothing.
 #include <QDialogButtonBox>
 #include <QElapsedTimer>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -13,6 +15,7 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QListWidget>
+#include <QSignalSpy>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QTableWidget>
@@ -20,11 +23,15 @@
 #include <QTest>
 
 #include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
 #include <set>
 
 #include "demo_run.h"
 #include "distill/corpus.h"
 #include "distill/fewshot.h"
+#include "distill/npy.h"
 #include "distill/project.h"
 #include "fewshot_view.h"
 #include "main_window.h"
@@ -70,7 +77,7 @@ struct RunWindow {
         auto* list = chooser->findChild<QListView*>("replacementQuestions");
         for (int row = 0; row < list->model()->rowCount(); ++row) {
             const QModelIndex index = list->model()->index(row, 0);
-            if (index.data().toString() == question) {
+            if (index.data(ReplacementChooser::QuestionRole).toString() == question) {
                 list->setCurrentIndex(index);
                 return true;
             }
@@ -110,6 +117,7 @@ private slots:
     void replacedShotShowsAtOnceAndReplays();
     void originAndItsShotsCannotBeChosen();
     void cancelChangesNothing();
+    void nearestQuestionsComeFirst();
     void filterIsCaseInsensitiveSubstring();
     void filterKeepsUpWithSevenHundredThousandQuestions();
 };
@@ -203,6 +211,77 @@ void TestReplaceShot::originAndItsShotsCannotBeChosen() {
     QTest::keyClick(r.chooser->findChild<QLineEdit*>("replacementFilter"), Qt::Key_Return);
     QVERIFY(r.chooser->isVisible());
     QVERIFY(r.w.main->project().fewshot_edits.empty());
+}
+
+// The natural replacement of a shot is the origin's next-nearest
+// neighbour: the dialog lists the nearest questions first, by the cosine of
+// the run's own vectors, and selects the nearest one not yet a shot. A
+// question the curator picked before the ranking came stays picked.
+void TestReplaceShot::nearestQuestionsComeFirst() {
+    RunWindow r;
+    QVERIFY2(r.run(), qPrintable(r.w.prompts->errors.join('\n')));
+    // The run's vectors, read here, and the pooled corpus they embed.
+    const Project project = r.w.main->project();
+    const std::vector<Record> records = pool_sources(project.resolved_sources(), project.on_bad_line).records;
+    QString vectors;
+    for (const QFileInfo& file : QDir(r.dir.filePath("out/.distill-cache/embeddings")).entryInfoList({"*.npy"}))
+        vectors = file.filePath();
+    const Matrix embeddings = read_npy(vectors.toStdString());
+    QCOMPARE(embeddings.rows, records.size());
+    std::size_t origin = records.size();
+    for (std::size_t row = 0; row < records.size(); ++row)
+        if (qstring(records[row]["question"].get<std::string>()) == r.origin()) origin = row;
+    QVERIFY(origin < records.size());
+    const auto cosine = [&](std::size_t a, std::size_t b) {
+        double dot = 0, na = 0, nb = 0;
+        for (std::size_t c = 0; c < embeddings.cols; ++c) {
+            dot += double(embeddings.row(a)[c]) * embeddings.row(b)[c];
+            na += double(embeddings.row(a)[c]) * embeddings.row(a)[c];
+            nb += double(embeddings.row(b)[c]) * embeddings.row(b)[c];
+        }
+        return dot / std::sqrt(na * nb);
+    };
+    std::vector<std::size_t> order(records.size());
+    std::iota(order.begin(), order.end(), std::size_t(0));
+    order.erase(order.begin() + std::ptrdiff_t(origin));
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return cosine(origin, a) > cosine(origin, b); });
+
+    QSignalSpy ranked(r.chooser, &ReplacementChooser::rankingShown);
+    r.pressReplace(0);
+    QVERIFY(ranked.wait());
+    auto* list = r.chooser->findChild<QListView*>("replacementQuestions");
+    std::set<QString> shots;
+    for (int row = 0; row < r.shots->rowCount(); ++row) shots.insert(r.shotText(row));
+    QString firstFree;
+    std::map<QString, std::size_t> rowOf;
+    for (std::size_t row = 0; row < records.size(); ++row) rowOf[qstring(records[row]["question"].get<std::string>())] = row;
+    for (int i = 0; i < 10; ++i) {
+        const QModelIndex index = list->model()->index(i, 0);
+        const QString listed = index.data(ReplacementChooser::QuestionRole).toString();
+        const double shown = index.data().toString().section(' ', 0, 0).toDouble();
+        // The score shown (3 decimals) is the question's, and it is the i-th
+        // best (equal cosines may come in either order).
+        QVERIFY2(std::abs(cosine(origin, rowOf.at(listed)) - shown) < 6e-4, qPrintable(index.data().toString()));
+        QVERIFY2(std::abs(cosine(origin, order[std::size_t(i)]) - shown) < 6e-4, qPrintable(QString::number(i)));
+        if (firstFree.isEmpty() && !shots.count(listed)) firstFree = listed;
+    }
+    QVERIFY(!firstFree.isEmpty());
+    QCOMPARE(list->currentIndex().data(ReplacementChooser::QuestionRole).toString(), firstFree);
+    QVERIFY2(r.status().contains("nearest questions come first"), qPrintable(r.status()));
+    r.button(QDialogButtonBox::Cancel)->click();
+
+    // Picked by hand before the ranking arrives: kept.
+    std::set<std::string> taken{r.origin().toStdString()};
+    for (const QString& shot : shots) taken.insert(shot.toStdString());
+    const QString elsewhere = qstring(questionElsewhere(project, taken));
+    ranked.clear();
+    r.pressReplace(1);
+    QVERIFY(r.select(elsewhere));
+    QVERIFY(ranked.wait());
+    QCOMPARE(list->currentIndex().data(ReplacementChooser::QuestionRole).toString(), elsewhere);
+    QVERIFY(r.chooser->chosenRow().has_value());
+    r.button(QDialogButtonBox::Cancel)->click();
 }
 
 void TestReplaceShot::cancelChangesNothing() {

@@ -1,0 +1,52 @@
+#include "shot_ranker.h"
+
+#include "distill/error.h"
+#include "distill/npy.h"
+
+namespace distill::ui {
+
+void ShotRankWorker::rank(const std::string& embeddingsFile, std::size_t expectedRows, std::size_t origin,
+                          std::size_t count) {
+    runGuarded([&] {
+        if (embeddingsFile != loadedFile_) {
+            loadedFile_.clear();
+            embeddings_ = read_npy(embeddingsFile);
+            loadedFile_ = embeddingsFile;
+        }
+        // The dialog lists corpus rows: vectors of another corpus would rank
+        // questions that are not the ones shown.
+        if (embeddings_.rows != expectedRows || origin >= expectedRows)
+            throw Error(embeddingsFile + ": " + std::to_string(embeddings_.rows) + " rows, but the last run had " +
+                        std::to_string(expectedRows) + " questions; run again");
+        Matrix query(1, embeddings_.cols);
+        const auto row = embeddings_.row(origin);
+        std::copy(row.begin(), row.end(), query.values.begin());
+        SearchOptions options;
+        options.top_k = std::min(count, expectedRows - 1);
+        options.exclude = {std::int64_t(origin)};
+        // One query: a pass over the vectors on the CPU costs less than
+        // copying them to a GPU.
+        options.compute.device = "cpu";
+        auto nearest = std::make_shared<std::vector<SearchHit>>();
+        if (options.top_k > 0) *nearest = std::move(semantic_search(embeddings_, query, options).front());
+        emit ranked(qulonglong(origin), std::move(nearest));
+    });
+}
+
+ShotRanker::ShotRanker(QObject* parent)
+    : BackgroundJob("shot ranking", parent), worker_(adopt(std::make_unique<ShotRankWorker>(cancelFlag()))) {
+    qRegisterMetaType<std::shared_ptr<const std::vector<SearchHit>>>();
+    connect(worker_, &ShotRankWorker::ranked, this,
+            [this](qulonglong origin, std::shared_ptr<const std::vector<SearchHit>> nearest) {
+                jobEnded();
+                emit ranked(origin, std::move(nearest));
+            });
+}
+
+void ShotRanker::rank(std::string embeddingsFile, std::size_t expectedRows, std::size_t origin, std::size_t count) {
+    post([worker = worker_, file = std::move(embeddingsFile), expectedRows, origin, count] {
+        worker->rank(file, expectedRows, origin, count);
+    });
+}
+
+}  // namespace distill::ui

@@ -1,0 +1,51 @@
+#pragma once
+// Replace Shot…'s ranking: the corpus questions nearest to an origin, by the
+// cosine of the run's embeddings, so that the dialog lists the natural
+// replacements (the next-nearest neighbours) first. The search runs on a
+// ShotRanker's thread (see BackgroundJob): it reads the run's vectors and
+// goes through core's semantic_search, which the GUI thread never calls.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "background_job.h"
+#include "distill/cluster.h"
+#include "distill/matrix.h"
+
+namespace distill::ui {
+
+class ShotRankWorker : public BackgroundWorker {
+    Q_OBJECT
+public:
+    using BackgroundWorker::BackgroundWorker;
+
+    // The `count` rows of `embeddingsFile` (a run's, which must hold
+    // `expectedRows` rows) nearest to row `origin`, itself left out, best
+    // first. The vectors stay loaded for the next origin of the same file.
+    // Emits exactly one of ranked(), failed() or cancelled().
+    void rank(const std::string& embeddingsFile, std::size_t expectedRows, std::size_t origin, std::size_t count);
+
+signals:
+    void ranked(qulonglong origin, std::shared_ptr<const std::vector<distill::SearchHit>> nearest);
+
+private:
+    std::string loadedFile_;
+    Matrix embeddings_;
+};
+
+class ShotRanker : public BackgroundJob {
+    Q_OBJECT
+public:
+    explicit ShotRanker(QObject* parent = nullptr);
+
+    // Ignored while a ranking is running.
+    void rank(std::string embeddingsFile, std::size_t expectedRows, std::size_t origin, std::size_t count);
+
+signals:
+    void ranked(qulonglong origin, std::shared_ptr<const std::vector<distill::SearchHit>> nearest);
+
+private:
+    ShotRankWorker* worker_;
+};
+
+}  // namespace distill::ui
