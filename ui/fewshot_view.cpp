@@ -7,6 +7,8 @@
 #include <QListWidget>
 #include <QPainter>
 #include <QPlainTextEdit>
+#include <QTextCharFormat>
+#include <QTextCursor>
 #include <QPushButton>
 #include <QShortcut>
 #include <QSignalBlocker>
@@ -108,9 +110,13 @@ FewShotView::FewShotView(QWidget* parent)
     undoButton_->setObjectName("undoFewShotEdit");
     prompt_->setObjectName("renderedPrompt");
     prompt_->setReadOnly(true);
+    prompt_->setToolTip(tr("<p><i>Italic</i>: the instruction. Plain: the input (the shots, then the question). "
+                           "<span style=\"background:#d6f0d6\">Shaded</span>: the output, what training learns "
+                           "to write.</p>"));
     prompt_->setLineWrapMode(QPlainTextEdit::WidgetWidth);
     tokenCount_->setObjectName("tokenCount");
     tokenCount_->setWordWrap(true);
+    tokenCount_->setTextFormat(Qt::PlainText);  // it quotes template text
     tokenCount_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     editsWarning_->setObjectName("unappliedEdits");
     editsWarning_->setWordWrap(true);
@@ -330,7 +336,8 @@ void FewShotView::showPrompt() {
     }
     try {
         const int maxSeqLen = outcome_->tokenizer ? int(outcome_->tokenLengths.max_seq_len) : 0;
-        const PromptFormatter formatter(templateEditor_->preset(), outcome_->tokenizer.get(), maxSeqLen);
+        const PromptPreset preset = templateEditor_->preset();
+        const PromptFormatter formatter(preset, outcome_->tokenizer.get(), maxSeqLen);
         const FormattedPrompt formatted = formatter.format(lines_[std::size_t(origin)]);
         if (formatted.dropped != DropReason::None) {
             const QString count = formatted.token_count ? tr(" (%1 tokens, max %2)")
@@ -342,12 +349,32 @@ void FewShotView::showPrompt() {
             return;
         }
         const Record& record = formatted.record;
-        prompt_->setPlainText(qs(record.at("instruction").get<std::string>() + record.at("input").get<std::string>() +
-                                 python_str(record.at("output"))));
-        tokenCount_->setText(tr("%1 tokens (max %2), %3 shots used")
-                                 .arg(formatted.token_count)
-                                 .arg(maxSeqLen)
-                                 .arg(formatted.shots_used));
+        const std::string instruction = record.at("instruction").get<std::string>();
+        // lit-gpt's three parts, each drawn its own way: what the model reads
+        // (instruction, then input) and what it learns to write (output).
+        QTextCharFormat instructionFormat, inputFormat, outputFormat;
+        instructionFormat.setFontItalic(true);
+        instructionFormat.setForeground(QColor(70, 70, 140));
+        outputFormat.setBackground(QColor(214, 240, 214));
+        QTextCursor cursor(prompt_->document());
+        cursor.insertText(qs(instruction), instructionFormat);
+        cursor.insertText(qs(record.at("input").get<std::string>()), inputFormat);
+        cursor.insertText(qs(python_str(record.at("output"))), outputFormat);
+        prompt_->moveCursor(QTextCursor::Start);
+        QString counts = tr("%1 tokens (max %2), %3 shots used")
+                             .arg(formatted.token_count)
+                             .arg(maxSeqLen)
+                             .arg(formatted.shots_used);
+        // An instruction that only a trigger turns on, left out here: say
+        // why, or an edit of it seems to change nothing.
+        const PromptTemplate& shown = preset.prompt;
+        if (instruction.empty() && !shown.instruction.empty() && !shown.instruction_trigger.empty())
+            counts += tr("; no instruction: the last shot's question lacks “%1”")
+                          .arg(qs(shown.instruction_trigger)
+                                   .replace('\n', QChar(0x21B5))
+                                   .replace('\t', QChar(0x2192))
+                                   .replace(' ', QChar(0x00B7)));  // drawn as the template editor draws them
+        tokenCount_->setText(counts);
     } catch (const std::exception& e) {
         // A placeholder naming a field this record lacks, a record no source
         // rule knows: core's message says which and how to fix it.

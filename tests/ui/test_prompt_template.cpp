@@ -19,6 +19,8 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBlock>
+#include <QTextDocument>
 
 #include <filesystem>
 #include <fstream>
@@ -132,6 +134,18 @@ void TestPromptTemplate::previewFollowsEditsAndTheSavedTemplateRuns() {
     QVERIFY(preview(*w.main).contains("Q: " + origin + "\nA:"));
     const int before = shownTokens(*w.main);
     QCOMPARE(std::size_t(before), tokenizer_->encode(preview(*w.main).toStdString(), false, true).size());
+    // Drawn in lit-gpt's parts: the output, what training learns, shaded
+    // (the end: the origin's answer), and why the math preset's instruction,
+    // which only multiple-choice shots turn on, is absent.
+    QString shaded;
+    const QTextDocument* document = w.main->findChild<QPlainTextEdit*>("renderedPrompt")->document();
+    for (QTextBlock block = document->begin(); block.isValid(); block = block.next())
+        for (auto fragment = block.begin(); !fragment.atEnd(); ++fragment)
+            if (fragment.fragment().charFormat().background().style() != Qt::NoBrush)
+                shaded += fragment.fragment().text();
+    QVERIFY(!shaded.isEmpty() && !shaded.contains(origin));
+    QVERIFY(QString(preview(*w.main)).remove('\n').endsWith(shaded));
+    QVERIFY2(tokenLine(*w.main).contains("no instruction: the last shot's question lacks"), qPrintable(tokenLine(*w.main)));
 
     queryField(*w.main)->setPlainText(kEditedQuery);
     QVERIFY(preview(*w.main).contains("Question: " + origin + "\nThink step by step.\nAnswer:"));
