@@ -187,7 +187,7 @@ FewShotView::FewShotView(QWidget* parent)
     connect(chooser_, &ReplacementChooser::accepted, this, &FewShotView::replaceShot);
     connect(upButton_, &QPushButton::clicked, this, [this] { moveShot(currentShot(), currentShot() - 1); });
     connect(downButton_, &QPushButton::clicked, this, [this] { moveShot(currentShot(), currentShot() + 1); });
-    connect(pinButton_, &QPushButton::clicked, this, &FewShotView::pinShot);
+    connect(pinButton_, &QPushButton::clicked, this, &FewShotView::togglePin);
     connect(dropButton_, &QPushButton::clicked, this, &FewShotView::dropOrigin);
     // The table's keys for the frequent edits, as in a spreadsheet.
     const auto onShots = [this](QKeySequence keys, QPushButton* button) {
@@ -412,7 +412,9 @@ void FewShotView::updateButtons() {
     const int shot = currentShot();
     removeButton_->setEnabled(shot >= 0);
     replaceButton_->setEnabled(shot >= 0);
-    pinButton_->setEnabled(shot >= 0 && !shots_->item(shot, QuestionColumn)->data(PinnedRole).toBool());
+    const bool pinned = shot >= 0 && shots_->item(shot, QuestionColumn)->data(PinnedRole).toBool();
+    pinButton_->setEnabled(shot >= 0);
+    pinButton_->setText(pinned ? tr("Unpi&n Shot") : tr("Pi&n Shot"));
     upButton_->setEnabled(shot > 0);
     downButton_->setEnabled(shot >= 0 && shot + 1 < shots_->rowCount());
     dropButton_->setEnabled(currentOrigin() >= 0);
@@ -444,13 +446,14 @@ void FewShotView::removeShot() {
     emit edited(edit);
 }
 
-// The pins as apply_fewshot_edits leaves them: a Pin holds its shot, and a
-// Remove or Replace of that shot lets it go (the pin was on the question
-// that is gone).
+// The pins as apply_fewshot_edits leaves them: a Pin holds its shot; an
+// Unpin lets it go, and so does a Remove or Replace of that shot (the pin
+// was on the question that is gone).
 void FewShotView::notePin(const FewShotEdit& edit) {
     if (edit.kind == FewShotEditKind::Pin)
         pinned_.insert({edit.origin, edit.shot});
-    else if (edit.kind == FewShotEditKind::Remove || edit.kind == FewShotEditKind::Replace)
+    else if (edit.kind == FewShotEditKind::Remove || edit.kind == FewShotEditKind::Replace ||
+             edit.kind == FewShotEditKind::Unpin)
         pinned_.erase({edit.origin, edit.shot});
 }
 
@@ -478,10 +481,14 @@ void FewShotView::replaceShot() {
     emit edited(edit);
 }
 
-void FewShotView::pinShot() {
+void FewShotView::togglePin() {
     const int shot = currentShot();
     if (shot < 0) return;
-    FewShotEdit edit{FewShotEditKind::Pin, originQuestion(), shotQuestion(shot), {}, std::size_t(shot)};
+    // An Unpin leaves the shot where it is until the next run, whose search
+    // then decides again.
+    const bool pinned = pinned_.count({originQuestion(), shotQuestion(shot)}) > 0;
+    FewShotEdit edit{pinned ? FewShotEditKind::Unpin : FewShotEditKind::Pin, originQuestion(), shotQuestion(shot),
+                     {}, pinned ? 0 : std::size_t(shot)};
     rememberForUndo(false);
     notePin(edit);
     showOrigin();

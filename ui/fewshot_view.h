@@ -3,7 +3,7 @@
 // run (filtered by any part of their question), the selected origin's
 // shots with their scores, and the curator's
 // edits of them (remove, replace with another corpus question, move up or
-// down, pin a shot; drop the origin).
+// down, pin or unpin a shot; drop the origin).
 // Each edit shows at once and is handed out as a FewShotEdit for the
 // project, whose next run replays it. Below, the prompt template editor and,
 // beside it, the origin's prompt rendered live with the template as edited,
@@ -79,7 +79,8 @@ private:
     void removeShot();
     void chooseReplacement();
     void replaceShot();
-    void pinShot();
+    // Pins the selected shot, or unpins it when it is pinned.
+    void togglePin();
     void dropOrigin();
     void notePin(const FewShotEdit& edit);
     // Keeps what the edit about to be made changes (the current origin's

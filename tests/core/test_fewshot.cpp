@@ -243,6 +243,36 @@ private slots:
         QVERIFY(std::abs(edited.fewshots[3].shots[0].score - cosine(c.embeddings.row(444), c.embeddings.row(pinned))) < 1e-6);
     }
 
+    // Unpin undoes the earlier Pins of its shot: the replay is as if they
+    // were never made, while the edits around them still apply. An Unpin
+    // with nothing to undo is reported.
+    void unpinUndoesEarlierPins() {
+        const auto& c = demo_math();
+        const FewShotPicker picker(c.records, c.embeddings);
+        const auto picks = picker.pick({444});
+        const auto q = [&](RowId row) { return question_of(c, row); };
+        const RowId outsider = row_outside(picks[0], c.records.size());
+        const std::vector<FewShotEdit> edits = {
+            {FewShotEditKind::Pin, q(444), q(outsider), "", 0},
+            {FewShotEditKind::Remove, q(444), q(picks[0].shots[4].row), "", 0},
+            {FewShotEditKind::Pin, q(444), q(outsider), "", 2},
+            {FewShotEditKind::Unpin, q(444), q(outsider), "", 0},
+            {FewShotEditKind::Unpin, q(444), q(picks[0].shots[0].row), "", 0},  // never pinned
+        };
+        const auto edited = distill::apply_fewshot_edits(picks, edits, picker);
+        QCOMPARE(edited.applied, std::size_t(4));
+        QCOMPARE(edited.unapplied.size(), std::size_t(1));
+        QCOMPARE(edited.unapplied[0].index, std::size_t(4));
+        QCOMPARE(edited.unapplied[0].reason, std::string("the shot is not pinned by an earlier edit"));
+        auto expected = rows_of(picks[0]);
+        expected.pop_back();  // the Remove still applies
+        QCOMPARE(rows_of(edited.fewshots[0]), expected);
+        // A Pin made after the Unpin holds again.
+        auto again = edits;
+        again.push_back({FewShotEditKind::Pin, q(444), q(outsider), "", 0});
+        QCOMPARE(distill::apply_fewshot_edits(picks, again, picker).fewshots[0].shots[0].row, outsider);
+    }
+
     void editsThatNoLongerApplyAreReported() {
         const auto& c = demo_math();
         const FewShotPicker picker(c.records, c.embeddings);
@@ -324,8 +354,9 @@ private slots:
         const std::vector<FewShotEdit> edits = {
             {FewShotEditKind::Replace, "o", "a", "b", 0}, {FewShotEditKind::Remove, "o", "a", "", 0},
             {FewShotEditKind::Move, "o", "a", "", 3},     {FewShotEditKind::Pin, "o", "a", "", 1},
-            {FewShotEditKind::Drop, "o", "", "", 0}};
+            {FewShotEditKind::Drop, "o", "", "", 0},      {FewShotEditKind::Unpin, "o", "a", "", 0}};
         const auto json = distill::to_json(edits);
+        QCOMPARE(json[5].dump(), std::string(R"({"edit":"unpin","origin":"o","shot":"a"})"));
         QCOMPARE(json[0].dump(), std::string(R"({"edit":"replace","origin":"o","shot":"a","with":"b"})"));
         QCOMPARE(json[4].dump(), std::string(R"({"edit":"drop","origin":"o"})"));
         const auto back = distill::fewshot_edits_from_json(json, "test");

@@ -433,10 +433,21 @@ void TestPipelineRun::fewShotEditsLandInTheProjectAndReplay() {
     shots->selectRow(0);
     auto* pin = w.main->findChild<QPushButton*>("pinShot");
     pin->click();
-    // Pinned: drawn with a pin, the text left as the question, and not pinned twice.
-    QVERIFY(shots->item(0, FewShotView::QuestionColumn)->data(FewShotView::PinnedRole).toBool());
+    // Pinned: drawn with a pin, the text left as the question; the button
+    // now unpins, and Undo takes the Unpin back.
+    const auto pinnedAt = [&](int row) {
+        return shots->item(row, FewShotView::QuestionColumn)->data(FewShotView::PinnedRole).toBool();
+    };
+    QVERIFY(pinnedAt(0));
     QVERIFY(!shots->item(0, FewShotView::QuestionColumn)->icon().isNull());
-    QVERIFY(!pin->isEnabled());
+    QCOMPARE(pin->text().remove('&'), QString("Unpin Shot"));
+    pin->click();
+    QVERIFY(!pinnedAt(0));
+    QVERIFY(shots->item(0, FewShotView::QuestionColumn)->icon().isNull());
+    QCOMPARE(int(w.main->project().fewshot_edits.back().kind), int(FewShotEditKind::Unpin));
+    w.main->findChild<QPushButton*>("undoFewShotEdit")->click();
+    QVERIFY(pinnedAt(0));
+    QCOMPARE(int(w.main->project().fewshot_edits.back().kind), int(FewShotEditKind::Pin));
     origins->setCurrentRow(1);
     const QString dropped = origins->item(1)->text();
     w.main->findChild<QPushButton*>("dropOrigin")->click();

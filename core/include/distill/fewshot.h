@@ -88,12 +88,14 @@ enum class FewShotEditKind {
               // picker finds: moved there when picked, else put there in place of the last
               // unpinned shot (so the origin keeps its number of shots)
     Drop,     // the origin is left out of the few-shot file
+    Unpin,    // the earlier Pins of `shot` for this origin are undone: the replay skips them,
+              // as if they had never been made (edits between them still apply)
 };
 
 struct FewShotEdit {
     FewShotEditKind kind = FewShotEditKind::Drop;
     std::string origin;  // the origin's question
-    std::string shot;    // Replace, Remove, Move, Pin: the shot's question
+    std::string shot;    // Replace, Remove, Move, Pin, Unpin: the shot's question
     std::string with;    // Replace: the new shot's question
     std::size_t to = 0;  // Move, Pin
 };
@@ -118,7 +120,7 @@ EditedFewShots apply_fewshot_edits(std::vector<FewShot> picks, const std::vector
 // applied: the origin is no longer sampled`.
 std::string describe(const UnappliedEdit& unapplied, const std::vector<FewShotEdit>& edits);
 
-std::string to_string(FewShotEditKind kind);  // "replace", "remove", "move", "pin", "drop"
+std::string to_string(FewShotEditKind kind);  // "replace", "remove", "move", "pin", "drop", "unpin"
 
 // JSON form, as a project saves it under "fewshot_edits":
 //   {"edit": "replace", "origin": Q, "shot": Q, "with": Q}
@@ -126,6 +128,7 @@ std::string to_string(FewShotEditKind kind);  // "replace", "remove", "move", "p
 //   {"edit": "move",    "origin": Q, "shot": Q, "to": N}
 //   {"edit": "pin",     "origin": Q, "shot": Q, "to": N}
 //   {"edit": "drop",    "origin": Q}
+//   {"edit": "unpin",   "origin": Q, "shot": Q}
 nlohmann::ordered_json to_json(const FewShotEdit& edit);
 // Throws distill::Error starting with `where` (a path and key) for an
 // unknown kind, a missing, mistyped or unknown key.

@@ -101,6 +101,8 @@ public:
             return {};
         case FewShotEditKind::Drop:
             break;  // handled before the shot was looked up
+        case FewShotEditKind::Unpin:
+            break;  // undoes earlier Pins before the replay (unpinned_pins)
         }
         return {};
     }
@@ -114,17 +116,45 @@ private:
     std::unordered_map<std::string_view, EditedOrigin> origins_;  // by the origin's question
 };
 
+// The Pins an Unpin later in the list undoes (same origin and shot), which
+// the replay then skips; an Unpin with no Pin before it is reported.
+std::vector<char> unpinned_pins(const std::vector<FewShotEdit>& edits, std::vector<UnappliedEdit>& unapplied) {
+    std::vector<char> skipped(edits.size(), 0);
+    for (std::size_t u = 0; u < edits.size(); ++u) {
+        if (edits[u].kind != FewShotEditKind::Unpin) continue;
+        bool undid = false;
+        for (std::size_t p = 0; p < u; ++p)
+            if (edits[p].kind == FewShotEditKind::Pin && !skipped[p] && edits[p].origin == edits[u].origin &&
+                edits[p].shot == edits[u].shot)
+                skipped[p] = undid = true;
+        if (!undid) unapplied.push_back({u, "the shot is not pinned by an earlier edit"});
+        skipped[u] = true;
+    }
+    return skipped;
+}
+
 }  // namespace
 
 EditedFewShots apply_fewshot_edits(std::vector<FewShot> picks, const std::vector<FewShotEdit>& edits,
                                    const FewShotPicker& picker) {
     EditedFewShots out;
+    std::vector<UnappliedEdit> lone_unpins;
+    const std::vector<char> skipped = unpinned_pins(edits, lone_unpins);
     EditReplay replay(picks, picker);
     for (std::size_t i = 0; i < edits.size(); ++i) {
+        if (skipped[i]) {
+            // A Pin undone and the Unpin that undid it both did what was asked.
+            if (std::none_of(lone_unpins.begin(), lone_unpins.end(), [i](const UnappliedEdit& u) { return u.index == i; }))
+                ++out.applied;
+            continue;
+        }
         std::string reason = replay.apply(edits[i], i);
         if (reason.empty()) ++out.applied;
         else out.unapplied.push_back({i, std::move(reason)});
     }
+    out.unapplied.insert(out.unapplied.end(), lone_unpins.begin(), lone_unpins.end());
+    std::sort(out.unapplied.begin(), out.unapplied.end(),
+              [](const UnappliedEdit& a, const UnappliedEdit& b) { return a.index < b.index; });
     for (auto& f : picks)
         if (!replay.dropped(f)) out.fewshots.push_back(std::move(f));
     return out;

@@ -23,7 +23,8 @@ constexpr KindName kKinds[] = {{FewShotEditKind::Replace, "replace"},
                                {FewShotEditKind::Remove, "remove"},
                                {FewShotEditKind::Move, "move"},
                                {FewShotEditKind::Pin, "pin"},
-                               {FewShotEditKind::Drop, "drop"}};
+                               {FewShotEditKind::Drop, "drop"},
+                               {FewShotEditKind::Unpin, "unpin"}};
 
 bool names_shot(FewShotEditKind k) { return k != FewShotEditKind::Drop; }
 bool has_position(FewShotEditKind k) { return k == FewShotEditKind::Move || k == FewShotEditKind::Pin; }
@@ -61,7 +62,7 @@ FewShotEdit fewshot_edit_from_json(const ordered_json& j, const std::string& whe
     FewShotEdit edit;
     const auto known = std::find_if(std::begin(kKinds), std::end(kKinds), [&](const KindName& k) { return kind == k.name; });
     if (known == std::end(kKinds))
-        fail(where, "unknown edit '" + kind + "' (expected replace, remove, move, pin or drop)");
+        fail(where, "unknown edit '" + kind + "' (expected replace, remove, move, pin, unpin or drop)");
     edit.kind = known->kind;
     edit.origin = string_key(j, "origin", where);
     if (names_shot(edit.kind)) edit.shot = string_key(j, "shot", where);
