@@ -11,6 +11,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -79,6 +80,10 @@ QString storedPath(const QString& absolute, const QString& projectDir) {
 constexpr auto kExportFoldersKey = "exportFolders";
 
 QVariantMap rememberedExportFolders() { return QSettings().value(kExportFoldersKey).toMap(); }
+
+// File → Open Recent: the project files last opened or saved, newest first.
+constexpr auto kRecentProjectsKey = "recentProjects";
+constexpr qsizetype kRecentProjects = 8;
 
 // A project file as the map's key, however it was opened.
 QString exportFolderKey(const QString& projectFile) { return QFileInfo(projectFile).absoluteFilePath(); }
@@ -267,6 +272,10 @@ void MainWindow::createMenus() {
         connect(action, &QAction::triggered, this, [this, &preset] { newProject(project_from_preset(preset)); });
     }
     file->addAction(openAction_);
+    recentMenu_ = file->addMenu(tr("Open &Recent"));
+    recentMenu_->setObjectName("recentProjects");
+    // Filled when shown: another window may have opened a project since.
+    connect(recentMenu_, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
     file->addSeparator();
     file->addAction(saveAction_);
     file->addAction(saveAsAction_);
@@ -479,6 +488,7 @@ void MainWindow::openWithChooser() {
 bool MainWindow::openProject(const QString& path) {
     try {
         showProject(load_project(path.toStdString()), QFileInfo(path).absoluteFilePath());
+        rememberRecent(projectPath_);
         return true;
     } catch (const std::exception& e) {
         prompts_->showError(tr("Cannot open the project"), qs(e.what()));
@@ -520,7 +530,37 @@ bool MainWindow::saveProjectAs(const QString& path) {
     setWindowModified(false);
     updateTitle();
     statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(projectPath_)), 4000);
+    rememberRecent(projectPath_);
     return true;
+}
+
+void MainWindow::rememberRecent(const QString& path) {
+    QStringList recent = QSettings().value(kRecentProjectsKey).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    QSettings().setValue(kRecentProjectsKey, recent.mid(0, kRecentProjects));
+}
+
+void MainWindow::fillRecentMenu() {
+    recentMenu_->clear();
+    const QStringList recent = QSettings().value(kRecentProjectsKey).toStringList();
+    for (qsizetype i = 0; i < recent.size(); ++i) {
+        const QString& path = recent[i];
+        QAction* action = recentMenu_->addAction(
+            tr("&%1 %2").arg(i + 1).arg(QFileInfo(path).fileName()) + QStringLiteral("  —  ") +
+            QDir::toNativeSeparators(QFileInfo(path).absolutePath()));
+        action->setData(path);
+        // A file moved or deleted since: listed, so the list does not seem to forget, but not offered.
+        action->setEnabled(QFileInfo(path).isFile());
+        connect(action, &QAction::triggered, this, [this, path] {
+            if (mayReplaceProject()) openProject(path);
+        });
+    }
+    if (recent.isEmpty()) recentMenu_->addAction(tr("No recent projects"))->setEnabled(false);
+    recentMenu_->addSeparator();
+    QAction* clear = recentMenu_->addAction(tr("&Clear Menu"));
+    clear->setEnabled(!recent.isEmpty());
+    connect(clear, &QAction::triggered, this, [] { QSettings().remove(kRecentProjectsKey); });
 }
 
 bool MainWindow::saveTemplate(Project& project, const QString& projectFile) {
@@ -758,6 +798,7 @@ void MainWindow::updateEnabled() {
     for (QAction* action : {newAction_, openAction_, loadCorpusAction_}) action->setEnabled(!folderBusy);
     for (QAction* action : {runAction_, exportAction_}) action->setEnabled(!busy);
     newFromPresetMenu_->setEnabled(!folderBusy);
+    recentMenu_->setEnabled(!folderBusy);
     presets_->setEnabled(!folderBusy);
     outputDir_->setEnabled(!folderBusy);
     browseOutputDir_->setEnabled(!folderBusy);

@@ -121,6 +121,9 @@ private:
     // the user saved or discarded the changes.
     bool mayReplaceProject();
     void showProject(const Project& project, const QString& path);
+    // File → Open Recent: `path` (absolute) first in the remembered list.
+    void rememberRecent(const QString& path);
+    void fillRecentMenu();
     void offerToStartFrom(const DomainPreset& preset);
     QString displayName() const;
     void updateTitle();
@@ -217,6 +220,7 @@ private:
 
     QAction* newAction_ = nullptr;
     QMenu* newFromPresetMenu_ = nullptr;
+    QMenu* recentMenu_ = nullptr;
     QAction* openAction_ = nullptr;
     QAction* saveAction_ = nullptr;
     QAction* saveAsAction_ = nullptr;

@@ -20,6 +20,7 @@
 #include <QTest>
 
 #include "distill/project.h"
+#include "isolated_settings.h"
 #include "main_window.h"
 #include "project_view.h"
 #include "scripted_prompts.h"
@@ -131,6 +132,7 @@ QChar mnemonicOf(const QString& text) {
 
 class TestMainWindow : public QObject {
     Q_OBJECT
+    IsolatedSettings settings_;  // the recent projects, the export folders: not the user's
 private slots:
     void fileMenuListsEveryPreset();
     void projectRoundTripsThroughSaveAndOpen();
@@ -141,6 +143,7 @@ private slots:
     void missingFileIsReportedBeforeLoading();
     void unsavedChangesAreGuarded();
     void mnemonicsAreUniqueOnEveryTab();
+    void openRecentListsProjectsNewestFirst();
 };
 
 void TestMainWindow::fileMenuListsEveryPreset() {
@@ -391,4 +394,46 @@ void TestMainWindow::mnemonicsAreUniqueOnEveryTab() {
             claimed.insert(letter, text);
         }
     }
+}
+
+// File → Open Recent lists the projects opened or saved, newest first; one
+// whose file is gone is listed but not offered; Clear Menu forgets them.
+void TestMainWindow::openRecentListsProjectsNewestFirst() {
+    settings_.clear();
+    QTemporaryDir dir;
+    Window w = makeWindow();
+    const auto listed = [&] {
+        auto* menu = w.main->findChild<QMenu*>("recentProjects");
+        emit menu->aboutToShow();
+        QList<QAction*> projects;
+        for (QAction* action : menu->actions())
+            if (action->data().isValid()) projects << action;
+        return projects;
+    };
+    QVERIFY(listed().isEmpty());
+    startFromMathPreset(w);
+    const QString first = dir.filePath("first.distill.json"), second = dir.filePath("second.distill.json");
+    QVERIFY(w.main->saveProjectAs(first));
+    QVERIFY(w.main->saveProjectAs(second));
+    QList<QAction*> recent = listed();
+    QCOMPARE(recent.size(), 2);
+    QCOMPARE(recent[0]->data().toString(), second);
+    QCOMPARE(recent[1]->data().toString(), first);
+    QVERIFY(recent[1]->text().contains("first.distill.json"));
+
+    recent[1]->trigger();  // opens it, and it becomes the newest
+    QVERIFY(w.main->windowTitle().startsWith("first.distill.json"));
+    recent = listed();
+    QCOMPARE(recent[0]->data().toString(), first);
+
+    QVERIFY(QFile::remove(second));
+    recent = listed();
+    QCOMPARE(recent.size(), 2);
+    QVERIFY(recent[0]->isEnabled());
+    QVERIFY(!recent[1]->isEnabled());
+
+    auto* menu = w.main->findChild<QMenu*>("recentProjects");
+    for (QAction* action : menu->actions())
+        if (action->text().remove('&') == "Clear Menu") action->trigger();
+    QVERIFY(listed().isEmpty());
 }

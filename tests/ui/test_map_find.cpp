@@ -31,6 +31,7 @@
 #include "distill/corpus.h"
 #include "distill/project.h"
 #include "large_map.h"
+#include "isolated_settings.h"
 #include "main_window.h"
 #include "question_index.h"
 #include "scripted_prompts.h"
@@ -67,6 +68,7 @@ QString question(const Record& record) { return QString::fromStdString(record.at
 
 class TestMapFind : public QObject {
     Q_OBJECT
+    IsolatedSettings settings_;  // the recent projects, the export folders: not the user's
 private slots:
     void findsStepsThroughAndClearsOnTheDemoRun();
     void membersRingAndOpenTheirFewShots();

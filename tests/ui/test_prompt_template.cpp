@@ -31,6 +31,7 @@
 #include "distill/pipeline.h"
 #include "distill/project.h"
 #include "fewshot_view.h"
+#include "isolated_settings.h"
 #include "main_window.h"
 #include "prompt_template_editor.h"
 #include "scripted_prompts.h"
@@ -75,6 +76,7 @@ QByteArray contents(const QString& path) {
 
 class TestPromptTemplate : public QObject {
     Q_OBJECT
+    IsolatedSettings settings_;  // the recent projects, the export folders: not the user's
 private slots:
     void initTestCase();
     void startsFromTheProjectsPreset();

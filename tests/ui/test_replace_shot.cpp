@@ -34,6 +34,7 @@
 #include "distill/npy.h"
 #include "distill/project.h"
 #include "fewshot_view.h"
+#include "isolated_settings.h"
 #include "main_window.h"
 #include "question_index.h"
 #include "replacement_chooser.h"
@@ -113,6 +114,7 @@ QJsonObject lineOf(const QString& fewshotFile, const QString& origin) {
 
 class TestReplaceShot : public QObject {
     Q_OBJECT
+    IsolatedSettings settings_;  // the recent projects, the export folders: not the user's
 private slots:
     void replacedShotShowsAtOnceAndReplays();
     void originAndItsShotsCannotBeChosen();
