@@ -14,10 +14,12 @@
 #include <QSignalBlocker>
 #include <QSplitter>
 #include <QTableWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include <qcustomplot.h>
 
+#include "prompt_length_job.h"
 #include "prompt_template_editor.h"
 #include "qt_strings.h"
 #include "replacement_chooser.h"
@@ -83,6 +85,9 @@ FewShotView::FewShotView(QWidget* parent)
       tokenCount_(new QLabel),
       templateWarnings_(new QLabel),
       histogram_(new QCustomPlot),
+      editedLengthsLabel_(new QLabel),
+      lengthJob_(new PromptLengthJob(this)),
+      lengthTimer_(new QTimer(this)),
       chooser_(new ReplacementChooser(this)) {
     originFilter_->setObjectName("originFilter");
     originFilter_->setPlaceholderText(tr("Filter the sampled questions (any part, any case)"));
@@ -130,6 +135,31 @@ FewShotView::FewShotView(QWidget* parent)
     // these rows, until the next run.
     histogram_->xAxis->setLabel(tr("tokens per exported row (last run)"));
     histogram_->yAxis->setLabel(tr("rows"));
+    editedLengthsLabel_->setObjectName("editedLengths");
+    editedLengthsLabel_->setWordWrap(true);
+    editedLengthsLabel_->hide();
+    // After the last keystroke of an edit, every listed origin is formatted
+    // again in the background: the orange line over the run's bars.
+    lengthTimer_->setSingleShot(true);
+    lengthTimer_->setInterval(400);
+    connect(lengthTimer_, &QTimer::timeout, this, [this] {
+        measureAsked_ = true;
+        measureEditedLengths();
+    });
+    connect(templateEditor_, &PromptTemplateEditor::edited, lengthTimer_, qOverload<>(&QTimer::start));
+    connect(this, &FewShotView::edited, lengthTimer_, qOverload<>(&QTimer::start));
+    connect(this, &FewShotView::editUndone, lengthTimer_, qOverload<>(&QTimer::start));
+    connect(lengthJob_, &PromptLengthJob::measured, this, [this](std::shared_ptr<const PromptLengths> lengths) {
+        // Shown unless an edit or a run came meanwhile (then it is redone).
+        if (!measureAsked_ && measuredOutcome_ == outcome_) {
+            editedLengths_ = std::move(lengths);
+            buildHistogram();
+            emit editedLengthsShown();
+        }
+        measureEditedLengths();
+    });
+    connect(lengthJob_, &PromptLengthJob::failed, this, [this] { measureEditedLengths(); });
+    connect(lengthJob_, &PromptLengthJob::cancelled, this, [this] { measureEditedLengths(); });
 
     auto* buttons = new QHBoxLayout;
     for (QPushButton* button : {removeButton_, replaceButton_, upButton_, downButton_, pinButton_})
@@ -163,7 +193,12 @@ FewShotView::FewShotView(QWidget* parent)
     promptLayout->addWidget(prompt_, 1);
     auto* preview = new QSplitter(Qt::Vertical);
     preview->addWidget(promptBox);
-    preview->addWidget(histogram_);
+    auto* histogramBox = new QWidget;
+    auto* histogramLayout = new QVBoxLayout(histogramBox);
+    histogramLayout->setContentsMargins(0, 0, 0, 0);
+    histogramLayout->addWidget(histogram_, 1);
+    histogramLayout->addWidget(editedLengthsLabel_);
+    preview->addWidget(histogramBox);
     preview->setSizes({300, 160});
     auto* bottom = new QSplitter(Qt::Horizontal);
     bottom->addWidget(templateEditor_);
@@ -216,6 +251,10 @@ void FewShotView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) {
     // opened for.
     if (chooser_->isVisible()) chooser_->reject();
     chooser_->setOutcome(outcome_);
+    // A new run's lengths are its own: the overlay of the last edit goes.
+    editedLengths_.reset();
+    lengthTimer_->stop();
+    measureAsked_ = false;
     // A re-run keeps the curator's place: the same origin, when still sampled.
     const std::string shownBefore = currentOrigin() >= 0 ? originQuestion() : std::string();
     lines_ = outcome_ ? outcome_->fewshots : std::vector<Record>{};
@@ -382,9 +421,24 @@ void FewShotView::showPrompt() {
     }
 }
 
+void FewShotView::measureEditedLengths() {
+    // One measure at a time: one asked for while another runs stops that
+    // one, then starts, with the lines and the template as they are then.
+    if (lengthJob_->isRunning()) {
+        if (measureAsked_) lengthJob_->cancel();
+        return;
+    }
+    if (!measureAsked_) return;
+    measureAsked_ = false;
+    if (!outcome_ || !outcome_->tokenizer || !templateEditor_->hasTemplate()) return;
+    measuredOutcome_ = outcome_;
+    lengthJob_->measure(lines_, templateEditor_->preset(), outcome_->tokenizer, int(outcome_->tokenLengths.max_seq_len));
+}
+
 void FewShotView::buildHistogram() {
     histogram_->clearPlottables();
     histogram_->clearItems();
+    editedLengthsLabel_->setVisible(outcome_ && editedLengths_);
     if (outcome_) {
         const TokenLengthStats& stats = outcome_->tokenLengths;
         auto* bars = new QCPBars(histogram_->xAxis, histogram_->yAxis);
@@ -401,11 +455,45 @@ void FewShotView::buildHistogram() {
         limit->setPen(QPen(QColor(214, 39, 40), 1.5, Qt::DashLine));
         limit->point1->setCoords(double(stats.max_seq_len), 0);
         limit->point2->setCoords(double(stats.max_seq_len), 1);
+        double right = double(stats.bins.size() * stats.bin_width);
+        if (editedLengths_) right = std::max(right, drawEditedLengths(stats));
         histogram_->rescaleAxes();
-        histogram_->xAxis->setRange(0, double(stats.bins.size() * stats.bin_width));
+        histogram_->xAxis->setRange(0, right);
         histogram_->yAxis->setRangeLower(0);
     }
     histogram_->replot();
+}
+
+double FewShotView::drawEditedLengths(const TokenLengthStats& run) {
+    // In the run's bins, so the line and the bars compare bin by bin.
+    const std::size_t width = std::max<std::size_t>(run.bin_width, 1);
+    std::vector<std::size_t> bins(run.bins.size(), 0);
+    std::size_t over = 0;
+    for (std::size_t length : editedLengths_->lengths) {
+        if (length / width >= bins.size()) bins.resize(length / width + 1, 0);
+        ++bins[length / width];
+        over += length > run.max_seq_len;
+    }
+    QVector<double> keys, values;
+    for (std::size_t i = 0; i < bins.size(); ++i) {
+        keys.push_back((double(i) + 0.5) * double(width));
+        values.push_back(double(bins[i]));
+    }
+    auto* line = histogram_->addGraph();
+    line->setName(QStringLiteral("As edited"));
+    line->setLineStyle(QCPGraph::lsStepCenter);
+    line->setPen(QPen(QColor(255, 127, 14), 2));
+    line->setData(keys, values, /*alreadySorted=*/true);
+    QString text = tr("Orange: the %1 prompts as edited now (%2 dropped, %3 over %4 tokens); bars: the last run's "
+                      "export.")
+                       .arg(editedLengths_->lengths.size())
+                       .arg(editedLengths_->dropped)
+                       .arg(over)
+                       .arg(run.max_seq_len);
+    if (editedLengths_->failed > 0)
+        text += ' ' + tr("%1 cannot be rendered with the template.").arg(editedLengths_->failed);
+    editedLengthsLabel_->setText(text);
+    return double(bins.size() * width);
 }
 
 void FewShotView::updateButtons() {

@@ -9,7 +9,7 @@
 // beside it, the origin's prompt rendered live with the template as edited,
 // its token count (with the run's tokenizer) or why the formatter drops it,
 // and a histogram of the exported rows' token lengths with the max-length
-// line.
+// line; after an edit, those of every origin as edited now over it.
 #include <QWidget>
 
 #include <memory>
@@ -26,10 +26,13 @@ class QListWidget;
 class QPlainTextEdit;
 class QPushButton;
 class QTableWidget;
+class QTimer;
 
 namespace distill::ui {
 
+class PromptLengthJob;
 class PromptTemplateEditor;
+struct PromptLengths;
 class ReplacementChooser;
 
 class FewShotView : public QWidget {
@@ -63,6 +66,8 @@ signals:
     void edited(const distill::FewShotEdit& edit);
     // The last edit was undone (Undo, Ctrl+Z): it leaves the project too.
     void editUndone();
+    // The token lengths of the origins as edited now are drawn over the run's.
+    void editedLengthsShown();
 
 private:
     void showOrigin();
@@ -71,6 +76,12 @@ private:
     void filterOrigins();
     void showPrompt();
     void buildHistogram();
+    // Formats every listed origin with the template as edited, in the
+    // background, when an edit asked for it (measureAsked_).
+    void measureEditedLengths();
+    // The last measure as a line over the run's histogram, in its bins; the
+    // right end of the bins drawn.
+    double drawEditedLengths(const TokenLengthStats& run);
     void updateButtons();
     int currentShot() const;
     std::string originQuestion() const;
@@ -120,6 +131,12 @@ private:
     QLabel* tokenCount_;
     QLabel* templateWarnings_;
     QCustomPlot* histogram_;
+    QLabel* editedLengthsLabel_;
+    PromptLengthJob* lengthJob_;
+    QTimer* lengthTimer_;  // waits for the last keystroke of an edit
+    bool measureAsked_ = false;  // an edit since the last measure started
+    std::shared_ptr<const PipelineOutcome> measuredOutcome_;  // the run the running measure is of
+    std::shared_ptr<const PromptLengths> editedLengths_;     // the last measure, drawn orange; null: none
     ReplacementChooser* chooser_;
     int replacing_ = -1;  // the shot the open chooser replaces
 };

@@ -10,11 +10,13 @@
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -24,6 +26,8 @@
 
 #include <filesystem>
 #include <fstream>
+
+#include <qcustomplot.h>
 
 #include "demo_run.h"
 #include "distill/format.h"
@@ -149,8 +153,29 @@ void TestPromptTemplate::previewFollowsEditsAndTheSavedTemplateRuns() {
     QVERIFY(QString(preview(*w.main)).remove('\n').endsWith(shaded));
     QVERIFY2(tokenLine(*w.main).contains("no instruction: the last shot's question lacks"), qPrintable(tokenLine(*w.main)));
 
+    QSignalSpy lengthsShown(w.main->findChild<FewShotView*>(), &FewShotView::editedLengthsShown);
     queryField(*w.main)->setPlainText(kEditedQuery);
     QVERIFY(preview(*w.main).contains("Question: " + origin + "\nThink step by step.\nAnswer:"));
+    // Every origin formatted again in the background: a line over the run's
+    // histogram, of as many prompts as the origins the formatter keeps, and
+    // longer ones (the edited query has more words) than the run exported.
+    QVERIFY(lengthsShown.wait(60000));
+    auto* histogram = w.main->findChild<QCustomPlot*>("tokenLengths");
+    QCPGraph* edited = nullptr;
+    for (int g = 0; g < histogram->graphCount(); ++g)
+        if (histogram->graph(g)->name() == "As edited") edited = histogram->graph(g);
+    QVERIFY(edited);
+    double prompts = 0, tokens = 0;
+    for (const QCPGraphData& bin : *edited->data()) prompts += bin.value, tokens += bin.value * bin.key;
+    const QString summary = w.main->findChild<QLabel*>("editedLengths")->text();
+    const int origins = w.main->findChild<QListWidget*>("origins")->count();
+    const int dropped = summary.section('(', 1).section(' ', 0, 0).toInt();
+    QVERIFY2(summary.startsWith(QString("Orange: the %1 prompts as edited now (").arg(int(prompts))), qPrintable(summary));
+    QCOMPARE(int(prompts) + dropped, origins);
+    QFile manifest(out + "/manifest.json");
+    QVERIFY(manifest.open(QIODevice::ReadOnly));
+    const double runMean = QJsonDocument::fromJson(manifest.readAll())["token_lengths"]["mean"].toDouble();
+    QVERIFY2(tokens / prompts > runMean, qPrintable(QString("%1 vs %2").arg(tokens / prompts).arg(runMean)));
     QVERIFY(!preview(*w.main).contains("Q: " + origin + "\nA:"));
     const int after = shownTokens(*w.main);
     QCOMPARE(std::size_t(after), tokenizer_->encode(preview(*w.main).toStdString(), false, true).size());
