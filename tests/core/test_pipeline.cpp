@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -291,38 +292,36 @@ private Q_SLOTS:
         QCOMPARE(loaded.embeddings_file, run.embeddings_file);
         QVERIFY(unchanged());
 
-        auto changed = p;
-        changed.pipeline.threshold = 0.8;
-        QCOMPARE(outdated_at(changed), std::string("cluster"));
-        changed = p;
-        changed.pipeline.seed = 7;
-        QCOMPARE(outdated_at(changed), std::string("sample"));
-        changed = p;
-        changed.fewshot.k = 3;
-        QCOMPARE(outdated_at(changed), std::string("fewshot"));
-        changed = p;
-        changed.pipeline.max_seq_len = 1024;
-        QCOMPARE(outdated_at(changed), std::string("format"));
-        changed = p;
-        changed.pipeline.valid_fraction = 0.2;
-        QCOMPARE(outdated_at(changed), std::string("export"));
-        changed = p;
-        changed.sources.pop_back();  // another pooling: its report first
-        QCOMPARE(outdated_at(changed), std::string("corpus"));
-        changed = p;
+        // The first stage a change of the project makes out of date.
+        const auto outdated_after = [&](const std::function<void(distill::Project&)>& change) {
+            auto changed = p;
+            change(changed);
+            return outdated_at(changed);
+        };
+        using P = distill::Project;
+        QCOMPARE(outdated_after([](P& c) { c.pipeline.threshold = 0.8; }), std::string("cluster"));
+        QCOMPARE(outdated_after([](P& c) { c.pipeline.seed = 7; }), std::string("sample"));
+        QCOMPARE(outdated_after([](P& c) { c.fewshot.k = 3; }), std::string("fewshot"));
+        QCOMPARE(outdated_after([](P& c) { c.pipeline.max_seq_len = 1024; }), std::string("format"));
+        QCOMPARE(outdated_after([](P& c) { c.pipeline.valid_fraction = 0.2; }), std::string("export"));
+        // Another pooling: its report first.
+        QCOMPARE(outdated_after([](P& c) { c.sources.pop_back(); }), std::string("corpus"));
         const auto first = first_line_of(d / "math_fewshot.jsonl");
-        changed.fewshot_edits = {{distill::FewShotEditKind::Remove, first["origin"]["question"],
-                                  first["shot"][0]["question"], "", 0}};
-        QCOMPARE(outdated_at(changed), std::string("fewshot"));
+        QCOMPARE(outdated_after([&](P& c) {
+                     c.fewshot_edits = {{distill::FewShotEditKind::Remove, first["origin"]["question"],
+                                         first["shot"][0]["question"], "", 0}};
+                 }),
+                 std::string("fewshot"));
         // The same records with a malformed line more, skipped: every stage's
         // input is the same, but the corpus report (and the manifest) differ.
-        changed = p;
         const std::string with_bad_line = out("gsm8k_with_bad_line.jsonl");
         fs::copy_file(p.resolved_sources().front().path, with_bad_line);
         std::ofstream(with_bad_line, std::ios::app) << "{not json\n";
-        changed.sources.front().path = with_bad_line;
-        changed.on_bad_line = distill::BadInputPolicy::Skip;
-        QCOMPARE(outdated_at(changed), std::string("corpus"));
+        QCOMPARE(outdated_after([&](P& c) {
+                     c.sources.front().path = with_bad_line;
+                     c.on_bad_line = distill::BadInputPolicy::Skip;
+                 }),
+                 std::string("corpus"));
         QVERIFY(unchanged());
 
         // Outputs gone: the first stage that has lost one.
