@@ -517,14 +517,20 @@ void ClusterMapView::showSelection(int cluster, const QVector<double>& xs, const
         graph->setScatterStyle(style);
     }
     // Chosen from the size chart or by Find while zoomed, a cluster may lie
-    // outside the view: pan to its centre, keeping the zoom.
+    // outside the view: pan to the member nearest its centre (the centre of
+    // a curved cluster may be empty), keeping the zoom.
     if (!xs.isEmpty()) {
         bool inView = false;
         for (qsizetype i = 0; i < xs.size() && !inView; ++i)
             inView = plot_->xAxis->range().contains(xs[i]) && plot_->yAxis->range().contains(ys[i]);
-        if (!inView)
-            bringIntoView(std::accumulate(xs.begin(), xs.end(), 0.0) / double(xs.size()),
-                          std::accumulate(ys.begin(), ys.end(), 0.0) / double(ys.size()));
+        if (!inView) {
+            const double cx = std::accumulate(xs.begin(), xs.end(), 0.0) / double(xs.size());
+            const double cy = std::accumulate(ys.begin(), ys.end(), 0.0) / double(ys.size());
+            qsizetype nearest = 0;
+            for (qsizetype i = 1; i < xs.size(); ++i)
+                if (std::hypot(xs[i] - cx, ys[i] - cy) < std::hypot(xs[nearest] - cx, ys[nearest] - cy)) nearest = i;
+            bringIntoView(xs[nearest], ys[nearest]);
+        }
     }
 }
 

@@ -104,6 +104,7 @@ FewShotView::FewShotView(QWidget* parent)
     shots_->setSelectionMode(QAbstractItemView::SingleSelection);
     // Wrapped: the few shots are read whole, not cut at the column's width.
     shots_->setWordWrap(true);
+    shots_->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);  // a shot taller than the table scrolls
     shots_->horizontalHeader()->setStretchLastSection(true);
     connect(shots_->horizontalHeader(), &QHeaderView::sectionResized, shots_, &QTableWidget::resizeRowsToContents);
     removeButton_->setObjectName("removeShot");
@@ -151,14 +152,19 @@ FewShotView::FewShotView(QWidget* parent)
     connect(this, &FewShotView::editUndone, lengthTimer_, qOverload<>(&QTimer::start));
     connect(lengthJob_, &PromptLengthJob::measured, this, [this](std::shared_ptr<const PromptLengths> lengths) {
         // Shown unless an edit or a run came meanwhile (then it is redone).
-        if (!measureAsked_ && measuredOutcome_ == outcome_) {
+        if (!measureAsked_ && !lengthTimer_->isActive() && measuredOutcome_ == outcome_) {
             editedLengths_ = std::move(lengths);
             buildHistogram();
             emit editedLengthsShown();
         }
         measureEditedLengths();
     });
-    connect(lengthJob_, &PromptLengthJob::failed, this, [this] { measureEditedLengths(); });
+    connect(lengthJob_, &PromptLengthJob::failed, this, [this] {
+        // The formatter refused the template; the preview says why.
+        editedLengths_.reset();
+        buildHistogram();
+        measureEditedLengths();
+    });
     connect(lengthJob_, &PromptLengthJob::cancelled, this, [this] { measureEditedLengths(); });
 
     auto* buttons = new QHBoxLayout;
@@ -253,6 +259,7 @@ void FewShotView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) {
     chooser_->setOutcome(outcome_);
     // A new run's lengths are its own: the overlay of the last edit goes.
     editedLengths_.reset();
+    measuredOutcome_.reset();
     lengthTimer_->stop();
     measureAsked_ = false;
     // A re-run keeps the curator's place: the same origin, when still sampled.
@@ -408,7 +415,7 @@ void FewShotView::showPrompt() {
         // why, or an edit of it seems to change nothing.
         const PromptTemplate& shown = preset.prompt;
         if (instruction.empty() && !shown.instruction.empty() && !shown.instruction_trigger.empty())
-            counts += tr("; no instruction: the last shot's question lacks “%1”")
+            counts += tr("; no instruction: the last shot looked at lacks “%1”")
                           .arg(qs(shown.instruction_trigger)
                                    .replace('\n', QChar(0x21B5))
                                    .replace('\t', QChar(0x2192))
@@ -468,11 +475,9 @@ double FewShotView::drawEditedLengths(const TokenLengthStats& run) {
     // In the run's bins, so the line and the bars compare bin by bin.
     const std::size_t width = std::max<std::size_t>(run.bin_width, 1);
     std::vector<std::size_t> bins(run.bins.size(), 0);
-    std::size_t over = 0;
     for (std::size_t length : editedLengths_->lengths) {
         if (length / width >= bins.size()) bins.resize(length / width + 1, 0);
         ++bins[length / width];
-        over += length > run.max_seq_len;
     }
     QVector<double> keys, values;
     for (std::size_t i = 0; i < bins.size(); ++i) {
@@ -484,11 +489,11 @@ double FewShotView::drawEditedLengths(const TokenLengthStats& run) {
     line->setLineStyle(QCPGraph::lsStepCenter);
     line->setPen(QPen(QColor(255, 127, 14), 2));
     line->setData(keys, values, /*alreadySorted=*/true);
-    QString text = tr("Orange: the %1 prompts as edited now (%2 dropped, %3 over %4 tokens); bars: the last run's "
-                      "export.")
+    QString text = tr("Orange: the %1 prompts as edited now (%2 dropped, %3 of them as longer than %4 tokens); "
+                      "bars: the last run's export.")
                        .arg(editedLengths_->lengths.size())
                        .arg(editedLengths_->dropped)
-                       .arg(over)
+                       .arg(editedLengths_->over_max)
                        .arg(run.max_seq_len);
     if (editedLengths_->failed > 0)
         text += ' ' + tr("%1 cannot be rendered with the template.").arg(editedLengths_->failed);

@@ -138,9 +138,24 @@ QWidget* framed(const QString& title, QWidget* content) {
 // views show each as it is made), and so is the template's text (the
 // preview renders it live; the next run formats with it).
 std::string runInputsOf(const Project& project) {
+    nlohmann::ordered_json pipeline = to_json(project.pipeline);
+    // Paths as the run resolves them (a Save As moves what relative ones
+    // name), and only the clustering method in use (as the runner keys it).
+    const std::string& embedder = project.pipeline.embedder;
+    if (embedder != "hashing")
+        pipeline["embedder"] = embedder.rfind("npy:", 0) == 0 ? "npy:" + project.resolve(embedder.substr(4))
+                                                               : project.resolve(embedder);
+    pipeline["tokenizer"] = project.resolve(project.pipeline.tokenizer);
+    if (!project.pipeline.prompt.empty() && !find_prompt_preset(project.pipeline.prompt))
+        pipeline["prompt"] = project.resolve(project.pipeline.prompt);
+    const bool community = project.pipeline.clustering != "kmeans";
+    const std::vector<std::string> unused =
+        community ? std::vector<std::string>{"kmeans_k"}
+                  : std::vector<std::string>{"threshold", "min_community_size", "approximate"};
+    for (const std::string& key : unused) pipeline.erase(key);
     nlohmann::ordered_json inputs{{"domain", project.domain},
                                   {"skip_bad_lines", project.on_bad_line == BadInputPolicy::Skip},
-                                  {"pipeline", to_json(project.pipeline)},
+                                  {"pipeline", pipeline},
                                   {"shots", project.fewshot.k},
                                   {"sources", nlohmann::ordered_json::array()}};
     for (const SourceSpec& source : project.resolved_sources())
@@ -531,6 +546,7 @@ bool MainWindow::saveProjectAs(const QString& path) {
     updateTitle();
     statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(projectPath_)), 4000);
     rememberRecent(projectPath_);
+    updateStaleRunBanner();  // saving may have named a template file
     return true;
 }
 
@@ -546,9 +562,11 @@ void MainWindow::fillRecentMenu() {
     const QStringList recent = QSettings().value(kRecentProjectsKey).toStringList();
     for (qsizetype i = 0; i < recent.size(); ++i) {
         const QString& path = recent[i];
+        // A '&' in a name is doubled, or it would be read as a mnemonic.
+        const QString shown = QFileInfo(path).fileName() + QStringLiteral("  —  ") +
+                              QDir::toNativeSeparators(QFileInfo(path).absolutePath());
         QAction* action = recentMenu_->addAction(
-            tr("&%1 %2").arg(i + 1).arg(QFileInfo(path).fileName()) + QStringLiteral("  —  ") +
-            QDir::toNativeSeparators(QFileInfo(path).absolutePath()));
+            tr("&%1 %2").arg(i + 1).arg(QString(shown).replace('&', QStringLiteral("&&"))));
         action->setData(path);
         // A file moved or deleted since: listed, so the list does not seem to forget, but not offered.
         action->setEnabled(QFileInfo(path).isFile());
@@ -679,6 +697,7 @@ void MainWindow::showProject(const Project& project, const QString& path) {
     sweep_->setOutcome(nullptr);
     sweep_->showProjectSettings(project.pipeline);
     shownRunInputs_.clear();
+    updateStaleRunBanner();
     outputDirChosen_ = false;
     presets_->showDomain(project.domain);
     // Where a curator starts: choosing a preset, or working on the sources.

@@ -13,9 +13,14 @@ void PromptLengthWorker::measure(const std::vector<Record>& lines, const PromptP
             if (cancelRequested().load(std::memory_order_relaxed)) throw Cancelled();
             try {
                 const FormattedPrompt formatted = formatter.format(line);
-                if (formatted.dropped != DropReason::None) ++lengths->dropped;
-                else lengths->lengths.push_back(formatted.token_count);
-            } catch (const Error&) {
+                if (formatted.dropped == DropReason::None) {
+                    lengths->lengths.push_back(formatted.token_count);
+                } else {
+                    ++lengths->dropped;
+                    lengths->over_max += formatted.dropped == DropReason::OverMaxSeqLen ||
+                                         formatted.dropped == DropReason::NoShotCountFits;
+                }
+            } catch (const std::exception&) {
                 ++lengths->failed;  // the preview names the problem for the origin shown
             }
         }

@@ -16,7 +16,8 @@ namespace distill::ui {
 
 struct PromptLengths {
     std::vector<std::size_t> lengths;  // tokens of each prompt kept (instruction, input, output, EOS)
-    std::size_t dropped = 0;           // origins the formatter drops
+    std::size_t dropped = 0;           // origins the formatter drops,
+    std::size_t over_max = 0;          // ... of which for their length (max_seq_len)
     std::size_t failed = 0;            // origins the template cannot render (a field missing)
 };
 

@@ -53,12 +53,21 @@ public:
         } else if (corpus > 0) {
             matches_ = outcome_->questionIndex.rowsContaining(text);
         }
-        const auto rank = [this](std::size_t row) {
-            const auto it = rankOf_.find(row);
-            return it == rankOf_.end() ? nearest_.size() : it->second;
-        };
-        std::stable_sort(matches_.begin(), matches_.end(),
-                         [&](std::size_t a, std::size_t b) { return rank(a) < rank(b); });
+        if (!nearest_.empty()) {
+            // The ranked matches first, in rank order, then the rest in corpus
+            // order: one pass (a 700k corpus is filtered on every keystroke).
+            std::vector<std::size_t> ranked(nearest_.size(), corpus), rest;
+            rest.reserve(matches_.size());
+            for (std::size_t row : matches_) {
+                const auto it = rankOf_.find(row);
+                if (it == rankOf_.end()) rest.push_back(row);
+                else ranked[it->second] = row;
+            }
+            matches_.clear();
+            for (std::size_t row : ranked)
+                if (row != corpus) matches_.push_back(row);
+            matches_.insert(matches_.end(), rest.begin(), rest.end());
+        }
         endResetModel();
     }
 
@@ -161,7 +170,8 @@ void ReplacementChooser::chooseFor(const std::string& origin, const std::set<std
     filter_->selectAll();
     filter_->setFocus();
     rankFor(origin);
-    updateChoice();
+    // This origin's list: no order or selection left from the last opening.
+    applyFilter(filter_->text());
 }
 
 void ReplacementChooser::rankFor(const std::string& origin) {
@@ -170,12 +180,12 @@ void ReplacementChooser::rankFor(const std::string& origin) {
     rankedOrigin_.reset();
     if (!outcome_ || outcome_->result.embeddings_file.empty()) return;
     // The origin's corpus row: its question is the corpus's dedup key.
-    for (std::size_t row = 0; row < outcome_->records.size(); ++row)
+    for (std::size_t row = 0; row < outcome_->records.size() && !rankedOrigin_; ++row)
         if (outcome_->question(row) == origin) rankedOrigin_ = row;
     if (!rankedOrigin_) return;
     rankingNote_ = tr("Ranking by similarity to the origin…");
-    // Cancels a ranking for an earlier origin; its result is then ignored.
-    ranker_->cancel();
+    // A ranking for an earlier origin still running is let finish (its read
+    // and search cannot stop midway); its result is ignored.
     pendingRanking_ = true;
     startRanking();
 }

@@ -10,6 +10,7 @@ void ShotRankWorker::rank(const std::string& embeddingsFile, std::size_t expecte
     runGuarded([&] {
         if (embeddingsFile != loadedFile_) {
             loadedFile_.clear();
+            embeddings_ = Matrix();  // not the old vectors and the new ones at once
             embeddings_ = read_npy(embeddingsFile);
             loadedFile_ = embeddingsFile;
         }

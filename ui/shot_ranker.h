@@ -21,7 +21,8 @@ public:
 
     // The `count` rows of `embeddingsFile` (a run's, which must hold
     // `expectedRows` rows) nearest to row `origin`, itself left out, best
-    // first. The vectors stay loaded for the next origin of the same file.
+    // first. The vectors stay loaded for the next origin of the same file;
+    // the read and the search run to their end (cancel() does not stop them).
     // Emits exactly one of ranked(), failed() or cancelled().
     void rank(const std::string& embeddingsFile, std::size_t expectedRows, std::size_t origin, std::size_t count);
 

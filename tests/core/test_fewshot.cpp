@@ -271,6 +271,24 @@ private slots:
         auto again = edits;
         again.push_back({FewShotEditKind::Pin, q(444), q(outsider), "", 0});
         QCOMPARE(distill::apply_fewshot_edits(picks, again, picker).fewshots[0].shots[0].row, outsider);
+
+        // A Remove of the shot ended the pins before it: an Unpin undoes
+        // only the pins since, and the Remove still finds its shot.
+        const RowId first = picks[0].shots[0].row;
+        const std::vector<FewShotEdit> ended = {
+            {FewShotEditKind::Pin, q(444), q(outsider), "", 0},
+            {FewShotEditKind::Remove, q(444), q(outsider), "", 0},
+            {FewShotEditKind::Replace, q(444), q(first), q(outsider), 0},
+            {FewShotEditKind::Pin, q(444), q(outsider), "", 0},
+            {FewShotEditKind::Unpin, q(444), q(outsider), "", 0},
+        };
+        const auto replayed = distill::apply_fewshot_edits(picks, ended, picker);
+        QVERIFY(replayed.unapplied.empty());
+        QCOMPARE(replayed.applied, ended.size());
+        auto kept = rows_of(picks[0]);
+        kept.pop_back();  // the first Pin put the outsider in place of the last shot
+        kept[0] = outsider;  // the Replace put it back in place of the first
+        QCOMPARE(rows_of(replayed.fewshots[0]), kept);
     }
 
     void editsThatNoLongerApplyAreReported() {

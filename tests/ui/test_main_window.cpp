@@ -384,8 +384,11 @@ void TestMainWindow::mnemonicsAreUniqueOnEveryTab() {
         QCOMPARE(mnemonicOf(tabs->tabText(tab)), QChar());  // tabs are Ctrl+1..4
         QMap<QChar, QString> claimed = menus;
         QStringList texts;
-        for (auto* label : tabs->widget(tab)->findChildren<QLabel*>()) texts << label->text();
-        for (auto* button : tabs->widget(tab)->findChildren<QAbstractButton*>()) texts << button->text();
+        // The tab's own widgets: not a dialog it owns (Replace Shot's), a window of its own.
+        for (auto* label : tabs->widget(tab)->findChildren<QLabel*>())
+            if (label->window() == w.main.get()) texts << label->text();
+        for (auto* button : tabs->widget(tab)->findChildren<QAbstractButton*>())
+            if (button->window() == w.main.get()) texts << button->text();
         for (const QString& text : texts) {
             const QChar letter = mnemonicOf(text);
             if (letter.isNull()) continue;

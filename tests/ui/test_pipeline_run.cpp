@@ -266,6 +266,15 @@ void TestPipelineRun::runReportsEveryStageAndShowsTheMap() {
     QVERIFY(stale->isVisible());
     threshold->setValue(shown);
     QVERIFY(stale->isHidden());
+    // The knobs of a method not in use change no run.
+    auto* clustering = w.main->findChild<QComboBox*>("clustering");
+    const int community = clustering->currentIndex();
+    clustering->setCurrentIndex(clustering->findData("kmeans"));
+    QVERIFY(stale->isVisible());
+    auto* k = w.main->findChild<QSpinBox*>("kmeansK");
+    k->setValue(k->value() + 1);
+    clustering->setCurrentIndex(community);
+    QVERIFY(stale->isHidden());
     w.main->findChild<QSpinBox*>("sampleSize")->setValue(121);
     QVERIFY(stale->isVisible());
     QVERIFY(runAndWait(*w.main));

@@ -151,7 +151,7 @@ void TestPromptTemplate::previewFollowsEditsAndTheSavedTemplateRuns() {
                 shaded += fragment.fragment().text();
     QVERIFY(!shaded.isEmpty() && !shaded.contains(origin));
     QVERIFY(QString(preview(*w.main)).remove('\n').endsWith(shaded));
-    QVERIFY2(tokenLine(*w.main).contains("no instruction: the last shot's question lacks"), qPrintable(tokenLine(*w.main)));
+    QVERIFY2(tokenLine(*w.main).contains("no instruction: the last shot looked at lacks"), qPrintable(tokenLine(*w.main)));
 
     QSignalSpy lengthsShown(w.main->findChild<FewShotView*>(), &FewShotView::editedLengthsShown);
     queryField(*w.main)->setPlainText(kEditedQuery);

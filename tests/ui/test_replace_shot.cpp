@@ -284,6 +284,17 @@ void TestReplaceShot::nearestQuestionsComeFirst() {
     QCOMPARE(list->currentIndex().data(ReplacementChooser::QuestionRole).toString(), elsewhere);
     QVERIFY(r.chooser->chosenRow().has_value());
     r.button(QDialogButtonBox::Cancel)->click();
+
+    // Another origin: nothing of the last one's order or choice is left
+    // while its own ranking is on the way.
+    r.w.main->findChild<QListWidget*>("origins")->setCurrentRow(1);
+    ranked.clear();
+    r.pressReplace(0);
+    QVERIFY(!list->model()->index(0, 0).data().toString().front().isDigit());  // no cosine: unranked
+    QVERIFY(list->currentIndex().data(ReplacementChooser::QuestionRole).toString() != elsewhere);
+    QVERIFY(ranked.wait());
+    QVERIFY(list->model()->index(0, 0).data().toString().front().isDigit());
+    r.button(QDialogButtonBox::Cancel)->click();
 }
 
 void TestReplaceShot::cancelChangesNothing() {

@@ -117,16 +117,20 @@ private:
 };
 
 // The Pins an Unpin later in the list undoes (same origin and shot), which
-// the replay then skips; an Unpin with no Pin before it is reported.
+// the replay then skips: those still in force, back to the last Remove or
+// Replace of the shot, which ended the earlier ones. An Unpin with no such
+// Pin is reported.
 std::vector<char> unpinned_pins(const std::vector<FewShotEdit>& edits, std::vector<UnappliedEdit>& unapplied) {
     std::vector<char> skipped(edits.size(), 0);
     for (std::size_t u = 0; u < edits.size(); ++u) {
         if (edits[u].kind != FewShotEditKind::Unpin) continue;
         bool undid = false;
-        for (std::size_t p = 0; p < u; ++p)
-            if (edits[p].kind == FewShotEditKind::Pin && !skipped[p] && edits[p].origin == edits[u].origin &&
-                edits[p].shot == edits[u].shot)
-                skipped[p] = undid = true;
+        for (std::size_t p = u; p-- > 0;) {
+            const FewShotEdit& e = edits[p];
+            if (e.origin != edits[u].origin || e.shot != edits[u].shot) continue;
+            if (e.kind == FewShotEditKind::Remove || e.kind == FewShotEditKind::Replace) break;
+            if (e.kind == FewShotEditKind::Pin && !skipped[p]) skipped[p] = undid = true;
+        }
         if (!undid) unapplied.push_back({u, "the shot is not pinned by an earlier edit"});
         skipped[u] = true;
     }
