@@ -148,7 +148,10 @@ FewShotView::FewShotView(QWidget* parent)
         measureEditedLengths();
     });
     connect(templateEditor_, &PromptTemplateEditor::edited, lengthTimer_, qOverload<>(&QTimer::start));
-    connect(this, &FewShotView::edited, lengthTimer_, qOverload<>(&QTimer::start));
+    connect(this, &FewShotView::edited, this, [this](const FewShotEdit& edit) {
+        // A pin changes where a shot stays on later runs, not this prompt.
+        if (edit.kind != FewShotEditKind::Pin && edit.kind != FewShotEditKind::Unpin) lengthTimer_->start();
+    });
     connect(this, &FewShotView::editUndone, lengthTimer_, qOverload<>(&QTimer::start));
     connect(lengthJob_, &PromptLengthJob::measured, this, [this](std::shared_ptr<const PromptLengths> lengths) {
         // Shown unless an edit or a run came meanwhile (then it is redone).
@@ -435,7 +438,8 @@ void FewShotView::measureEditedLengths() {
         if (measureAsked_) lengthJob_->cancel();
         return;
     }
-    if (!measureAsked_) return;
+    // Not under a run (the tab is disabled then): its outcome replaces the lines.
+    if (!measureAsked_ || !isEnabled()) return;
     measureAsked_ = false;
     if (!outcome_ || !outcome_->tokenizer || !templateEditor_->hasTemplate()) return;
     measuredOutcome_ = outcome_;
