@@ -2,6 +2,7 @@
 #include "qt_strings.h"
 #include "question_index.h"
 
+#include <QCheckBox>
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
@@ -262,6 +263,12 @@ ClusterMapView::ClusterMapView(QWidget* parent)
                                        "few-shots):"));
     membersLabel->setWordWrap(true);
     sideLayout->addWidget(membersLabel);
+    // A cluster of hundreds with a handful sampled: those are what a curator
+    // checks first.
+    sampledOnly_ = new QCheckBox(tr("&Sampled only"));
+    sampledOnly_->setObjectName("sampledOnly");
+    connect(sampledOnly_, &QCheckBox::toggled, this, &ClusterMapView::filterMembers);
+    sideLayout->addWidget(sampledOnly_);
     sideLayout->addWidget(members_, 1);
 
     auto* plots = new QWidget;
@@ -476,6 +483,7 @@ void ClusterMapView::selectCluster(int cluster) {
             ys.push_back(points.row(row)[1]);
         }
     }
+    filterMembers();
     showSelection(cluster, xs, ys);
     memberGraph_->data()->clear();
     plot_->replot();
@@ -532,6 +540,12 @@ void ClusterMapView::showSelection(int cluster, const QVector<double>& xs, const
             bringIntoView(xs[nearest], ys[nearest]);
         }
     }
+}
+
+void ClusterMapView::filterMembers() {
+    const bool sampledOnly = sampledOnly_->isChecked();
+    for (int i = 0; i < members_->count(); ++i)
+        members_->item(i)->setHidden(sampledOnly && !members_->item(i)->data(Qt::UserRole + 1).toBool());
 }
 
 void ClusterMapView::bringIntoView(double x, double y) {
@@ -654,6 +668,7 @@ void ClusterMapView::stepTo(std::size_t match) {
     if (cluster < 0) return;  // an outlier: marked on the map, its question in the status
     const Community& members = outcome_->map.clusters[std::size_t(cluster)].members;
     const int item = int(std::find(members.begin(), members.end(), RowId(row)) - members.begin());
+    if (members_->item(item)->isHidden()) sampledOnly_->setChecked(false);  // the match is listed
     members_->setCurrentRow(item);
     members_->scrollToItem(members_->item(item), QAbstractItemView::PositionAtCenter);
 }

@@ -27,6 +27,7 @@
 class QCPAbstractPlottable;
 class QCPBars;
 class QCPGraph;
+class QCheckBox;
 class QCustomPlot;
 class QLabel;
 class QLineEdit;
@@ -93,6 +94,8 @@ private:
     // Draws the selection (its points at xs, ys; none for -1) over the
     // other clusters, dimmed, and pans to it when it is out of view.
     void showSelection(int cluster, const QVector<double>& xs, const QVector<double>& ys);
+    // Hides the unsampled members while "Sampled only" is checked.
+    void filterMembers();
     // Pans the map, keeping the zoom, so that (x, y) is in view.
     void bringIntoView(double x, double y);
     void showHover(QMouseEvent* event);
@@ -123,6 +126,7 @@ private:
     QCustomPlot* plot_;
     std::vector<QCPGraph*> colourGraphs_;  // outliers first, then one per palette colour
     QCPGraph* selectionGraph_ = nullptr;
+    QCheckBox* sampledOnly_ = nullptr;
     QCPGraph* sampledGraph_ = nullptr;       // stars on the selected cluster's sampled members
     QCPGraph* matchGraph_ = nullptr;         // a ring on every match, above the clusters
     QCPGraph* currentMatchGraph_ = nullptr;  // a larger ring on the match stepped to

@@ -22,6 +22,8 @@ PathEditor::PathEditor(QWidget* parent) : QWidget(parent), edit_(new QLineEdit(t
                                       QLineEdit::TrailingPosition);
     missingMarker_->setToolTip(tr("File not found"));
     missingMarker_->setVisible(false);
+    // The field is often narrower than the path: the whole of it on hover.
+    connect(edit_, &QLineEdit::textChanged, edit_, &QLineEdit::setToolTip);
 
     auto* browse = new QToolButton(this);
     browse->setText(QStringLiteral("…"));

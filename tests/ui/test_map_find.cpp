@@ -5,6 +5,7 @@
 // cluster and question, wrap around, find nothing, clear, and run again with
 // the text still typed; then the same search over 700k rows, timed.
 #include <QAction>
+#include <QCheckBox>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
@@ -91,6 +92,20 @@ void TestMapFind::membersRingAndOpenTheirFewShots() {
     view->selectCluster(0);
     auto* members = w.main->findChild<QListWidget*>("clusterMembers");
     QCOMPARE(std::size_t(members->count()), map.clusters[0].size);
+    // "Sampled only" lists the sampled members, for this cluster and the next.
+    const auto listed = [&] {
+        std::size_t shown = 0;
+        for (int i = 0; i < members->count(); ++i) shown += !members->item(i)->isHidden();
+        return shown;
+    };
+    auto* sampledOnly = w.main->findChild<QCheckBox*>("sampledOnly");
+    sampledOnly->setChecked(true);
+    QCOMPARE(listed(), map.clusters[0].sampled.size());
+    view->selectCluster(1);
+    QCOMPARE(listed(), map.clusters[1].sampled.size());
+    sampledOnly->setChecked(false);
+    QCOMPARE(listed(), map.clusters[1].size);
+    view->selectCluster(0);
 
     int plain = -1, sampled = -1;
     for (int i = members->count() - 1; i >= 0; --i)  // the first of each, near the top of the list

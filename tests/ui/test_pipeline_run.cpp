@@ -108,6 +108,9 @@ void TestPipelineRun::settingsRoundTripThroughSaveAndOpen() {
     w.main->findChild<QSpinBox*>("shots")->setValue(3);
     w.main->findChild<QComboBox*>("prompt")->setCurrentText("math");
     w.main->findChild<PathEditor*>("tokenizer")->setPath("~/elsewhere/tokenizer.model");
+    // A path wider than its field is whole in the tooltip.
+    QCOMPARE(w.main->findChild<PathEditor*>("tokenizer")->findChild<QLineEdit*>()->toolTip(),
+             QString("~/elsewhere/tokenizer.model"));
     w.main->findChild<QSpinBox*>("maxSeqLen")->setValue(1024);
     w.main->findChild<QDoubleSpinBox*>("validFraction")->setValue(0.1);
     w.main->findChild<QCheckBox*>("maskInputs")->setChecked(true);
