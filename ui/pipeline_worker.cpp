@@ -95,20 +95,21 @@ void PipelineWorker::deliver(const Project& project, const std::string& outputDi
         // views get it): what they show and the export copies must be
         // this run's outputs, not those of a run (the CLI, another
         // window) started into the folder in between.
-        const OutputFolderLock outputFolder(outputDir);
+        // Showing the last run only reads: held shared, so a folder the
+        // user cannot write to shows too.
+        const OutputFolderLock outputFolder(
+            outputDir, loadOnly ? OutputFolderLock::Access::Read : OutputFolderLock::Access::Run);
         outcome->result = loadOnly ? load_last_run(project, outputFolder, &observer)
                                    : run_pipeline(project, outputFolder, &observer);
         outcome->map = read_cluster_map((std::filesystem::path(outputDir) / "cluster_map.json").string());
-        // The map's rows are the pooled corpus's rows; pooling again is
-        // how the run's corpus stage made them, and costs a fraction of
-        // a run.
-        Corpus corpus = pool_sources(project.resolved_sources(), project.on_bad_line, &observer);
-        outcome->records = std::move(corpus.records);
-        outcome->corpusReport = std::move(corpus.report);
+        // The map's rows are the run's pooled corpus's rows.
+        outcome->records = std::move(outcome->result.corpus.records);
+        outcome->corpusReport = std::move(outcome->result.corpus.report);
+        outcome->result.corpus = {};
         if (outcome->records.size() != outcome->map.projection.points.rows)
             throw Error(outputDir + "/cluster_map.json: " + std::to_string(outcome->map.projection.points.rows) +
-                        " rows, but the sources now pool to " + std::to_string(outcome->records.size()) +
-                        "; a source changed during the run, run again");
+                        " rows, but the run pooled " + std::to_string(outcome->records.size()) +
+                        "; the folder holds another run's map, run again");
         outcome->questionIndex = QuestionIndex(outcome->records);
         const std::filesystem::path dir(outputDir);
         outcome->fewshots = readJsonLines(dir / (project.domain + "_fewshot.jsonl"));

@@ -7,11 +7,13 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <set>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -254,8 +256,9 @@ private Q_SLOTS:
     void loadsTheLastRunOnlyWhileItFits() {
         const auto p = demo();
         const fs::path d = out("last");
+        using Access = distill::OutputFolderLock::Access;
         const auto outdated_at = [&](const distill::Project& project) -> std::string {
-            const distill::OutputFolderLock folder(d.string());
+            const distill::OutputFolderLock folder(d.string(), Access::Read);
             try {
                 distill::load_last_run(project, folder);
             } catch (const distill::LastRunOutdated& e) {
@@ -264,14 +267,16 @@ private Q_SLOTS:
             }
             return "";
         };
-        QCOMPARE(outdated_at(p), std::string("embed"));  // no run yet
+        fs::create_directories(d);
+        QCOMPARE(outdated_at(p), std::string("corpus"));  // no run yet
+        QVERIFY(files_in(d).empty());                    // and nothing made for it
 
-        const auto run = distill::run_pipeline(p, d.string());
-        // Every file's time but the lock's, which names its holder.
+        auto run = distill::run_pipeline(p, d.string());
+        // Every file's time, the lock's included: a reader does not even
+        // name itself in it.
         const auto write_times = [&] {
             std::map<std::string, fs::file_time_type> times;
-            for (const auto& file : files_in(d))
-                if (file != ".distill-cache/lock") times[file] = fs::last_write_time(d / file);
+            for (const auto& file : files_in(d)) times[file] = fs::last_write_time(d / file);
             return times;
         };
         const auto written = write_times();
@@ -279,7 +284,7 @@ private Q_SLOTS:
 
         distill::PipelineResult loaded;
         {
-            const distill::OutputFolderLock folder(d.string());
+            const distill::OutputFolderLock folder(d.string(), Access::Read);
             loaded = distill::load_last_run(p, folder);
         }
         for (const auto& [stage, computed] : ran(loaded)) QVERIFY2(computed == (stage == "corpus"), stage.c_str());
@@ -290,6 +295,9 @@ private Q_SLOTS:
         QCOMPARE(loaded.exported, run.exported);
         QCOMPARE(loaded.files, run.files);
         QCOMPARE(loaded.embeddings_file, run.embeddings_file);
+        // The rows the map and the few-shots are, as the run pooled them.
+        QCOMPARE(loaded.corpus.records.size(), run.corpus_records);
+        QCOMPARE(loaded.corpus.records, run.corpus.records);
         QVERIFY(unchanged());
 
         // The first stage a change of the project makes out of date.
@@ -508,6 +516,52 @@ private Q_SLOTS:
             QVERIFY(!ran(distill::run_pipeline(demo(), folder)).at("export"));
         }
         QVERIFY(!ran(distill::run_pipeline(demo(), held)).at("export"));
+    }
+
+    // Reading a finished run holds the folder shared: readers share it, a
+    // run waits for them (they take seconds) but refuses while another run
+    // holds it, and a reader refuses while a run holds it. Nor may a run
+    // go ahead on a folder held only for reading.
+    void readersShareTheFolderAndARunWaitsForThem() {
+        using Access = distill::OutputFolderLock::Access;
+        const std::string d = out("shared");
+        distill::run_pipeline(demo(), d);
+        {
+            const distill::OutputFolderLock first(d, Access::Read), second(d, Access::Read);
+            QVERIFY(!ran(distill::load_last_run(demo(), second)).at("export"));
+            try {
+                distill::run_pipeline(demo(), first);
+                QFAIL("a run went ahead on a folder held for reading");
+            } catch (const distill::Error& e) {
+                QVERIFY2(contains(e.what(), "held for reading only"), e.what());
+            }
+        }
+        {
+            const distill::OutputFolderLock running(d);
+            try {
+                const distill::OutputFolderLock reader(d, Access::Read);
+                QFAIL("read a folder a run holds");
+            } catch (const distill::Error& e) {
+                QVERIFY2(contains(e.what(), "another run (pid " + std::to_string(::getpid())), e.what());
+            }
+        }
+        // A reader letting go after a while: the run starts then, not before.
+        auto reader = std::make_unique<distill::OutputFolderLock>(d, Access::Read);
+        const auto start = std::chrono::steady_clock::now();
+        std::thread letGo([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(400));
+            reader.reset();
+        });
+        {
+            const distill::OutputFolderLock running(d);
+            QVERIFY(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(400));
+        }
+        letGo.join();
+        // Nothing to read: nothing held, nothing made.
+        const fs::path empty = out("never-run");
+        fs::create_directories(empty);
+        { const distill::OutputFolderLock reader(empty.string(), Access::Read); }
+        QVERIFY(files_in(empty).empty());
     }
 
     void badSettingsFailBeforeAnyWork() {

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "distill/corpus.h"
 #include "distill/error.h"
 #include "distill/format.h"
 #include "distill/progress.h"
@@ -55,6 +56,10 @@ struct PipelineResult {
     // The embed stage's vectors (.npy, one row per corpus record): its entry
     // in the embedding cache, for reading them again without embedding.
     std::string embeddings_file;
+    // The pooled corpus the run's rows are (the corpus stage's records, in
+    // row order), for a caller that shows them: pooling again would cost
+    // seconds at 700k rows.
+    Corpus corpus;
 };
 
 // The preset the format stage of `project` uses: pipeline.prompt names a
@@ -71,26 +76,38 @@ PromptPreset prompt_preset_of(const Project& project);
 // copies a run's outputs after it (the GUI, publish_export) holds the lock
 // across the run and those reads. The kernel drops it when the process ends,
 // crash included; a file system without locks runs unguarded.
+//
+// Reading a finished run (load_last_run) takes the lock shared instead: it
+// creates and writes nothing, so a folder the user may only read (a
+// colleague's run on a read-only share) can be shown, and any number of
+// readers share it. A run waits for the readers to let go (a load takes
+// seconds), but never for another run.
 class OutputFolderLock {
 public:
+    enum class Access { Run, Read };
+
     // Throws distill::Error naming the holder ("pid N on HOST") when another
-    // run holds the folder, or when it cannot be made.
-    explicit OutputFolderLock(std::string output_dir);
+    // run holds the folder, or when it cannot be made. Access::Read over a
+    // folder without .distill-cache/ holds nothing: there is no run to read.
+    explicit OutputFolderLock(std::string output_dir, Access access = Access::Run);
     ~OutputFolderLock();
     OutputFolderLock(const OutputFolderLock&) = delete;
     OutputFolderLock& operator=(const OutputFolderLock&) = delete;
 
     const std::string& output_dir() const { return output_dir_; }
+    Access access() const { return access_; }
 
 private:
     std::string output_dir_;
+    Access access_;
     int fd_ = -1;
 };
 
 // Runs every stage of `project` into the held folder. Throws distill::Error
 // for bad settings or input (naming the file and the setting), Cancelled
 // when the observer asks; either way the outputs of earlier complete stages
-// stay valid and nothing partial is left.
+// stay valid and nothing partial is left. The folder must be held for a run
+// (Access::Run).
 PipelineResult run_pipeline(const Project& project, const OutputFolderLock& output_folder,
                             PipelineObserver* observer = nullptr);
 
@@ -115,6 +132,7 @@ public:
 // nothing: a stage that would have to run throws LastRunOutdated instead, so a
 // run's outputs are never shown for settings or sources that no longer made
 // them. Other errors (a source gone, a bad setting) are a run's errors.
+// The folder may be held either way; Access::Read is enough.
 PipelineResult load_last_run(const Project& project, const OutputFolderLock& output_folder,
                              PipelineObserver* observer = nullptr);
 

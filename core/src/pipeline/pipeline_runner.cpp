@@ -284,7 +284,10 @@ void PipelineRun::corpus_stage() {
     const ordered_json report = to_json(corpus.report, corpus.records.size());
     if (!load_only)
         write_json(cache.path("corpus_report.json"), report);
-    else if (ordered_json::parse(read_text(cache.path("corpus_report.json")), nullptr, false) != report)
+    else if (const auto kept = ordered_json::parse(read_text(cache.path("corpus_report.json")), nullptr, false);
+             // A missing or damaged report parses as discarded, which
+             // nlohmann compares neither equal nor unequal to anything.
+             kept.is_discarded() || kept != report)
         throw LastRunOutdated(cache.output_dir(), "corpus");
     result.corpus_records = corpus.records.size();
     stage.end(false, plural(corpus.records.size(), "record") + " from " + plural(project.sources.size(), "source") +
@@ -591,6 +594,7 @@ PipelineResult run_stages(const Project& project, const OutputFolderLock& output
     run.fewshot_stage();
     run.format_stage();
     run.export_stage();
+    result.corpus = std::move(run.corpus);
     return result;
 }
 
@@ -598,6 +602,8 @@ PipelineResult run_stages(const Project& project, const OutputFolderLock& output
 
 PipelineResult run_pipeline(const Project& project, const OutputFolderLock& output_folder,
                             PipelineObserver* observer) {
+    if (output_folder.access() != OutputFolderLock::Access::Run)
+        throw Error(output_folder.output_dir() + ": the folder is held for reading only; a run needs it held for a run");
     return run_stages(project, output_folder, observer, false);
 }
 
