@@ -1,9 +1,11 @@
 #include "cluster_map_view.h"
+#include "cluster_table_model.h"
 #include "qt_strings.h"
 #include "question_index.h"
 
 #include <QCheckBox>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
@@ -13,7 +15,9 @@
 #include <QPushButton>
 #include <QShortcut>
 #include <QSignalBlocker>
+#include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QTableView>
 #include <QTimer>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -182,7 +186,13 @@ ClusterMapView::ClusterMapView(QWidget* parent)
       sizes_(new QCustomPlot),
       title_(new QLabel),
       keywords_(new QLabel),
-      members_(new QListWidget) {
+      members_(new QListWidget),
+      hideOutliers_(new QCheckBox(tr("Hide &outliers"))),
+      showAll_(new QPushButton(tr("Show &All"))),
+      clusterModel_(new ClusterTableModel(this)),
+      clusterOrder_(new QSortFilterProxyModel(this)),
+      clusterFilter_(new QLineEdit),
+      clusterTable_(new QTableView) {
     plot_->setObjectName("clusterMap");
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot_->setMouseTracking(true);
@@ -248,11 +258,67 @@ ClusterMapView::ClusterMapView(QWidget* parent)
     new QShortcut(QKeySequence::FindPrevious, this, this, &ClusterMapView::findPrevious, inTab);
     findStatus_->setObjectName("mapFindStatus");
     findStatus_->setWordWrap(true);
+    hideOutliers_->setObjectName("hideOutliers");
+    hideOutliers_->setToolTip(tr("Points in no cluster, grey: with a large corpus they can be most of the map"));
+    connect(hideOutliers_, &QCheckBox::toggled, this, &ClusterMapView::hideOutliers);
+    showAll_->setObjectName("mapShowAll");
+    showAll_->setToolTip(tr("Every point shown in view (or double-click the map)"));
+    connect(showAll_, &QPushButton::clicked, this, [this] {
+        fitView();
+        plot_->replot();
+    });
     auto* findBar = new QHBoxLayout;
     findBar->addWidget(new QLabel(tr("Find:")));
     findBar->addWidget(find_, 1);
     findBar->addWidget(previousMatch_);
     findBar->addWidget(nextMatch_);
+    findBar->addSpacing(12);
+    findBar->addWidget(hideOutliers_);
+    findBar->addWidget(showAll_);
+
+    clusterModel_->setObjectName("clusterTableModel");
+    clusterOrder_->setSourceModel(clusterModel_);
+    clusterOrder_->setSortRole(ClusterTableModel::SortRole);
+    clusterOrder_->setFilterKeyColumn(ClusterTableModel::KeywordsColumn);
+    clusterOrder_->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    clusterTable_->setObjectName("clusterTable");
+    clusterTable_->setModel(clusterOrder_);
+    clusterTable_->setSortingEnabled(true);
+    clusterTable_->sortByColumn(ClusterTableModel::NumberColumn, Qt::AscendingOrder);
+    clusterTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    clusterTable_->setSelectionMode(QAbstractItemView::SingleSelection);
+    clusterTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    clusterTable_->setWordWrap(false);
+    clusterTable_->verticalHeader()->hide();
+    // Uniform rows, one line each: thousands stay quick, and more show.
+    clusterTable_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    clusterTable_->verticalHeader()->setDefaultSectionSize(clusterTable_->fontMetrics().height() + 6);
+    clusterTable_->horizontalHeader()->setStretchLastSection(true);
+    clusterTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    clusterTable_->setMinimumHeight(90);
+    connect(clusterTable_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &ClusterMapView::selectClusterOfTableRow);
+    clusterFilter_->setObjectName("clusterFilter");
+    clusterFilter_->setPlaceholderText(tr("Clusters whose keywords contain…"));
+    clusterFilter_->setClearButtonEnabled(true);
+    connect(clusterFilter_, &QLineEdit::textChanged, this, [this](const QString& text) {
+        // Rows leaving the table move its current row, which is not a pick.
+        {
+            const QSignalBlocker quiet(clusterTable_->selectionModel());
+            clusterOrder_->setFilterFixedString(text);
+        }
+        showClusterInTable(selected_);
+    });
+    auto* clusters = new QWidget;
+    auto* clustersLayout = new QVBoxLayout(clusters);
+    clustersLayout->setContentsMargins(0, 0, 0, 0);
+    auto* filterLabel = new QLabel(tr("&Keywords:"));
+    filterLabel->setBuddy(clusterFilter_);
+    auto* filterBar = new QHBoxLayout;
+    filterBar->addWidget(filterLabel);
+    filterBar->addWidget(clusterFilter_, 1);
+    clustersLayout->addLayout(filterBar);
+    clustersLayout->addWidget(clusterTable_, 1);
 
     auto* side = new QWidget;
     auto* sideLayout = new QVBoxLayout(side);
@@ -279,9 +345,14 @@ ClusterMapView::ClusterMapView(QWidget* parent)
     plotsLayout->addWidget(plot_, 1);
     plotsLayout->addWidget(sizes_);
 
+    auto* sidePanes = new QSplitter(Qt::Vertical);
+    sidePanes->addWidget(clusters);
+    sidePanes->addWidget(side);
+    sidePanes->setStretchFactor(1, 1);
+    sidePanes->setChildrenCollapsible(false);
     auto* splitter = new QSplitter(Qt::Horizontal);
     splitter->addWidget(plots);
-    splitter->addWidget(side);
+    splitter->addWidget(sidePanes);
     splitter->setStretchFactor(0, 1);
     splitter->setSizes({620, 340});
     splitter->setChildrenCollapsible(false);
@@ -308,6 +379,9 @@ void ClusterMapView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) 
         colourOf_ = assignColours(map);
         grid_ = std::make_unique<PointGrid>(map.projection.points);
     }
+    clusterModel_->setMap(outcome_ ? &outcome_->map : nullptr);
+    for (int column : {ClusterTableModel::NumberColumn, ClusterTableModel::SizeColumn, ClusterTableModel::SampledColumn})
+        clusterTable_->resizeColumnToContents(column);
     buildScatter();
     buildSizeChart();
     search();  // the Find text still typed, over the new rows
@@ -319,6 +393,7 @@ void ClusterMapView::buildScatter() {
     colourGraphs_.clear();
     const bool dots = outcome_ && outcome_->map.projection.points.rows > kMaxRowsAsDiscs;
     colourGraphs_.push_back(scatterGraph(plot_, QColor(205, 205, 205), 3, dots));  // outliers, drawn underneath
+    colourGraphs_.front()->setVisible(!hideOutliers_->isChecked());
     for (const QColor& colour : clusterColours()) colourGraphs_.push_back(scatterGraph(plot_, colour, 3, dots));
     // The selected cluster over the dimmed others: its points outlined, its
     // sampled ones starred as in the member list (styled by selectCluster).
@@ -380,6 +455,7 @@ void ClusterMapView::fitView() {
     bool found = false;
     QCPRange x, y;
     for (QCPGraph* graph : colourGraphs_) {
+        if (!graph->visible()) continue;
         bool inGraph = false;
         const QCPRange gx = graph->getKeyRange(inGraph);
         if (!inGraph) continue;
@@ -448,8 +524,8 @@ void ClusterMapView::selectCluster(int cluster) {
     members_->clear();
     QVector<double> xs, ys;
     if (cluster < 0) {
-        title_->setText(outcome_ ? tr("%1 clusters, %2 outliers; click a point or a bar to look inside one; "
-                                          "double-click the map to see it whole again.")
+        title_->setText(outcome_ ? tr("%1 clusters, %2 outliers; click a point, a bar or a row of the table to look "
+                                          "inside one; double-click the map to see it whole again.")
                                        .arg(outcome_->map.clusters.size())
                                        .arg(outcome_->map.outliers)
                                  : tr("Run the pipeline to see the cluster map."));
@@ -484,6 +560,7 @@ void ClusterMapView::selectCluster(int cluster) {
         }
     }
     filterMembers();
+    showClusterInTable(cluster);
     showSelection(cluster, xs, ys);
     memberGraph_->data()->clear();
     plot_->replot();
@@ -548,6 +625,33 @@ void ClusterMapView::filterMembers() {
         members_->item(i)->setHidden(sampledOnly && !members_->item(i)->data(Qt::UserRole + 1).toBool());
 }
 
+void ClusterMapView::showClusterInTable(int cluster) {
+    const QSignalBlocker quiet(clusterTable_->selectionModel());  // this is the selection, not a new pick
+    const QModelIndex at =
+        cluster < 0 ? QModelIndex() : clusterOrder_->mapFromSource(clusterModel_->index(cluster, 0));
+    if (!at.isValid()) {
+        clusterTable_->selectionModel()->clear();
+        return;
+    }
+    clusterTable_->selectionModel()->setCurrentIndex(
+        at, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    clusterTable_->scrollTo(at);
+}
+
+void ClusterMapView::selectClusterOfTableRow() {
+    const QModelIndex at = clusterOrder_->mapToSource(clusterTable_->currentIndex());
+    if (at.isValid() && at.row() != selected_) selectCluster(at.row());
+}
+
+bool ClusterMapView::outliersHidden() const { return hideOutliers_->isChecked(); }
+
+void ClusterMapView::hideOutliers(bool hidden) {
+    if (colourGraphs_.empty()) return;
+    colourGraphs_.front()->setVisible(!hidden);
+    QToolTip::hideText();
+    plot_->replot();
+}
+
 void ClusterMapView::bringIntoView(double x, double y) {
     const QCPRange xRange = plot_->xAxis->range(), yRange = plot_->yAxis->range();
     if (xRange.contains(x) && yRange.contains(y)) return;
@@ -564,7 +668,9 @@ long long ClusterMapView::rowAt(QPointF pixel) const {
     const double y1 = plot_->yAxis->pixelToCoord(pixel.y() + kPickRadius);
     long long best = -1;
     double bestDistance = kPickRadius * kPickRadius;
+    const bool outliersShown = !hideOutliers_->isChecked();
     grid_->forEachNear(x0, x1, y0, y1, [&](std::uint32_t row) {
+        if (!outliersShown && clusterOf_[row] < 0) return;  // not drawn: neither hovered nor clicked
         const double dx = plot_->xAxis->coordToPixel(points.row(row)[0]) - pixel.x();
         const double dy = plot_->yAxis->coordToPixel(points.row(row)[1]) - pixel.y();
         if (const double d = dx * dx + dy * dy; d <= bestDistance) bestDistance = d, best = row;

@@ -3,7 +3,11 @@
 // coloured by cluster (outliers light grey), with zoom and pan; hovering a
 // point shows its question, clicking one selects its cluster and lists the
 // cluster's members (sampled ones marked), keywords and size beside the
-// plot; a bar chart of cluster sizes below, which selects on click too.
+// plot; a bar chart of cluster sizes below, which selects on click too, and
+// a table of every cluster beside it (ClusterTableModel), sortable by size
+// or sampled members and filtered by keyword, which selects on click.
+// Outliers can be hidden (with a large corpus they may be most points), and
+// Show All (or a double-click) puts every point shown in view.
 // A Find box above the map rings every row whose question contains the
 // text typed (any case) and says in how many clusters they lie; Enter, Next
 // or F3 steps through them in row order, selecting each one's cluster and
@@ -35,9 +39,13 @@ class QListWidget;
 class QListWidgetItem;
 class QMouseEvent;
 class QPushButton;
+class QSortFilterProxyModel;
+class QTableView;
 class QTimer;
 
 namespace distill::ui {
+
+class ClusterTableModel;
 
 class ClusterMapView : public QWidget {
     Q_OBJECT
@@ -70,6 +78,8 @@ public:
     void findPrevious();
     // Puts the keyboard in the Find box, its text selected (Ctrl+F).
     void focusFind();
+    // Whether the outliers are hidden (the "Hide outliers" box).
+    bool outliersHidden() const;
 
 signals:
     void clusterSelected(int cluster);
@@ -104,8 +114,13 @@ private:
     int clusterOfBar(const QCPAbstractPlottable* bars, int dataIndex) const;
     void ringMember(QListWidgetItem* item);
     void clickAt(QMouseEvent* event);
-    // Every point in view, with a margin (after a run, and on double-click).
+    // Every point shown in view, with a margin (after a run, Show All, and
+    // on double-click).
     void fitView();
+    void hideOutliers(bool hidden);
+    // The table's selection follows selectCluster; a pick there selects.
+    void showClusterInTable(int cluster);
+    void selectClusterOfTableRow();
 
     std::shared_ptr<const PipelineOutcome> outcome_;
     std::vector<int> clusterOf_;  // per row; -1 for an outlier
@@ -137,6 +152,12 @@ private:
     QLabel* title_;
     QLabel* keywords_;
     QListWidget* members_;
+    QCheckBox* hideOutliers_;
+    QPushButton* showAll_;
+    ClusterTableModel* clusterModel_;
+    QSortFilterProxyModel* clusterOrder_;  // sorted and filtered by keyword
+    QLineEdit* clusterFilter_;
+    QTableView* clusterTable_;
 };
 
 }  // namespace distill::ui

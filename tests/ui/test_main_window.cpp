@@ -397,6 +397,19 @@ void TestMainWindow::mnemonicsAreUniqueOnEveryTab() {
             claimed.insert(letter, text);
         }
     }
+    // Inside each menu (and submenu), a letter picks one item.
+    for (QMenu* menu : w.main->menuBar()->findChildren<QMenu*>()) {
+        emit menu->aboutToShow();  // Open Recent fills itself here
+        QMap<QChar, QString> claimed;
+        for (QAction* action : menu->actions()) {
+            const QChar letter = mnemonicOf(action->text());
+            if (letter.isNull()) continue;
+            QVERIFY2(!claimed.contains(letter), qPrintable(QString("%1: '%2' and '%3' both take %4")
+                                                                .arg(menu->title(), claimed.value(letter),
+                                                                     action->text(), letter)));
+            claimed.insert(letter, action->text());
+        }
+    }
 }
 
 // File → Open Recent lists the projects opened or saved, newest first; one

@@ -13,7 +13,9 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QHeaderView>
 #include <QStatusBar>
+#include <QTableView>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -74,6 +76,8 @@ private slots:
     void findsStepsThroughAndClearsOnTheDemoRun();
     void membersRingAndOpenTheirFewShots();
     void findsAmongSevenHundredThousandRows();
+    void clusterTableSortsFiltersAndSelects();
+    void outliersHideAndShowAllFitsWhatIsShown();
 };
 
 // The side panel's members: a click rings the question on the map, a
@@ -437,6 +441,161 @@ void TestMapFind::findsAmongSevenHundredThousandRows() {
           indexMs, firstMs, broad, broadMs, stepMs, allMs);
     QVERIFY2(firstMs < 2000 && broadMs < 2000 && stepMs < 2000 && allMs < 3000,
              "searching 700k questions froze the window");
+}
+
+
+// The table of clusters beside the map, on the demo run: one row per
+// cluster; a click on a header sorts by it (numbers as numbers), a click on
+// a row selects its cluster (and selecting one elsewhere shows it in the
+// table), and the keyword filter keeps the clusters whose keywords contain
+// the text, in any case, without changing the selection.
+void TestMapFind::clusterTableSortsFiltersAndSelects() {
+    QTemporaryDir dir;
+    Window w = makeWindow();
+    QVERIFY2(openAndRunDemo(*w.main, dir.path()), qPrintable(w.prompts->errors.join('\n')));
+    w.main->show();
+    QVERIFY(QTest::qWaitForWindowExposed(w.main.get()));
+    w.main->showClusterMap();
+    const ClusterMap map = read_cluster_map(dir.filePath("out/cluster_map.json").toStdString());
+    QVERIFY(map.clusters.size() >= 3);
+    auto* view = w.main->findChild<ClusterMapView*>();
+    auto* table = w.main->findChild<QTableView*>("clusterTable");
+    QAbstractItemModel* rows = table->model();
+    QCOMPARE(std::size_t(rows->rowCount()), map.clusters.size());
+    // The cluster a row of the table stands for, 0-based, and its cells.
+    const auto clusterAt = [&](int row) { return rows->index(row, 0).data().toInt() - 1; };
+    const auto cell = [&](int row, int column) { return rows->index(row, column).data(); };
+    for (int row = 0; row < rows->rowCount(); ++row) {
+        const ClusterSummary& cluster = map.clusters[std::size_t(clusterAt(row))];
+        QCOMPARE(cell(row, 1).toULongLong(), qulonglong(cluster.size));
+        QCOMPARE(cell(row, 2).toULongLong(), qulonglong(cluster.sampled.size()));
+        QVERIFY(cell(row, 3).toString().startsWith(QString::fromStdString(cluster.keywords.at(0).term)));
+    }
+
+    // Sorted by Sampled, as numbers, whichever way the header goes; twice
+    // is the other way.
+    const auto sampledColumn = [&] {
+        std::vector<qulonglong> sampled;
+        for (int row = 0; row < rows->rowCount(); ++row) sampled.push_back(cell(row, 2).toULongLong());
+        return sampled;
+    };
+    QHeaderView* header = table->horizontalHeader();
+    QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
+                      QPoint(header->sectionViewportPosition(2) + header->sectionSize(2) / 2, header->height() / 2));
+    auto sampled = sampledColumn();
+    const bool ascending = header->sortIndicatorOrder() == Qt::AscendingOrder;
+    QVERIFY(ascending ? std::is_sorted(sampled.begin(), sampled.end())
+                      : std::is_sorted(sampled.rbegin(), sampled.rend()));
+    QVERIFY(sampled.front() != sampled.back());  // the demo's clusters differ, so the order says something
+    QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
+                      QPoint(header->sectionViewportPosition(2) + header->sectionSize(2) / 2, header->height() / 2));
+    sampled = sampledColumn();
+    QVERIFY(ascending ? std::is_sorted(sampled.rbegin(), sampled.rend())
+                      : std::is_sorted(sampled.begin(), sampled.end()));
+
+    // A click on a row selects its cluster and lists its members.
+    const int second = clusterAt(1);
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(rows->index(1, 3)).center());
+    QCOMPARE(view->selectedCluster(), second);
+    QCOMPARE(std::size_t(w.main->findChild<QListWidget*>("clusterMembers")->count()), map.clusters[second].size);
+    // Selected elsewhere (the map, the size chart, Find): the table follows.
+    view->selectCluster(2);
+    QCOMPARE(clusterAt(table->currentIndex().row()), 2);
+    QVERIFY(table->selectionModel()->isRowSelected(table->currentIndex().row(), {}));
+
+    // The filter: the clusters whose keywords contain the text, in any case.
+    const QString term = QString::fromStdString(map.clusters[2].keywords.at(0).term);
+    auto* filter = w.main->findChild<QLineEdit*>("clusterFilter");
+    QTest::keyClicks(filter, term.toUpper());
+    QVERIFY(rows->rowCount() >= 1 && std::size_t(rows->rowCount()) < map.clusters.size());
+    std::set<int> kept;
+    for (int row = 0; row < rows->rowCount(); ++row) kept.insert(clusterAt(row));
+    for (std::size_t c = 0; c < map.clusters.size(); ++c) {
+        bool has = false;
+        for (const Keyword& keyword : map.clusters[c].keywords)
+            has = has || QString::fromStdString(keyword.term).contains(term, Qt::CaseInsensitive);
+        QCOMPARE(kept.count(int(c)) == 1, has);
+    }
+    QCOMPARE(view->selectedCluster(), 2);
+    QCOMPARE(clusterAt(table->currentIndex().row()), 2);
+    // Filtered out, the selection stays; cleared, every cluster is back.
+    filter->setText(QStringLiteral("no keyword holds this"));
+    QCOMPARE(rows->rowCount(), 0);
+    QCOMPARE(view->selectedCluster(), 2);
+    filter->clear();
+    QCOMPARE(std::size_t(rows->rowCount()), map.clusters.size());
+    QCOMPARE(clusterAt(table->currentIndex().row()), 2);
+}
+
+// Hide outliers: their points go from the map, hover and click pass over
+// them, and Show All fits the clusters alone; shown again, Show All fits
+// every point, as a double-click does.
+void TestMapFind::outliersHideAndShowAllFitsWhatIsShown() {
+    QTemporaryDir dir;
+    Window w = makeWindow();
+    QVERIFY2(openAndRunDemo(*w.main, dir.path()), qPrintable(w.prompts->errors.join('\n')));
+    w.main->show();
+    QVERIFY(QTest::qWaitForWindowExposed(w.main.get()));
+    w.main->showClusterMap();
+    const ClusterMap map = read_cluster_map(dir.filePath("out/cluster_map.json").toStdString());
+    QVERIFY(map.outliers > 0);
+    auto* view = w.main->findChild<ClusterMapView*>();
+    auto* plot = w.main->findChild<QCustomPlot*>("clusterMap");
+    std::vector<int> clusterOf(map.projection.points.rows, -1);
+    for (std::size_t c = 0; c < map.clusters.size(); ++c)
+        for (RowId row : map.clusters[c].members) clusterOf[row] = int(c);
+    // The bounds of the rows drawn: all, or the clusters' only.
+    const auto bounds = [&](bool outliersToo) {
+        QCPRange x, y;  // QCPRange orders its ends: set them here
+        x.lower = y.lower = 1e9;
+        x.upper = y.upper = -1e9;
+        for (std::size_t row = 0; row < clusterOf.size(); ++row) {
+            if (!outliersToo && clusterOf[row] < 0) continue;
+            x.lower = std::min<double>(x.lower, map.projection.points.row(row)[0]);
+            x.upper = std::max<double>(x.upper, map.projection.points.row(row)[0]);
+            y.lower = std::min<double>(y.lower, map.projection.points.row(row)[1]);
+            y.upper = std::max<double>(y.upper, map.projection.points.row(row)[1]);
+        }
+        return std::make_pair(x, y);
+    };
+    // Fitted: the bounds in view, with the margin fitView adds (6%).
+    const auto fits = [&](std::pair<QCPRange, QCPRange> b) {
+        const QCPRange x = plot->xAxis->range(), y = plot->yAxis->range();
+        return x.contains(b.first.lower) && x.contains(b.first.upper) && y.contains(b.second.lower) &&
+               y.contains(b.second.upper) && x.size() <= b.first.size() * 1.07 && y.size() <= b.second.size() * 1.07;
+    };
+    auto* hide = w.main->findChild<QCheckBox*>("hideOutliers");
+    auto* showAll = w.main->findChild<QPushButton*>("mapShowAll");
+    QVERIFY(fits(bounds(true)));
+    const auto outlierGraph = [&]() -> QCPGraph* {
+        for (int g = 0; g < plot->graphCount(); ++g)
+            if (plot->graph(g)->scatterStyle().pen().color().rgb() == QColor(205, 205, 205).rgb()) return plot->graph(g);
+        return nullptr;
+    };
+    QVERIFY(outlierGraph() && outlierGraph()->visible());
+
+    hide->setChecked(true);
+    QVERIFY(view->outliersHidden());
+    QVERIFY(!outlierGraph()->visible());
+    // No outlier is picked: the pointer over each finds a cluster's row or none.
+    for (std::size_t row = 0; row < clusterOf.size(); ++row) {
+        if (clusterOf[row] >= 0) continue;
+        const long long picked = view->rowAt(view->pixelOf(row));
+        QVERIFY2(picked < 0 || clusterOf[std::size_t(picked)] >= 0, qPrintable(QString::number(row)));
+    }
+    plot->xAxis->scaleRange(0.1);
+    plot->yAxis->scaleRange(0.1);
+    QTest::mouseClick(showAll, Qt::LeftButton);
+    QVERIFY(fits(bounds(false)));
+    // A new run keeps them hidden, and fits the clusters alone.
+    QVERIFY2(openAndRunDemo(*w.main, dir.path()), qPrintable(w.prompts->errors.join('\n')));
+    QVERIFY(!outlierGraph()->visible());
+    QVERIFY(fits(bounds(false)));
+    // Shown again: Show All fits every point.
+    hide->setChecked(false);
+    QVERIFY(outlierGraph()->visible());
+    QTest::mouseClick(showAll, Qt::LeftButton);
+    QVERIFY(fits(bounds(true)));
 }
 
 QTEST_MAIN(TestMapFind)
