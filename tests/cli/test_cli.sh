@@ -186,8 +186,12 @@ words = ' '.join('word%d' % (i % 997) for i in range(300))
 for i in range(20000): print(json.dumps({'instruction': '', 'input': 'Q: %d %s\\nA:' % (i, words), 'output': ' yes'}))" >"$tmp/long.jsonl"
   for sig in TERM:143 HUP:129; do
     "$distill" export --raw "$tmp/long.jsonl" --tokenizer "$tok" --output-dir "$tmp/export" 2>"$tmp/err" & pid=$!
-    # Twice, as a closing terminal sends SIGHUP: the second must not kill the cleanup.
-    sleep 1; kill -"${sig%:*}" $pid; sent=$?; kill -"${sig%:*}" $pid 2>/dev/null; wait $pid; rc=$?
+    # Once it is exporting (its staging folder is there): a signal before
+    # that, on a loaded machine still loading libtorch, would only test the
+    # default action. Twice, as a closing terminal sends SIGHUP: the second
+    # must not kill the cleanup.
+    for i in $(seq 300); do ls -A "$tmp/export" | grep -q '^\.distill-export-' && break; sleep 0.1; done
+    kill -"${sig%:*}" $pid; sent=$?; kill -"${sig%:*}" $pid 2>/dev/null; wait $pid; rc=$?
     check "SIG${sig%:*} during an export exits ${sig#*:}, removes its temporary files and keeps the previous export" \
       "[ $sent -eq 0 ] && [ $rc -eq ${sig#*:} ] && tail -1 '$tmp/err' | grep -q '^distill: cancelled (SIG${sig%:*}); no partial output' && cmp -s '$tmp/train.before' '$tmp/export/train.pt' && [ \$(ls -A '$tmp/export' | wc -l) -eq 3 ]"
   done
