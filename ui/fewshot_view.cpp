@@ -267,7 +267,7 @@ void FewShotView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) {
     measureAsked_ = false;
     // A re-run keeps the curator's place: the same origin, when still sampled.
     const std::string shownBefore = currentOrigin() >= 0 ? originQuestion() : std::string();
-    lines_ = outcome_ ? outcome_->fewshots : std::vector<Record>{};
+    lines_ = outcome_ ? outcome_->fewshots : std::vector<std::shared_ptr<const Record>>{};
     undo_.clear();
     pinned_.clear();
     if (outcome_)
@@ -275,9 +275,9 @@ void FewShotView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) {
     {
         const QSignalBlocker block(origins_);
         origins_->clear();
-        for (const Record& line : lines_) {
-            auto* item = new QListWidgetItem(qs(questionOf(line.at("origin"))));
-            item->setToolTip(fullTextTip(line.at("origin"), false));
+        for (const auto& line : lines_) {
+            auto* item = new QListWidgetItem(qs(questionOf(line->at("origin"))));
+            item->setToolTip(fullTextTip(line->at("origin"), false));
             origins_->addItem(item);
         }
     }
@@ -310,7 +310,7 @@ void FewShotView::setCurrentOrigin(int index) { origins_->setCurrentRow(index); 
 
 bool FewShotView::showOriginWithQuestion(const std::string& question) {
     for (std::size_t i = 0; i < lines_.size(); ++i) {
-        if (questionOf(lines_[i].at("origin")) != question) continue;
+        if (questionOf(lines_[i]->at("origin")) != question) continue;
         if (origins_->isRowHidden(int(i))) originFilter_->clear();
         setCurrentOrigin(int(i));
         return true;
@@ -328,10 +328,12 @@ int FewShotView::currentShot() const {
     return rows.isEmpty() ? -1 : rows.first().row();
 }
 
-std::string FewShotView::originQuestion() const { return questionOf(lines_[std::size_t(currentOrigin())].at("origin")); }
+std::string FewShotView::originQuestion() const {
+    return questionOf(lines_[std::size_t(currentOrigin())]->at("origin"));
+}
 
 std::string FewShotView::shotQuestion(int shot) const {
-    return questionOf(lines_[std::size_t(currentOrigin())].at("shot").at(std::size_t(shot)));
+    return questionOf(lines_[std::size_t(currentOrigin())]->at("shot").at(std::size_t(shot)));
 }
 
 void FewShotView::showOrigin() {
@@ -339,7 +341,7 @@ void FewShotView::showOrigin() {
     const int keepShot = currentShot();
     shots_->setRowCount(0);
     if (origin >= 0) {
-        const Record& line = lines_[std::size_t(origin)];
+        const Record& line = *lines_[std::size_t(origin)];
         const Record& shots = line.at("shot");
         const Record scores = line.value("shot_scores", Record::array());
         shots_->setRowCount(int(shots.size()));
@@ -387,7 +389,7 @@ void FewShotView::showPrompt() {
         const int maxSeqLen = outcome_->tokenizer ? int(outcome_->tokenLengths.max_seq_len) : 0;
         const PromptPreset preset = templateEditor_->preset();
         const PromptFormatter formatter(preset, outcome_->tokenizer.get(), maxSeqLen);
-        const FormattedPrompt formatted = formatter.format(lines_[std::size_t(origin)]);
+        const FormattedPrompt formatted = formatter.format(*lines_[std::size_t(origin)]);
         if (formatted.dropped != DropReason::None) {
             const QString count = formatted.token_count ? tr(" (%1 tokens, max %2)")
                                                               .arg(formatted.token_count)
@@ -522,7 +524,7 @@ void FewShotView::moveShot(int from, int to) {
     if (from < 0 || to < 0 || to >= shots_->rowCount()) return;
     FewShotEdit edit{FewShotEditKind::Move, originQuestion(), shotQuestion(from), {}, std::size_t(to)};
     rememberForUndo(false);
-    Record& line = lines_[std::size_t(currentOrigin())];
+    Record& line = editLine(std::size_t(currentOrigin()));
     moveElement(line["shot"], from, to);
     if (line.contains("shot_scores")) moveElement(line["shot_scores"], from, to);
     shots_->selectRow(to);
@@ -535,7 +537,7 @@ void FewShotView::removeShot() {
     if (shot < 0) return;
     FewShotEdit edit{FewShotEditKind::Remove, originQuestion(), shotQuestion(shot), {}, 0};
     rememberForUndo(false);
-    Record& line = lines_[std::size_t(currentOrigin())];
+    Record& line = editLine(std::size_t(currentOrigin()));
     line["shot"].erase(std::size_t(shot));
     if (line.contains("shot_scores")) line["shot_scores"].erase(std::size_t(shot));
     notePin(edit);
@@ -558,7 +560,7 @@ void FewShotView::chooseReplacement() {
     const int shot = currentShot();
     if (shot < 0) return;
     std::set<std::string> shots;
-    for (const Record& record : lines_[std::size_t(currentOrigin())].at("shot")) shots.insert(questionOf(record));
+    for (const Record& record : lines_[std::size_t(currentOrigin())]->at("shot")) shots.insert(questionOf(record));
     replacing_ = shot;
     chooser_->chooseFor(originQuestion(), shots, shotQuestion(shot), shot);
     chooser_->open();
@@ -570,7 +572,7 @@ void FewShotView::replaceShot() {
     if (!row || shot < 0 || currentOrigin() < 0) return;
     FewShotEdit edit{FewShotEditKind::Replace, originQuestion(), shotQuestion(shot), outcome_->question(*row), 0};
     rememberForUndo(false);
-    Record& line = lines_[std::size_t(currentOrigin())];
+    Record& line = editLine(std::size_t(currentOrigin()));
     line["shot"][std::size_t(shot)] = outcome_->records[*row];
     if (line.contains("shot_scores")) line["shot_scores"][std::size_t(shot)] = nullptr;
     notePin(edit);
@@ -614,6 +616,13 @@ void FewShotView::dropOrigin() {
     emit edited(edit);
 }
 
+Record& FewShotView::editLine(std::size_t line) {
+    auto copy = std::make_shared<Record>(*lines_[line]);
+    Record& editable = *copy;
+    lines_[line] = std::move(copy);
+    return editable;
+}
+
 void FewShotView::rememberForUndo(bool dropping) {
     const auto line = std::size_t(currentOrigin());
     undo_.push_back({line, lines_[line], dropping, pinned_, currentShot()});
@@ -626,7 +635,7 @@ void FewShotView::undoLastEdit() {
     const int line = int(step.line);
     if (step.dropped) {
         const QSignalBlocker block(origins_);
-        origins_->insertItem(line, qs(questionOf(step.before.at("origin"))));
+        origins_->insertItem(line, qs(questionOf(step.before->at("origin"))));
         lines_.insert(lines_.begin() + line, std::move(step.before));
     } else {
         lines_[step.line] = std::move(step.before);

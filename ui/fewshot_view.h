@@ -101,13 +101,17 @@ private:
     void showUnappliedEdits();
 
     std::shared_ptr<const PipelineOutcome> outcome_;
-    std::vector<Record> lines_;  // the run's lines with this session's edits applied
+    // The run's lines with this session's edits applied. Shared with the
+    // outcome and a running length measure: an edit changes a copy
+    // (editLine), never a line another holder may be reading.
+    std::vector<std::shared_ptr<const Record>> lines_;
+    Record& editLine(std::size_t line);
     std::set<std::pair<std::string, std::string>> pinned_;  // (origin, shot) questions
     // This session's edits since the run, last on top; a run (which replays
     // them from the project) starts afresh.
     struct UndoStep {
         std::size_t line = 0;  // into lines_
-        Record before;         // that line as it was
+        std::shared_ptr<const Record> before;  // that line as it was
         bool dropped = false;  // the edit took the line out
         std::set<std::pair<std::string, std::string>> pinned;
         int shot = -1;         // the shot selected

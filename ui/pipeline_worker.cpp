@@ -34,12 +34,12 @@ private:
     ProgressThrottle throttle_;
 };
 
-std::vector<Record> readJsonLines(const std::filesystem::path& path) {
+std::vector<std::shared_ptr<const Record>> readJsonLines(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(path.string() + ": cannot open the run's output; run again");
-    std::vector<Record> lines;
+    std::vector<std::shared_ptr<const Record>> lines;
     for (std::string line; std::getline(in, line);)
-        if (!line.empty()) lines.push_back(Record::parse(line));
+        if (!line.empty()) lines.push_back(std::make_shared<const Record>(Record::parse(line)));
     return lines;
 }
 

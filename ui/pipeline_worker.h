@@ -30,7 +30,10 @@ struct PipelineOutcome {
     // The records' questions folded for finding by any part (the map's Find,
     // Replace Shot's filter): built with the outcome, off the GUI thread.
     QuestionIndex questionIndex;
-    std::vector<Record> fewshots;  // the lines of <domain>_fewshot.jsonl
+    // The lines of <domain>_fewshot.jsonl, each shared and never changed:
+    // the few-shot tab edits copies, and a background measure of the lines
+    // as they were takes pointers, not 13k records' worth of copies.
+    std::vector<std::shared_ptr<const Record>> fewshots;
     // The project's edits the run replayed into those lines (the view marks
     // the shots they pin).
     std::vector<FewShotEdit> fewshotEdits;

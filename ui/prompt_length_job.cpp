@@ -4,15 +4,15 @@
 
 namespace distill::ui {
 
-void PromptLengthWorker::measure(const std::vector<Record>& lines, const PromptPreset& preset,
+void PromptLengthWorker::measure(const std::vector<std::shared_ptr<const Record>>& lines, const PromptPreset& preset,
                                  const std::shared_ptr<const SentencePieceTokenizer>& tokenizer, int maxSeqLen) {
     runGuarded([&] {
         const PromptFormatter formatter(preset, tokenizer.get(), maxSeqLen);
         auto lengths = std::make_shared<PromptLengths>();
-        for (const Record& line : lines) {
+        for (const auto& line : lines) {
             if (cancelRequested().load(std::memory_order_relaxed)) throw Cancelled();
             try {
-                const FormattedPrompt formatted = formatter.format(line);
+                const FormattedPrompt formatted = formatter.format(*line);
                 if (formatted.dropped == DropReason::None) {
                     lengths->lengths.push_back(formatted.token_count);
                 } else {
@@ -37,7 +37,7 @@ PromptLengthJob::PromptLengthJob(QObject* parent)
     });
 }
 
-void PromptLengthJob::measure(std::vector<Record> lines, PromptPreset preset,
+void PromptLengthJob::measure(std::vector<std::shared_ptr<const Record>> lines, PromptPreset preset,
                               std::shared_ptr<const SentencePieceTokenizer> tokenizer, int maxSeqLen) {
     post([worker = worker_, lines = std::move(lines), preset = std::move(preset), tokenizer = std::move(tokenizer),
           maxSeqLen] { worker->measure(lines, preset, tokenizer, maxSeqLen); });

@@ -28,7 +28,7 @@ public:
 
     // Formats each few-shot line with `preset`; emits exactly one of
     // measured(), failed() or cancelled().
-    void measure(const std::vector<Record>& lines, const PromptPreset& preset,
+    void measure(const std::vector<std::shared_ptr<const Record>>& lines, const PromptPreset& preset,
                  const std::shared_ptr<const SentencePieceTokenizer>& tokenizer, int maxSeqLen);
 
 signals:
@@ -40,8 +40,9 @@ class PromptLengthJob : public BackgroundJob {
 public:
     explicit PromptLengthJob(QObject* parent = nullptr);
 
-    // Ignored while a measure is running.
-    void measure(std::vector<Record> lines, PromptPreset preset, std::shared_ptr<const SentencePieceTokenizer> tokenizer,
+    // Ignored while a measure is running. The lines are shared, never
+    // changed (FewShotView edits copies): passing them costs pointers.
+    void measure(std::vector<std::shared_ptr<const Record>> lines, PromptPreset preset, std::shared_ptr<const SentencePieceTokenizer> tokenizer,
                  int maxSeqLen);
 
 signals:
