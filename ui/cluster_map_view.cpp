@@ -4,6 +4,7 @@
 #include "question_index.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeyEvent>
@@ -25,6 +26,7 @@
 #include <qcustomplot.h>
 
 #include <algorithm>
+#include <functional>
 #include <numeric>
 #include <cmath>
 #include <limits>
@@ -189,6 +191,7 @@ ClusterMapView::ClusterMapView(QWidget* parent)
       members_(new QListWidget),
       hideOutliers_(new QCheckBox(tr("Hide &outliers"))),
       showAll_(new QPushButton(tr("Show &All"))),
+      colourBy_(new QComboBox),
       clusterModel_(new ClusterTableModel(this)),
       clusterOrder_(new QSortFilterProxyModel(this)),
       clusterFilter_(new QLineEdit),
@@ -202,6 +205,13 @@ ClusterMapView::ClusterMapView(QWidget* parent)
     // Repainting 700k points over again for each pixel moved costs more than
     // the points' antialiasing is worth.
     plot_->setNotAntialiasedElements(QCP::aePlottables);
+    // The selection and the rings over the points (see buildScatter).
+    plot_->addLayer(QStringLiteral("selection"), plot_->layer(QStringLiteral("main")), QCustomPlot::limAbove);
+    // Only the sources are in the legend, when colouring by them.
+    plot_->setAutoAddPlottableToLegend(false);
+    plot_->legend->setFont(font());
+    plot_->legend->setBrush(QColor(255, 255, 255, 220));
+    plot_->legend->setIconSize(12, 12);
     connect(plot_, &QCustomPlot::mouseMove, this, &ClusterMapView::showHover);
     connect(plot_, &QCustomPlot::mousePress, this, [this](QMouseEvent* event) { pressedAt_ = event->pos(); });
     connect(plot_, &QCustomPlot::mouseRelease, this, &ClusterMapView::clickAt);
@@ -260,7 +270,19 @@ ClusterMapView::ClusterMapView(QWidget* parent)
     findStatus_->setWordWrap(true);
     hideOutliers_->setObjectName("hideOutliers");
     hideOutliers_->setToolTip(tr("Points in no cluster, grey: with a large corpus they can be most of the map"));
-    connect(hideOutliers_, &QCheckBox::toggled, this, &ClusterMapView::hideOutliers);
+    connect(hideOutliers_, &QCheckBox::toggled, this, [this] {
+        applyPointStyles();
+        QToolTip::hideText();  // it may name a point no longer drawn
+        plot_->replot();
+    });
+    colourBy_->setObjectName("mapColourBy");
+    colourBy_->addItem(tr("Clusters"));
+    colourBy_->addItem(tr("Sources"));
+    colourBy_->setToolTip(tr("Sources: each point in the colour of the dataset its question came from"));
+    connect(colourBy_, &QComboBox::currentIndexChanged, this,
+            [this](int index) { colourBy(index == 1 ? Colouring::Sources : Colouring::Clusters); });
+    auto* colourByLabel = new QLabel(tr("Colour &by:"));
+    colourByLabel->setBuddy(colourBy_);
     showAll_->setObjectName("mapShowAll");
     showAll_->setToolTip(tr("Every point shown in view (or double-click the map)"));
     connect(showAll_, &QPushButton::clicked, this, [this] {
@@ -272,9 +294,13 @@ ClusterMapView::ClusterMapView(QWidget* parent)
     findBar->addWidget(find_, 1);
     findBar->addWidget(previousMatch_);
     findBar->addWidget(nextMatch_);
-    findBar->addSpacing(12);
-    findBar->addWidget(hideOutliers_);
-    findBar->addWidget(showAll_);
+    auto* viewBar = new QHBoxLayout;
+    viewBar->addWidget(colourByLabel);
+    viewBar->addWidget(colourBy_);
+    viewBar->addSpacing(12);
+    viewBar->addWidget(hideOutliers_);
+    viewBar->addStretch(1);
+    viewBar->addWidget(showAll_);
 
     clusterModel_->setObjectName("clusterTableModel");
     clusterOrder_->setSourceModel(clusterModel_);
@@ -342,6 +368,7 @@ ClusterMapView::ClusterMapView(QWidget* parent)
     plotsLayout->setContentsMargins(0, 0, 0, 0);
     plotsLayout->addLayout(findBar);
     plotsLayout->addWidget(findStatus_);
+    plotsLayout->addLayout(viewBar);
     plotsLayout->addWidget(plot_, 1);
     plotsLayout->addWidget(sizes_);
 
@@ -380,6 +407,7 @@ void ClusterMapView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) 
         grid_ = std::make_unique<PointGrid>(map.projection.points);
     }
     clusterModel_->setMap(outcome_ ? &outcome_->map : nullptr);
+    colourBy_->setEnabled(sourcesKnown());  // a hand-made outcome may not say (the tests' 700k map)
     for (int column : {ClusterTableModel::NumberColumn, ClusterTableModel::SizeColumn, ClusterTableModel::SampledColumn})
         clusterTable_->resizeColumnToContents(column);
     buildScatter();
@@ -390,24 +418,26 @@ void ClusterMapView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) 
 
 void ClusterMapView::buildScatter() {
     plot_->clearGraphs();
-    colourGraphs_.clear();
-    const bool dots = outcome_ && outcome_->map.projection.points.rows > kMaxRowsAsDiscs;
-    colourGraphs_.push_back(scatterGraph(plot_, QColor(205, 205, 205), 3, dots));  // outliers, drawn underneath
-    colourGraphs_.front()->setVisible(!hideOutliers_->isChecked());
-    for (const QColor& colour : clusterColours()) colourGraphs_.push_back(scatterGraph(plot_, colour, 3, dots));
-    // The selected cluster over the dimmed others: its points outlined, its
-    // sampled ones starred as in the member list (styled by selectCluster).
-    selectionGraph_ = scatterGraph(plot_, Qt::black, 6, /*dots=*/false);
-    sampledGraph_ = plot_->addGraph();
+    pointGraphs_.clear();
+    // Over the points, on a layer of their own, so that the points can be
+    // drawn again in other colours beneath them: the selected cluster (its
+    // points outlined, its sampled ones starred as in the member list;
+    // styled by showSelection) and the rings.
+    const auto overlay = [this](QCPGraph* graph) {
+        graph->setLayer(QStringLiteral("selection"));
+        return graph;
+    };
+    selectionGraph_ = overlay(scatterGraph(plot_, Qt::black, 6, /*dots=*/false));
+    sampledGraph_ = overlay(plot_->addGraph());
     sampledGraph_->setName(QStringLiteral("Sampled members"));
     sampledGraph_->setLineStyle(QCPGraph::lsNone);
     sampledGraph_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssStar, QPen(QColor(20, 20, 20), 1.0), Qt::NoBrush, 8));
     // A 1-pixel pen for the matches: a wider one takes Qt's slower stroking
     // path, measured offscreen at 700k rows as a 540 ms replot with 80k
     // rings against 230 ms.
-    matchGraph_ = ringGraph(plot_, QStringLiteral("Find matches"), 9, 1);
-    currentMatchGraph_ = ringGraph(plot_, QStringLiteral("Find current match"), 18, 2.5);
-    memberGraph_ = ringGraph(plot_, QStringLiteral("Member"), 18, 2.5);
+    matchGraph_ = overlay(ringGraph(plot_, QStringLiteral("Find matches"), 9, 1));
+    currentMatchGraph_ = overlay(ringGraph(plot_, QStringLiteral("Find current match"), 18, 2.5));
+    memberGraph_ = overlay(ringGraph(plot_, QStringLiteral("Member"), 18, 2.5));
 
     plot_->clearItems();
     if (!outcome_) {
@@ -423,38 +453,132 @@ void ClusterMapView::buildScatter() {
         hint->position->setCoords(0.5, 0.5);
         hint->setText(tr("No run yet: press Run (Ctrl+R) to see the cluster map"));
         hint->setColor(QColor(110, 110, 110));
-    }
-    if (outcome_) {
-        const Matrix& points = outcome_->map.projection.points;
-        const double ratio0 = outcome_->map.projection.explained_variance_ratio.size() == 2
-                                  ? outcome_->map.projection.explained_variance_ratio[0] * 100
-                                  : 0;
-        const double ratio1 = outcome_->map.projection.explained_variance_ratio.size() == 2
-                                  ? outcome_->map.projection.explained_variance_ratio[1] * 100
-                                  : 0;
+    } else {
+        const auto& ratios = outcome_->map.projection.explained_variance_ratio;
+        const double ratio0 = ratios.size() == 2 ? ratios[0] * 100 : 0, ratio1 = ratios.size() == 2 ? ratios[1] * 100 : 0;
         plot_->xAxis->setLabel(tr("PC 1 (%1% of the variance)").arg(ratio0, 0, 'f', 1));
         plot_->yAxis->setLabel(tr("PC 2 (%1% of the variance)").arg(ratio1, 0, 'f', 1));
-        std::vector<QVector<double>> xs(colourGraphs_.size()), ys(colourGraphs_.size());
-        for (std::size_t row = 0; row < points.rows; ++row) {
-            const int c = clusterOf_[row];
-            const std::size_t graph = c < 0 ? 0 : 1 + std::size_t(colourOf_[std::size_t(c)]);
-            xs[graph].push_back(points.row(row)[0]);
-            ys[graph].push_back(points.row(row)[1]);
-        }
-        // QCPGraph binary-searches its keys: unsorted data draws only a few
-        // points (ARCHITECTURE.md rule 6), so let it sort.
-        for (std::size_t g = 0; g < colourGraphs_.size(); ++g)
-            colourGraphs_[g]->setData(xs[g], ys[g], /*alreadySorted=*/false);
-        fitView();
     }
+    buildPointGraphs();
+    fitView();
     // No replot: setOutcome's selectCluster makes the one a new map needs.
+}
+
+void ClusterMapView::buildPointGraphs() {
+    for (const PointGraph& g : pointGraphs_) plot_->removeGraph(g.graph);
+    pointGraphs_.clear();
+    plot_->legend->clearItems();
+    const bool bySource = colouring_ == Colouring::Sources && sourcesKnown();
+    plot_->legend->setVisible(bySource);
+    if (!outcome_) return;
+    const Matrix& points = outcome_->map.projection.points;
+    const bool dots = points.rows > kMaxRowsAsDiscs;
+    const auto add = [&](const QColor& colour, bool outliers, const QString& name) {
+        QCPGraph* graph = scatterGraph(plot_, colour, 3, dots);
+        graph->setLayer(QStringLiteral("main"));
+        graph->setName(name);
+        pointGraphs_.push_back({graph, colour, outliers});
+    };
+    // Which graph each row goes to.
+    std::function<std::size_t(std::size_t)> graphOf;
+    const std::size_t sources = outcome_->corpusReport.sources.size();
+    std::vector<std::size_t> perSource(sources);
+    if (bySource) {
+        // Each source's outliers underneath, lighter, then its clustered rows.
+        for (std::size_t k = 0; k < sources; ++k) {
+            QColor light = clusterColours()[int(k % std::size_t(clusterColours().size()))];
+            light.setAlpha(90);
+            add(light, true, qs(outcome_->corpusReport.sources[k].name) + tr(" (outliers)"));
+        }
+        for (std::size_t k = 0; k < sources; ++k)
+            add(clusterColours()[int(k % std::size_t(clusterColours().size()))], false,
+                qs(outcome_->corpusReport.sources[k].name));
+        graphOf = [&](std::size_t row) {
+            const std::size_t source = outcome_->sourceOf[row];
+            ++perSource[source];
+            return (clusterOf_[row] < 0 ? 0 : sources) + source;
+        };
+    } else {
+        add(QColor(205, 205, 205), true, tr("Outliers"));  // drawn underneath
+        for (const QColor& colour : clusterColours()) add(colour, false, {});
+        graphOf = [&](std::size_t row) {
+            const int c = clusterOf_[row];
+            return c < 0 ? 0 : 1 + std::size_t(colourOf_[std::size_t(c)]);
+        };
+    }
+    std::vector<QVector<double>> xs(pointGraphs_.size()), ys(pointGraphs_.size());
+    for (std::size_t row = 0; row < points.rows; ++row) {
+        const std::size_t graph = graphOf(row);
+        xs[graph].push_back(points.row(row)[0]);
+        ys[graph].push_back(points.row(row)[1]);
+    }
+    // QCPGraph binary-searches its keys: unsorted data draws only a few
+    // points (ARCHITECTURE.md rule 6), so let it sort.
+    for (std::size_t g = 0; g < pointGraphs_.size(); ++g)
+        pointGraphs_[g].graph->setData(xs[g], ys[g], /*alreadySorted=*/false);
+    if (bySource) {
+        // The legend names each source with its rows, its outliers in
+        // lighter dots.
+        for (std::size_t k = 0; k < sources; ++k) {
+            QCPGraph* graph = pointGraphs_[sources + k].graph;
+            graph->setName(tr("%1 (%2)").arg(qs(outcome_->corpusReport.sources[k].name), count(perSource[k])));
+            graph->addToLegend();
+        }
+    }
+    applyPointStyles();
+}
+
+void ClusterMapView::applyPointStyles() {
+    // While a cluster is selected, colouring by cluster, the others fade so
+    // that it stands out in any colour; coloured by source, the selection's
+    // rings mark it and every source keeps its colour.
+    const bool fade = selected_ >= 0 && colouring_ == Colouring::Clusters;
+    for (const PointGraph& g : pointGraphs_) {
+        QColor colour = g.colour;
+        if (fade) colour.setAlpha(std::min(colour.alpha(), 60));
+        QCPScatterStyle style = g.graph->scatterStyle();
+        style.setPen(QPen(colour));
+        style.setBrush(colour);
+        g.graph->setScatterStyle(style);
+        g.graph->setVisible(!(g.outliers && hideOutliers_->isChecked()));
+    }
+}
+
+bool ClusterMapView::sourcesKnown() const {
+    return outcome_ && !clusterOf_.empty() && outcome_->sourceOf.size() == clusterOf_.size();
+}
+
+void ClusterMapView::colourBy(Colouring colouring) {
+    colouring_ = colouring;
+    {
+        const QSignalBlocker quiet(colourBy_);
+        colourBy_->setCurrentIndex(colouring == Colouring::Sources ? 1 : 0);
+    }
+    buildPointGraphs();
+    showSelection(selected_);
+    plot_->replot();
+}
+
+QString ClusterMapView::sourcesOf(const ClusterSummary& cluster) const {
+    const auto& sources = outcome_->corpusReport.sources;
+    if (!sourcesKnown() || sources.size() < 2) return {};
+    std::vector<std::size_t> rows(sources.size());
+    for (RowId row : cluster.members) ++rows[outcome_->sourceOf[row]];
+    std::vector<std::size_t> order(sources.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return rows[a] > rows[b]; });
+    QStringList parts;
+    for (std::size_t k : order)
+        if (rows[k] > 0) parts << QStringLiteral("%1 %2").arg(qs(sources[k].name), count(rows[k]));
+    return parts.join(QStringLiteral(", "));
 }
 
 void ClusterMapView::fitView() {
     if (!outcome_) return;
     bool found = false;
     QCPRange x, y;
-    for (QCPGraph* graph : colourGraphs_) {
+    for (const PointGraph& point : pointGraphs_) {
+        QCPGraph* graph = point.graph;
         if (!graph->visible()) continue;
         bool inGraph = false;
         const QCPRange gx = graph->getKeyRange(inGraph);
@@ -513,7 +637,7 @@ void ClusterMapView::buildSizeChart() {
 
 std::size_t ClusterMapView::pointCount() const {
     std::size_t n = 0;
-    for (const QCPGraph* graph : colourGraphs_) n += std::size_t(graph->dataCount());
+    for (const PointGraph& g : pointGraphs_) n += std::size_t(g.graph->dataCount());
     return n;
 }
 
@@ -522,7 +646,6 @@ void ClusterMapView::selectCluster(int cluster) {
     selected_ = cluster;
     const QSignalBlocker quiet(members_);  // refilling rings no member; the replot below is the one needed
     members_->clear();
-    QVector<double> xs, ys;
     if (cluster < 0) {
         title_->setText(outcome_ ? tr("%1 clusters, %2 outliers; click a point, a bar or a row of the table to look "
                                           "inside one; double-click the map to see it whole again.")
@@ -532,10 +655,12 @@ void ClusterMapView::selectCluster(int cluster) {
         keywords_->clear();
     } else {
         const ClusterSummary& summary = outcome_->map.clusters[std::size_t(cluster)];
+        const QString sources = sourcesOf(summary);
         title_->setText(tr("<b>Cluster %1</b>: %2 questions, %3 sampled")
                             .arg(cluster + 1)
                             .arg(summary.size)
-                            .arg(summary.sampled.size()));
+                            .arg(summary.sampled.size()) +
+                        (sources.isEmpty() ? QString() : tr("<br>Sources: %1").arg(sources.toHtmlEscaped())));
         QStringList terms;
         for (const Keyword& keyword : summary.keywords) terms << qs(keyword.term);
         keywords_->setText(tr("Keywords: %1").arg(terms.isEmpty() ? tr("none") : terms.join(QStringLiteral(", "))));
@@ -544,24 +669,23 @@ void ClusterMapView::selectCluster(int cluster) {
         const auto isSampled = [&](RowId row) { return std::find(sampled.begin(), sampled.end(), row) != sampled.end(); };
         QFont bold = members_->font();
         bold.setBold(true);
-        const Matrix& points = outcome_->map.projection.points;
         for (RowId row : summary.members) {
             const bool picked = isSampled(row);
             auto* item = new QListWidgetItem((picked ? QStringLiteral("★ ") : QStringLiteral("    ")) +
                                              qs(outcome_->question(row)));
             item->setData(Qt::UserRole, qulonglong(row));
             item->setData(Qt::UserRole + 1, picked);
-            // The whole question, which the list cuts off; rich text, which tooltips wrap.
-            item->setToolTip(QStringLiteral("<p>%1</p>").arg(qs(outcome_->question(row)).toHtmlEscaped()));
+            // The whole question, which the list cuts off, and its source;
+            // rich text, which tooltips wrap.
+            item->setToolTip(QStringLiteral("<p>%1</p>").arg(qs(outcome_->question(row)).toHtmlEscaped()) +
+                             sourceLine(row));
             if (picked) item->setFont(bold);
             members_->addItem(item);
-            xs.push_back(points.row(row)[0]);
-            ys.push_back(points.row(row)[1]);
         }
     }
     filterMembers();
     showClusterInTable(cluster);
-    showSelection(cluster, xs, ys);
+    showSelection(cluster);
     memberGraph_->data()->clear();
     plot_->replot();
     if (!sizeBars_.empty()) {
@@ -577,30 +701,30 @@ void ClusterMapView::selectCluster(int cluster) {
     emit clusterSelected(cluster);
 }
 
-void ClusterMapView::showSelection(int cluster, const QVector<double>& xs, const QVector<double>& ys) {
-    selectionGraph_->setData(xs, ys, /*alreadySorted=*/false);
-    QVector<double> sampledXs, sampledYs;
+void ClusterMapView::showSelection(int cluster) {
+    QVector<double> xs, ys, sampledXs, sampledYs;
     if (cluster >= 0) {
         const Matrix& points = outcome_->map.projection.points;
-        for (RowId row : outcome_->map.clusters[std::size_t(cluster)].sampled) {
+        const ClusterSummary& summary = outcome_->map.clusters[std::size_t(cluster)];
+        for (RowId row : summary.members) {
+            xs.push_back(points.row(row)[0]);
+            ys.push_back(points.row(row)[1]);
+        }
+        for (RowId row : summary.sampled) {
             sampledXs.push_back(points.row(row)[0]);
             sampledYs.push_back(points.row(row)[1]);
         }
-        const QColor colour = clusterColours()[colourOf_[std::size_t(cluster)]];
-        selectionGraph_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(QColor(40, 40, 40), 0.6), colour, 6));
+        // By cluster: its points redrawn in its colour, outlined, over the
+        // faded others. By source: hollow rings, the source colours beneath.
+        const QPen outline(QColor(40, 40, 40), colouring_ == Colouring::Clusters ? 0.6 : 1.0);
+        const QBrush fill = colouring_ == Colouring::Clusters
+                                ? QBrush(clusterColours()[colourOf_[std::size_t(cluster)]])
+                                : QBrush(Qt::NoBrush);
+        selectionGraph_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, outline, fill, 6));
     }
+    selectionGraph_->setData(xs, ys, /*alreadySorted=*/false);
     sampledGraph_->setData(sampledXs, sampledYs, /*alreadySorted=*/false);
-    // The other clusters fade while one is selected, so it stands out in
-    // any colour; all come back when none is.
-    const int alpha = cluster >= 0 ? 60 : 255;
-    for (QCPGraph* graph : colourGraphs_) {
-        QCPScatterStyle style = graph->scatterStyle();
-        QColor colour = style.pen().color();
-        colour.setAlpha(alpha);
-        style.setPen(QPen(colour));
-        style.setBrush(colour);
-        graph->setScatterStyle(style);
-    }
+    applyPointStyles();
     // Chosen from the size chart or by Find while zoomed, a cluster may lie
     // outside the view: pan to the member nearest its centre (the centre of
     // a curved cluster may be empty), keeping the zoom.
@@ -617,6 +741,12 @@ void ClusterMapView::showSelection(int cluster, const QVector<double>& xs, const
             bringIntoView(xs[nearest], ys[nearest]);
         }
     }
+}
+
+QString ClusterMapView::sourceLine(std::size_t row) const {
+    if (!sourcesKnown()) return {};
+    return tr("<p><i>from %1</i></p>")
+        .arg(qs(outcome_->corpusReport.sources[outcome_->sourceOf[row]].name).toHtmlEscaped());
 }
 
 void ClusterMapView::filterMembers() {
@@ -645,12 +775,6 @@ void ClusterMapView::selectClusterOfTableRow() {
 
 bool ClusterMapView::outliersHidden() const { return hideOutliers_->isChecked(); }
 
-void ClusterMapView::hideOutliers(bool hidden) {
-    if (colourGraphs_.empty()) return;
-    colourGraphs_.front()->setVisible(!hidden);
-    QToolTip::hideText();
-    plot_->replot();
-}
 
 void ClusterMapView::bringIntoView(double x, double y) {
     const QCPRange xRange = plot_->xAxis->range(), yRange = plot_->yAxis->range();
@@ -803,11 +927,13 @@ void ClusterMapView::showHover(QMouseEvent* event) {
         return;
     }
     const int cluster = clusterOf_[std::size_t(row)];
-    const QString where = cluster < 0 ? tr("outlier") : tr("cluster %1").arg(cluster + 1);
+    QString where = cluster < 0 ? tr("outlier") : tr("cluster %1").arg(cluster + 1);
+    if (sourcesKnown())
+        where += tr(", from %1").arg(qs(outcome_->corpusReport.sources[outcome_->sourceOf[std::size_t(row)]].name));
     // Rich text, which tooltips wrap: a 2,000-character question stays readable.
     QToolTip::showText(event->globalPosition().toPoint(),
                        QStringLiteral("<p>%1</p><p><i>%2</i></p>")
-                           .arg(qs(outcome_->question(std::size_t(row))).toHtmlEscaped(), where),
+                           .arg(qs(outcome_->question(std::size_t(row))).toHtmlEscaped(), where.toHtmlEscaped()),
                        plot_);
 }
 

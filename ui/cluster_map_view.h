@@ -7,7 +7,9 @@
 // a table of every cluster beside it (ClusterTableModel), sortable by size
 // or sampled members and filtered by keyword, which selects on click.
 // Outliers can be hidden (with a large corpus they may be most points), and
-// Show All (or a double-click) puts every point shown in view.
+// Show All (or a double-click) puts every point shown in view. Colour by
+// Sources paints each point in its source's colour instead, with a legend,
+// to see where each pooled dataset lies and which clusters mix them.
 // A Find box above the map rings every row whose question contains the
 // text typed (any case) and says in how many clusters they lie; Enter, Next
 // or F3 steps through them in row order, selecting each one's cluster and
@@ -32,6 +34,7 @@ class QCPAbstractPlottable;
 class QCPBars;
 class QCPGraph;
 class QCheckBox;
+class QComboBox;
 class QCustomPlot;
 class QLabel;
 class QLineEdit;
@@ -80,6 +83,10 @@ public:
     void focusFind();
     // Whether the outliers are hidden (the "Hide outliers" box).
     bool outliersHidden() const;
+    // What the points' colours stand for (the "Colour by" box).
+    enum class Colouring { Clusters, Sources };
+    void colourBy(Colouring colouring);
+    Colouring colouring() const { return colouring_; }
 
 signals:
     void clusterSelected(int cluster);
@@ -96,14 +103,28 @@ private:
     class PointGrid;
 
     void buildScatter();
+    // Whether the outcome says each row's source (a run's does).
+    bool sourcesKnown() const;
+    // The graphs that draw the points (not the selection and the rings over
+    // them), coloured as colouring_ says; the zoom is kept.
+    void buildPointGraphs();
+    // Their colours (the others faded while a cluster is selected, when
+    // colouring by cluster) and whether the outliers' are shown.
+    void applyPointStyles();
+    // "Sources: gsm8k 50, math_qa 33" for a cluster; empty when the run
+    // did not say where its rows came from.
+    QString sourcesOf(const ClusterSummary& cluster) const;
     // Finds and rings the rows matching the Find text; the caller replots.
     void search();
     void applySearch();
     void stepTo(std::size_t match);
     void buildSizeChart();
-    // Draws the selection (its points at xs, ys; none for -1) over the
-    // other clusters, dimmed, and pans to it when it is out of view.
-    void showSelection(int cluster, const QVector<double>& xs, const QVector<double>& ys);
+    // Draws the selection (none for -1) over the other points, and pans to
+    // it when it is out of view.
+    void showSelection(int cluster);
+    // "<p><i>from gsm8k</i></p>" for a row's tooltip; empty when the run
+    // did not say.
+    QString sourceLine(std::size_t row) const;
     // Hides the unsampled members while "Sampled only" is checked.
     void filterMembers();
     // Pans the map, keeping the zoom, so that (x, y) is in view.
@@ -117,7 +138,6 @@ private:
     // Every point shown in view, with a margin (after a run, Show All, and
     // on double-click).
     void fitView();
-    void hideOutliers(bool hidden);
     // The table's selection follows selectCluster; a pick there selects.
     void showClusterInTable(int cluster);
     void selectClusterOfTableRow();
@@ -139,7 +159,15 @@ private:
     QPushButton* nextMatch_;
 
     QCustomPlot* plot_;
-    std::vector<QCPGraph*> colourGraphs_;  // outliers first, then one per palette colour
+    // The points, by colour: by cluster, the outliers then one per palette
+    // colour; by source, each source's outliers then each source's others.
+    struct PointGraph {
+        QCPGraph* graph;
+        QColor colour;
+        bool outliers;
+    };
+    std::vector<PointGraph> pointGraphs_;
+    Colouring colouring_ = Colouring::Clusters;
     QCPGraph* selectionGraph_ = nullptr;
     QCheckBox* sampledOnly_ = nullptr;
     QCPGraph* sampledGraph_ = nullptr;       // stars on the selected cluster's sampled members
@@ -154,6 +182,7 @@ private:
     QListWidget* members_;
     QCheckBox* hideOutliers_;
     QPushButton* showAll_;
+    QComboBox* colourBy_;
     ClusterTableModel* clusterModel_;
     QSortFilterProxyModel* clusterOrder_;  // sorted and filtered by keyword
     QLineEdit* clusterFilter_;

@@ -105,6 +105,7 @@ void PipelineWorker::deliver(const Project& project, const std::string& outputDi
         // The map's rows are the run's pooled corpus's rows.
         outcome->records = std::move(outcome->result.corpus.records);
         outcome->corpusReport = std::move(outcome->result.corpus.report);
+        outcome->sourceOf = std::move(outcome->result.corpus.source_of);
         outcome->result.corpus = {};
         if (outcome->records.size() != outcome->map.projection.points.rows)
             throw Error(outputDir + "/cluster_map.json: " + std::to_string(outcome->map.projection.points.rows) +

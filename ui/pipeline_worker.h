@@ -27,6 +27,9 @@ struct PipelineOutcome {
     ClusterMap map;
     std::vector<Record> records;
     CorpusReport corpusReport;  // how pooling them went, for the Project tab's summary
+    // Per row, the source its record came from (index into
+    // corpusReport.sources): the map colours by it on request.
+    std::vector<std::uint32_t> sourceOf;
     // The records' questions folded for finding by any part (the map's Find,
     // Replace Shot's filter): built with the outcome, off the GUI thread.
     QuestionIndex questionIndex;

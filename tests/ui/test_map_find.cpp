@@ -6,9 +6,11 @@
 // the text still typed; then the same search over 700k rows, timed.
 #include <QAction>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QListWidget>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -78,6 +80,7 @@ private slots:
     void findsAmongSevenHundredThousandRows();
     void clusterTableSortsFiltersAndSelects();
     void outliersHideAndShowAllFitsWhatIsShown();
+    void coloursBySourceWithALegend();
 };
 
 // The side panel's members: a click rings the question on the map, a
@@ -596,6 +599,90 @@ void TestMapFind::outliersHideAndShowAllFitsWhatIsShown() {
     QVERIFY(outlierGraph()->visible());
     QTest::mouseClick(showAll, Qt::LeftButton);
     QVERIFY(fits(bounds(true)));
+}
+
+// Colour by Sources, on the demo run's five sources: each source's rows in
+// a graph of its own (its outliers apart, lighter, so Hide outliers still
+// works), named in the legend with its count; a selected cluster says how
+// many of its questions each source gave, and a member's tooltip its source.
+// Back to Clusters, the legend goes and the outliers are grey again.
+void TestMapFind::coloursBySourceWithALegend() {
+    QTemporaryDir dir;
+    Window w = makeWindow();
+    QVERIFY2(openAndRunDemo(*w.main, dir.path()), qPrintable(w.prompts->errors.join('\n')));
+    w.main->show();
+    QVERIFY(QTest::qWaitForWindowExposed(w.main.get()));
+    w.main->showClusterMap();
+    const ClusterMap map = read_cluster_map(dir.filePath("out/cluster_map.json").toStdString());
+    // Where each row came from, as core pools them.
+    const Corpus corpus = pool_sources(w.main->project().resolved_sources(), w.main->project().on_bad_line);
+    QCOMPARE(corpus.source_of.size(), map.projection.points.rows);
+    std::vector<int> clusterOf(map.projection.points.rows, -1);
+    for (std::size_t c = 0; c < map.clusters.size(); ++c)
+        for (RowId row : map.clusters[c].members) clusterOf[row] = int(c);
+    const auto rowsOf = [&](std::size_t source, bool outliers) {
+        std::vector<std::size_t> rows;
+        for (std::size_t row = 0; row < clusterOf.size(); ++row)
+            if (corpus.source_of[row] == source && (clusterOf[row] < 0) == outliers) rows.push_back(row);
+        return rows;
+    };
+
+    auto* view = w.main->findChild<ClusterMapView*>();
+    auto* plot = w.main->findChild<QCustomPlot*>("clusterMap");
+    auto* colourBy = w.main->findChild<QComboBox*>("mapColourBy");
+    QVERIFY(colourBy->isEnabled());
+    colourBy->setCurrentIndex(colourBy->findText("Sources"));
+    QCOMPARE(view->colouring(), ClusterMapView::Colouring::Sources);
+    QVERIFY(plot->legend->visible());
+    const auto& sources = corpus.report.sources;
+    QCOMPARE(std::size_t(plot->legend->itemCount()), sources.size());
+    std::size_t drawnRows = 0;
+    for (std::size_t k = 0; k < sources.size(); ++k) {
+        const QString name = QString::fromStdString(sources[k].name);
+        const std::size_t all = rowsOf(k, false).size() + rowsOf(k, true).size();
+        const QString legendName = QStringLiteral("%1 (%2)").arg(name, QLocale().toString(qulonglong(all)));
+        QCOMPARE(drawn(plot, legendName), pointsOf(map.projection.points, rowsOf(k, false)));
+        QCOMPARE(drawn(plot, name + " (outliers)"), pointsOf(map.projection.points, rowsOf(k, true)));
+        auto* item = qobject_cast<QCPPlottableLegendItem*>(plot->legend->item(int(k)));
+        QVERIFY(item);
+        QCOMPARE(item->plottable()->name(), legendName);
+        drawnRows += all;
+    }
+    QCOMPARE(drawnRows, map.projection.points.rows);
+    QCOMPARE(view->pointCount(), map.projection.points.rows);
+    // Hide outliers hides every source's.
+    auto* hide = w.main->findChild<QCheckBox*>("hideOutliers");
+    hide->setChecked(true);
+    for (int g = 0; g < plot->graphCount(); ++g)
+        if (plot->graph(g)->name().endsWith(" (outliers)")) QVERIFY(!plot->graph(g)->visible());
+    hide->setChecked(false);
+
+    // The selected cluster's questions per source, most first.
+    view->selectCluster(0);
+    std::vector<std::size_t> perSource(sources.size());
+    for (RowId row : map.clusters[0].members) ++perSource[corpus.source_of[row]];
+    const QString title = w.main->findChild<QLabel*>("clusterTitle")->text();
+    const std::size_t most = std::size_t(std::max_element(perSource.begin(), perSource.end()) - perSource.begin());
+    QVERIFY2(title.contains(QStringLiteral("Sources: %1 %2").arg(QString::fromStdString(sources[most].name))
+                                .arg(perSource[most])),
+             qPrintable(title));
+    for (std::size_t k = 0; k < sources.size(); ++k)
+        QCOMPARE(title.contains(QString::fromStdString(sources[k].name)), perSource[k] > 0);
+    auto* members = w.main->findChild<QListWidget*>("clusterMembers");
+    const auto firstRow = std::size_t(members->item(0)->data(Qt::UserRole).toULongLong());
+    QVERIFY(members->item(0)->toolTip().contains(
+        "from " + QString::fromStdString(sources[corpus.source_of[firstRow]].name).toHtmlEscaped()));
+
+    // Back to clusters.
+    colourBy->setCurrentIndex(colourBy->findText("Clusters"));
+    QCOMPARE(view->colouring(), ClusterMapView::Colouring::Clusters);
+    QVERIFY(!plot->legend->visible());
+    std::vector<std::size_t> outliers;
+    for (std::size_t row = 0; row < clusterOf.size(); ++row)
+        if (clusterOf[row] < 0) outliers.push_back(row);
+    QCOMPARE(drawn(plot, "Outliers"), pointsOf(map.projection.points, outliers));
+    QCOMPARE(view->pointCount(), map.projection.points.rows);
+    QCOMPARE(view->selectedCluster(), 0);  // the switch keeps the selection
 }
 
 QTEST_MAIN(TestMapFind)

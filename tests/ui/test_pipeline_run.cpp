@@ -727,6 +727,8 @@ void TestPipelineRun::mapHoldsSevenHundredThousandRows() {
     view.setOutcome(outcome);
     const qint64 loadMs = timer.elapsed();
     QCOMPARE(view.pointCount(), kLargeMapRows);
+    // Made without a corpus, it cannot say where rows came from.
+    QVERIFY(!view.findChild<QComboBox*>("mapColourBy")->isEnabled());
     auto* plot = view.findChild<QCustomPlot*>("clusterMap");
     timer.restart();
     plot->replot();
