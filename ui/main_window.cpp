@@ -1007,7 +1007,7 @@ void MainWindow::setRunning(bool running) {
 
 void MainWindow::showLastRun() {
     const QString dir = outputDir();
-    // A folder no run has written to is left alone (the load would create it).
+    // A folder no run has written to has no run to show.
     if (dir.isEmpty() || !QFileInfo(QDir(dir).filePath(QStringLiteral(".distill-cache"))).isDir() ||
         !problemsBeforeLoad(project()).isEmpty() || loading_ || running_ || showingLastRun_)
         return;

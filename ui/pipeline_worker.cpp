@@ -98,7 +98,7 @@ void PipelineWorker::deliver(const Project& project, const std::string& outputDi
         // Showing the last run only reads: held shared, so a folder the
         // user cannot write to shows too.
         const OutputFolderLock outputFolder(
-            outputDir, loadOnly ? OutputFolderLock::Access::Read : OutputFolderLock::Access::Run);
+            outputDir, loadOnly ? OutputFolderLock::Access::Read : OutputFolderLock::Access::Run, &observer);
         outcome->result = loadOnly ? load_last_run(project, outputFolder, &observer)
                                    : run_pipeline(project, outputFolder, &observer);
         outcome->map = read_cluster_map((std::filesystem::path(outputDir) / "cluster_map.json").string());
@@ -111,14 +111,11 @@ void PipelineWorker::deliver(const Project& project, const std::string& outputDi
             throw Error(outputDir + "/cluster_map.json: " + std::to_string(outcome->map.projection.points.rows) +
                         " rows, but the run pooled " + std::to_string(outcome->records.size()) +
                         "; the folder holds another run's map, run again");
-        outcome->questionIndex = QuestionIndex(outcome->records);
         const std::filesystem::path dir(outputDir);
         outcome->fewshots = readJsonLines(dir / (project.domain + "_fewshot.jsonl"));
         outcome->fewshotEdits = project.fewshot_edits;
         outcome->unappliedEdits = unappliedEditsOf(dir / "fewshot_edits_report.json", project.fewshot_edits);
         outcome->tokenLengths = tokenLengthsOf(dir / "manifest.json");
-        outcome->tokenizer =
-            std::make_shared<const SentencePieceTokenizer>(project.resolve(project.pipeline.tokenizer));
         outcome->exportDir = exportDir;
         if (!exportDir.empty()) {
             emit copyingExport();
@@ -131,6 +128,10 @@ void PipelineWorker::deliver(const Project& project, const std::string& outputDi
             }
         }
     }
+    // What needs none of the folder's files, with the folder let go: a run
+    // waiting for it need not wait for these too.
+    outcome->questionIndex = QuestionIndex(outcome->records);
+    outcome->tokenizer = std::make_shared<const SentencePieceTokenizer>(project.resolve(project.pipeline.tokenizer));
     emit finished(std::move(outcome));
 }
 

@@ -548,15 +548,27 @@ private Q_SLOTS:
         // A reader letting go after a while: the run starts then, not before.
         auto reader = std::make_unique<distill::OutputFolderLock>(d, Access::Read);
         const auto start = std::chrono::steady_clock::now();
-        std::thread letGo([&] {
-            std::this_thread::sleep_for(std::chrono::milliseconds(400));
-            reader.reset();
-        });
         {
+            std::jthread letGo([&] {  // joined however the block ends
+                std::this_thread::sleep_for(std::chrono::milliseconds(400));
+                reader.reset();
+            });
             const distill::OutputFolderLock running(d);
             QVERIFY(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(400));
         }
-        letGo.join();
+        // A run that is cancelled while it waits stops waiting.
+        {
+            const distill::OutputFolderLock held(d, Access::Read);
+            struct CancelAtOnce : distill::PipelineObserver {
+                std::string said;  // what it was told it waits for
+                void update(std::string_view stage, std::uint64_t, std::uint64_t) override { said = stage; }
+                bool cancel_requested() const override { return true; }
+            } cancelAtOnce;
+            const auto waited = std::chrono::steady_clock::now();
+            QVERIFY_THROWS_EXCEPTION(distill::Cancelled, distill::run_pipeline(demo(), d, &cancelAtOnce));
+            QVERIFY(std::chrono::steady_clock::now() - waited < std::chrono::seconds(10));
+            QCOMPARE(cancelAtOnce.said, std::string("waiting for Distill Studio to finish reading the output folder"));
+        }
         // Nothing to read: nothing held, nothing made.
         const fs::path empty = out("never-run");
         fs::create_directories(empty);

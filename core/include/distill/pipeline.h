@@ -81,15 +81,18 @@ PromptPreset prompt_preset_of(const Project& project);
 // creates and writes nothing, so a folder the user may only read (a
 // colleague's run on a read-only share) can be shown, and any number of
 // readers share it. A run waits for the readers to let go (a load takes
-// seconds), but never for another run.
+// seconds; it gives up after a minute with an error saying so), but never
+// for another run.
 class OutputFolderLock {
 public:
     enum class Access { Run, Read };
 
     // Throws distill::Error naming the holder ("pid N on HOST") when another
-    // run holds the folder, or when it cannot be made. Access::Read over a
-    // folder without .distill-cache/ holds nothing: there is no run to read.
-    explicit OutputFolderLock(std::string output_dir, Access access = Access::Run);
+    // run holds the folder, when readers kept it for a minute, or when it
+    // cannot be made. Access::Read over a folder without .distill-cache/
+    // holds nothing: there is no run to read. While it waits for readers it
+    // says so through `progress` and throws Cancelled when that asks.
+    explicit OutputFolderLock(std::string output_dir, Access access = Access::Run, ProgressSink* progress = nullptr);
     ~OutputFolderLock();
     OutputFolderLock(const OutputFolderLock&) = delete;
     OutputFolderLock& operator=(const OutputFolderLock&) = delete;

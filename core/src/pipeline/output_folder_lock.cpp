@@ -19,6 +19,7 @@ namespace {
 // How long a run waits for readers (a GUI showing the folder's last run,
 // which takes seconds even at 700k rows) before it gives up.
 constexpr std::chrono::seconds kReadersWait{60};
+constexpr const char* kWaitingForReaders = "waiting for Distill Studio to finish reading the output folder";
 
 std::string holder_of(const std::string& lock_path) {
     std::ifstream in(lock_path);
@@ -36,7 +37,7 @@ std::string holder_of(const std::string& lock_path) {
 
 }  // namespace
 
-OutputFolderLock::OutputFolderLock(std::string output_dir, Access access)
+OutputFolderLock::OutputFolderLock(std::string output_dir, Access access, ProgressSink* progress)
     : output_dir_(std::move(output_dir)), access_(access) {
     const fs::path cache_dir = fs::path(output_dir_) / ".distill-cache";
     const std::string lock_path = (cache_dir / "lock").string();
@@ -69,6 +70,13 @@ OutputFolderLock::OutputFolderLock(std::string output_dir, Access access)
         // they let go in seconds. Held by a run otherwise.
         if (::flock(fd_, LOCK_SH | LOCK_NB) != 0) refuse(output_dir_, lock_path, fd_);
         ::flock(fd_, LOCK_UN);
+        if (progress) {
+            progress->update(kWaitingForReaders, 0, 0);
+            if (progress->cancel_requested()) {
+                ::close(fd_);
+                throw Cancelled();
+            }
+        }
         if (std::chrono::steady_clock::now() > give_up) {
             ::close(fd_);
             throw Error(output_dir_ + ": this output folder has been read (Distill Studio showing its last run) for " +

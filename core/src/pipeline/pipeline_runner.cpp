@@ -618,7 +618,7 @@ LastRunOutdated::LastRunOutdated(const std::string& output_dir, std::string stag
       stage(std::move(stage)) {}
 
 PipelineResult run_pipeline(const Project& project, const std::string& output_dir, PipelineObserver* observer) {
-    const OutputFolderLock output_folder(output_dir);
+    const OutputFolderLock output_folder(output_dir, OutputFolderLock::Access::Run, observer);
     return run_pipeline(project, output_folder, observer);
 }
 
