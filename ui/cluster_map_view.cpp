@@ -329,10 +329,9 @@ ClusterMapView::ClusterMapView(QWidget* parent)
     clusterFilter_->setClearButtonEnabled(true);
     connect(clusterFilter_, &QLineEdit::textChanged, this, [this](const QString& text) {
         // Rows leaving the table move its current row, which is not a pick.
-        {
-            const QSignalBlocker quiet(clusterTable_->selectionModel());
-            clusterOrder_->setFilterFixedString(text);
-        }
+        filteringClusters_ = true;
+        clusterOrder_->setFilterFixedString(text);
+        filteringClusters_ = false;
         showClusterInTable(selected_);
     });
     auto* clusters = new QWidget;
@@ -393,6 +392,7 @@ ClusterMapView::ClusterMapView(QWidget* parent)
 ClusterMapView::~ClusterMapView() = default;
 
 void ClusterMapView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) {
+    clusterModel_->setMap(nullptr);  // before the map it lists may go with the old outcome
     outcome_ = std::move(outcome);
     selected_ = -1;
     clusterOf_.clear();
@@ -407,7 +407,17 @@ void ClusterMapView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) 
         grid_ = std::make_unique<PointGrid>(map.projection.points);
     }
     clusterModel_->setMap(outcome_ ? &outcome_->map : nullptr);
-    colourBy_->setEnabled(sourcesKnown());  // a hand-made outcome may not say (the tests' 700k map)
+    // A hand-made outcome may not say where rows came from (the tests' 700k
+    // map); then only clusters colour it.
+    sourcesKnown_ = outcome_ && outcome_->sourceOf.size() == clusterOf_.size() && !clusterOf_.empty() &&
+                    *std::max_element(outcome_->sourceOf.begin(), outcome_->sourceOf.end()) <
+                        outcome_->corpusReport.sources.size();
+    colourBy_->setEnabled(sourcesKnown_);
+    if (!sourcesKnown_) {
+        colouring_ = Colouring::Clusters;
+        const QSignalBlocker quiet(colourBy_);
+        colourBy_->setCurrentIndex(0);
+    }
     for (int column : {ClusterTableModel::NumberColumn, ClusterTableModel::SizeColumn, ClusterTableModel::SampledColumn})
         clusterTable_->resizeColumnToContents(column);
     buildScatter();
@@ -419,6 +429,7 @@ void ClusterMapView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) 
 void ClusterMapView::buildScatter() {
     plot_->clearGraphs();
     pointGraphs_.clear();
+    legendSwatches_.clear();
     // Over the points, on a layer of their own, so that the points can be
     // drawn again in other colours beneath them: the selected cluster (its
     // points outlined, its sampled ones starred as in the member list;
@@ -466,9 +477,11 @@ void ClusterMapView::buildScatter() {
 
 void ClusterMapView::buildPointGraphs() {
     for (const PointGraph& g : pointGraphs_) plot_->removeGraph(g.graph);
+    for (QCPGraph* swatch : legendSwatches_) plot_->removeGraph(swatch);
     pointGraphs_.clear();
+    legendSwatches_.clear();
     plot_->legend->clearItems();
-    const bool bySource = colouring_ == Colouring::Sources && sourcesKnown();
+    const bool bySource = colouring_ == Colouring::Sources;
     plot_->legend->setVisible(bySource);
     if (!outcome_) return;
     const Matrix& points = outcome_->map.projection.points;
@@ -522,7 +535,12 @@ void ClusterMapView::buildPointGraphs() {
         for (std::size_t k = 0; k < sources; ++k) {
             QCPGraph* graph = pointGraphs_[sources + k].graph;
             graph->setName(tr("%1 (%2)").arg(qs(outcome_->corpusReport.sources[k].name), count(perSource[k])));
-            graph->addToLegend();
+            // Its swatch: a graph of no points, as a disc (the points may
+            // be single pixels, which a legend would show as nothing).
+            QCPGraph* swatch = scatterGraph(plot_, pointGraphs_[sources + k].colour, 8, /*dots=*/false);
+            swatch->setName(graph->name());
+            swatch->addToLegend();
+            legendSwatches_.push_back(swatch);
         }
     }
     applyPointStyles();
@@ -544,24 +562,20 @@ void ClusterMapView::applyPointStyles() {
     }
 }
 
-bool ClusterMapView::sourcesKnown() const {
-    return outcome_ && !clusterOf_.empty() && outcome_->sourceOf.size() == clusterOf_.size();
-}
-
 void ClusterMapView::colourBy(Colouring colouring) {
-    colouring_ = colouring;
+    colouring_ = sourcesKnown_ ? colouring : Colouring::Clusters;
     {
         const QSignalBlocker quiet(colourBy_);
-        colourBy_->setCurrentIndex(colouring == Colouring::Sources ? 1 : 0);
+        colourBy_->setCurrentIndex(colouring_ == Colouring::Sources ? 1 : 0);
     }
     buildPointGraphs();
-    showSelection(selected_);
+    showSelection(selected_, /*panToIt=*/false);
     plot_->replot();
 }
 
 QString ClusterMapView::sourcesOf(const ClusterSummary& cluster) const {
     const auto& sources = outcome_->corpusReport.sources;
-    if (!sourcesKnown() || sources.size() < 2) return {};
+    if (!sourcesKnown_ || sources.size() < 2) return {};
     std::vector<std::size_t> rows(sources.size());
     for (RowId row : cluster.members) ++rows[outcome_->sourceOf[row]];
     std::vector<std::size_t> order(sources.size());
@@ -685,7 +699,7 @@ void ClusterMapView::selectCluster(int cluster) {
     }
     filterMembers();
     showClusterInTable(cluster);
-    showSelection(cluster);
+    showSelection(cluster, /*panToIt=*/true);
     memberGraph_->data()->clear();
     plot_->replot();
     if (!sizeBars_.empty()) {
@@ -701,7 +715,7 @@ void ClusterMapView::selectCluster(int cluster) {
     emit clusterSelected(cluster);
 }
 
-void ClusterMapView::showSelection(int cluster) {
+void ClusterMapView::showSelection(int cluster, bool panToIt) {
     QVector<double> xs, ys, sampledXs, sampledYs;
     if (cluster >= 0) {
         const Matrix& points = outcome_->map.projection.points;
@@ -728,7 +742,7 @@ void ClusterMapView::showSelection(int cluster) {
     // Chosen from the size chart or by Find while zoomed, a cluster may lie
     // outside the view: pan to the member nearest its centre (the centre of
     // a curved cluster may be empty), keeping the zoom.
-    if (!xs.isEmpty()) {
+    if (panToIt && !xs.isEmpty()) {
         bool inView = false;
         for (qsizetype i = 0; i < xs.size() && !inView; ++i)
             inView = plot_->xAxis->range().contains(xs[i]) && plot_->yAxis->range().contains(ys[i]);
@@ -744,7 +758,7 @@ void ClusterMapView::showSelection(int cluster) {
 }
 
 QString ClusterMapView::sourceLine(std::size_t row) const {
-    if (!sourcesKnown()) return {};
+    if (!sourcesKnown_) return {};
     return tr("<p><i>from %1</i></p>")
         .arg(qs(outcome_->corpusReport.sources[outcome_->sourceOf[row]].name).toHtmlEscaped());
 }
@@ -756,7 +770,9 @@ void ClusterMapView::filterMembers() {
 }
 
 void ClusterMapView::showClusterInTable(int cluster) {
-    const QSignalBlocker quiet(clusterTable_->selectionModel());  // this is the selection, not a new pick
+    // Not blocked: the view repaints the rows from these signals; the pick
+    // they report is the cluster already selected, which
+    // selectClusterOfTableRow leaves alone.
     const QModelIndex at =
         cluster < 0 ? QModelIndex() : clusterOrder_->mapFromSource(clusterModel_->index(cluster, 0));
     if (!at.isValid()) {
@@ -769,6 +785,7 @@ void ClusterMapView::showClusterInTable(int cluster) {
 }
 
 void ClusterMapView::selectClusterOfTableRow() {
+    if (filteringClusters_) return;
     const QModelIndex at = clusterOrder_->mapToSource(clusterTable_->currentIndex());
     if (at.isValid() && at.row() != selected_) selectCluster(at.row());
 }
@@ -928,7 +945,7 @@ void ClusterMapView::showHover(QMouseEvent* event) {
     }
     const int cluster = clusterOf_[std::size_t(row)];
     QString where = cluster < 0 ? tr("outlier") : tr("cluster %1").arg(cluster + 1);
-    if (sourcesKnown())
+    if (sourcesKnown_)
         where += tr(", from %1").arg(qs(outcome_->corpusReport.sources[outcome_->sourceOf[std::size_t(row)]].name));
     // Rich text, which tooltips wrap: a 2,000-character question stays readable.
     QToolTip::showText(event->globalPosition().toPoint(),

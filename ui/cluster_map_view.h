@@ -103,8 +103,6 @@ private:
     class PointGrid;
 
     void buildScatter();
-    // Whether the outcome says each row's source (a run's does).
-    bool sourcesKnown() const;
     // The graphs that draw the points (not the selection and the rings over
     // them), coloured as colouring_ says; the zoom is kept.
     void buildPointGraphs();
@@ -119,9 +117,9 @@ private:
     void applySearch();
     void stepTo(std::size_t match);
     void buildSizeChart();
-    // Draws the selection (none for -1) over the other points, and pans to
-    // it when it is out of view.
-    void showSelection(int cluster);
+    // Draws the selection (none for -1) over the other points, and, when
+    // asked, pans to it if it is out of view.
+    void showSelection(int cluster, bool panToIt);
     // "<p><i>from gsm8k</i></p>" for a row's tooltip; empty when the run
     // did not say.
     QString sourceLine(std::size_t row) const;
@@ -168,6 +166,9 @@ private:
     };
     std::vector<PointGraph> pointGraphs_;
     Colouring colouring_ = Colouring::Clusters;
+    bool sourcesKnown_ = false;  // whether the outcome says each row's source (a run's does)
+    std::vector<QCPGraph*> legendSwatches_;  // by source: one empty graph per legend entry
+    bool filteringClusters_ = false;  // the keyword filter is moving the table's rows
     QCPGraph* selectionGraph_ = nullptr;
     QCheckBox* sampledOnly_ = nullptr;
     QCPGraph* sampledGraph_ = nullptr;       // stars on the selected cluster's sampled members

@@ -489,7 +489,10 @@ void TestMapFind::clusterTableSortsFiltersAndSelects() {
     const bool ascending = header->sortIndicatorOrder() == Qt::AscendingOrder;
     QVERIFY(ascending ? std::is_sorted(sampled.begin(), sampled.end())
                       : std::is_sorted(sampled.rbegin(), sampled.rend()));
-    QVERIFY(sampled.front() != sampled.back());  // the demo's clusters differ, so the order says something
+    // One digit and two: sorted as text, 9 would come after 10, so the
+    // order says the numbers were compared as numbers.
+    QVERIFY(sampled.front() < 10 || sampled.back() < 10);
+    QVERIFY(sampled.front() >= 10 || sampled.back() >= 10);
     QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
                       QPoint(header->sectionViewportPosition(2) + header->sectionSize(2) / 2, header->height() / 2));
     sampled = sampledColumn();
