@@ -1,8 +1,11 @@
 #include "cluster_map_view.h"
 #include "cluster_table_model.h"
+#include "distill/atomic_file.h"
+#include "distill/error.h"
 #include "qt_strings.h"
 #include "question_index.h"
 
+#include <QBuffer>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -191,6 +194,7 @@ ClusterMapView::ClusterMapView(QWidget* parent)
       members_(new QListWidget),
       hideOutliers_(new QCheckBox(tr("Hide &outliers"))),
       showAll_(new QPushButton(tr("Show &All"))),
+      saveImage_(new QPushButton(tr("Save &Image…"))),
       colourBy_(new QComboBox),
       clusterModel_(new ClusterTableModel(this)),
       clusterOrder_(new QSortFilterProxyModel(this)),
@@ -289,6 +293,9 @@ ClusterMapView::ClusterMapView(QWidget* parent)
         fitView();
         plot_->replot();
     });
+    saveImage_->setObjectName("mapSaveImage");
+    saveImage_->setToolTip(tr("The map as shown, as a PNG image"));
+    connect(saveImage_, &QPushButton::clicked, this, &ClusterMapView::saveImageAsked);
     auto* findBar = new QHBoxLayout;
     findBar->addWidget(new QLabel(tr("Find:")));
     findBar->addWidget(find_, 1);
@@ -301,6 +308,7 @@ ClusterMapView::ClusterMapView(QWidget* parent)
     viewBar->addWidget(hideOutliers_);
     viewBar->addStretch(1);
     viewBar->addWidget(showAll_);
+    viewBar->addWidget(saveImage_);
 
     clusterModel_->setObjectName("clusterTableModel");
     clusterOrder_->setSourceModel(clusterModel_);
@@ -413,6 +421,7 @@ void ClusterMapView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) 
                     *std::max_element(outcome_->sourceOf.begin(), outcome_->sourceOf.end()) <
                         outcome_->corpusReport.sources.size();
     colourBy_->setEnabled(sourcesKnown_);
+    saveImage_->setEnabled(outcome_ != nullptr);
     if (!sourcesKnown_) {
         colouring_ = Colouring::Clusters;
         const QSignalBlocker quiet(colourBy_);
@@ -788,6 +797,17 @@ void ClusterMapView::selectClusterOfTableRow() {
     if (filteringClusters_) return;
     const QModelIndex at = clusterOrder_->mapToSource(clusterTable_->currentIndex());
     if (at.isValid() && at.row() != selected_) selectCluster(at.row());
+}
+
+void ClusterMapView::saveImage(const QString& path) const {
+    // Twice the pixels of the screen's, so that it stays sharp on a slide.
+    const QPixmap picture = plot_->toPixmap(plot_->width(), plot_->height(), 2.0);
+    QByteArray png;
+    QBuffer buffer(&png);
+    buffer.open(QIODevice::WriteOnly);
+    if (!picture.save(&buffer, "PNG"))
+        throw Error(path.toStdString() + ": the map could not be drawn as a PNG; try a smaller window");
+    write_file_atomically(path.toStdString(), [&](std::ostream& out) { out.write(png.constData(), png.size()); });
 }
 
 bool ClusterMapView::outliersHidden() const { return hideOutliers_->isChecked(); }

@@ -83,6 +83,10 @@ public:
     void focusFind();
     // Whether the outliers are hidden (the "Hide outliers" box).
     bool outliersHidden() const;
+    // The map as shown (zoom, colours, selection, rings), as a PNG at twice
+    // the screen's resolution, written atomically. Throws distill::Error
+    // naming the file when it cannot be written.
+    void saveImage(const QString& path) const;
     // What the points' colours stand for (the "Colour by" box).
     enum class Colouring { Clusters, Sources };
     void colourBy(Colouring colouring);
@@ -95,6 +99,9 @@ signals:
     void sampledQuestionOpened(const std::string& question);
     // A search has run (or the Find text was cleared): matches() is new.
     void matchesChanged();
+    // Save Image… was pressed: the window asks where (UserPrompts) and
+    // calls saveImage.
+    void saveImageAsked();
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -183,6 +190,7 @@ private:
     QListWidget* members_;
     QCheckBox* hideOutliers_;
     QPushButton* showAll_;
+    QPushButton* saveImage_;
     QComboBox* colourBy_;
     ClusterTableModel* clusterModel_;
     QSortFilterProxyModel* clusterOrder_;  // sorted and filtered by keyword

@@ -198,6 +198,7 @@ MainWindow::MainWindow(std::unique_ptr<UserPrompts> prompts, QWidget* parent)
             progressLabel_->setText(tr("Copying the lit-gpt files to %1…").arg(exportDir_));
     });
     connect(runner_, &PipelineRunner::finished, this, &MainWindow::onRunFinished);
+    connect(map_, &ClusterMapView::saveImageAsked, this, &MainWindow::saveMapImage);
     connect(map_, &ClusterMapView::sampledQuestionOpened, this, [this](const std::string& question) {
         if (fewShots_->showOriginWithQuestion(question))
             tabs_->setCurrentWidget(fewShots_);
@@ -637,6 +638,21 @@ void MainWindow::saveTemplateAs() {
     settingsView_->usePrompt(projectPath_.isEmpty() ? file : storedPath(file, QFileInfo(projectPath_).absolutePath()));
     showSavedTemplate(true);  // the edits are in the file now
     save();
+}
+
+void MainWindow::saveMapImage() {
+    // Offered beside the project, named after it.
+    const QString stem = projectPath_.isEmpty() ? qs(project().domain.empty() ? "untitled" : project().domain)
+                                                : QFileInfo(projectPath_).completeBaseName().section('.', 0, 0);
+    const QString folder = projectPath_.isEmpty() ? QDir::homePath() : QFileInfo(projectPath_).absolutePath();
+    const QString chosen = prompts_->chooseImageSavePath(QDir(folder).filePath(stem + "-map.png"));
+    if (chosen.isEmpty()) return;
+    try {
+        map_->saveImage(chosen);
+        statusBar()->showMessage(tr("Saved the map to %1").arg(QDir::toNativeSeparators(chosen)), 5000);
+    } catch (const Error& e) {
+        prompts_->showError(tr("Save Map Image"), qs(e.what()));
+    }
 }
 
 void MainWindow::useSweptThreshold(double threshold, std::size_t minSize) {

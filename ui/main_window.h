@@ -145,6 +145,8 @@ private:
     // A threshold sweep's row chosen: the project's threshold and min size,
     // once the curator agreed to leave k-means if the project uses it.
     void useSweptThreshold(double threshold, std::size_t minSize);
+    // Asks where, then saves the cluster map as shown as a PNG.
+    void saveMapImage();
 
     void setLoading(bool loading);
     // The status bar's bar: the load's or the running stage's share done.

@@ -80,6 +80,11 @@ QString DialogPrompts::chooseTemplateSavePath(const QString& suggestedPath) {
                                         templateFileFilter());
 }
 
+QString DialogPrompts::chooseImageSavePath(const QString& suggestedPath) {
+    return QFileDialog::getSaveFileName(parent_, QObject::tr("Save Map Image"), suggestedPath,
+                                        QObject::tr("PNG images (*.png)"));
+}
+
 bool DialogPrompts::confirmSwitchToCommunities(double threshold, std::size_t minSize) {
     const auto answer = QMessageBox::question(
         parent_, QObject::tr("Switch to community detection"),

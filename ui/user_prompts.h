@@ -33,6 +33,8 @@ public:
     // Where to write the prompt template (a preset JSON file); empty when
     // the person cancels.
     virtual QString chooseTemplateSavePath(const QString& suggestedPath) = 0;
+    // Where to save the cluster map as a PNG; empty when the person cancels.
+    virtual QString chooseImageSavePath(const QString& suggestedPath) = 0;
     // A threshold sweep's row was chosen while the project clusters with
     // k-means, which has no threshold: true to switch to community detection.
     virtual bool confirmSwitchToCommunities(double threshold, std::size_t minSize) = 0;
@@ -55,6 +57,7 @@ public:
     QString chooseProjectSavePath(const QString& suggestedPath) override;
     QString chooseExportFolder(const QString& startDir) override;
     QString chooseTemplateSavePath(const QString& suggestedPath) override;
+    QString chooseImageSavePath(const QString& suggestedPath) override;
     bool confirmSwitchToCommunities(double threshold, std::size_t minSize) override;
     bool confirmSaveTemplateAndRun() override;
     void showError(const QString& title, const QString& message) override;
@@ -75,6 +78,7 @@ public:
     QString chooseProjectSavePath(const QString&) override { return {}; }
     QString chooseExportFolder(const QString&) override { return {}; }
     QString chooseTemplateSavePath(const QString&) override { return {}; }
+    QString chooseImageSavePath(const QString&) override { return {}; }
     bool confirmSwitchToCommunities(double, std::size_t) override { return false; }
     bool confirmSaveTemplateAndRun() override { return false; }
     void showError(const QString& title, const QString& message) override;

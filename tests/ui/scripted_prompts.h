@@ -55,6 +55,12 @@ public:
         templateSaveSuggestions << suggestedPath;
         return templateSavePathAnswer;
     }
+    QString imageSavePathAnswer;  // empty: Cancel
+    QStringList imageSaveSuggestions;
+    QString chooseImageSavePath(const QString& suggestedPath) override {
+        imageSaveSuggestions << suggestedPath;
+        return imageSavePathAnswer;
+    }
     bool confirmSwitchToCommunities(double threshold, std::size_t minSize) override {
         switchToCommunitiesOffers.append({threshold, minSize});
         return switchToCommunitiesAnswer;

@@ -15,7 +15,9 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QFileInfo>
 #include <QHeaderView>
+#include <QImage>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTabWidget>
@@ -686,6 +688,25 @@ void TestMapFind::coloursBySourceWithALegend() {
     QCOMPARE(drawn(plot, "Outliers"), pointsOf(map.projection.points, outliers));
     QCOMPARE(view->pointCount(), map.projection.points.rows);
     QCOMPARE(view->selectedCluster(), 0);  // the switch keeps the selection
+
+    // Save Image…: offered beside the project, written as a PNG at twice the
+    // map's pixels; a folder that is not there is an error, and no file.
+    auto* save = w.main->findChild<QPushButton*>("mapSaveImage");
+    QVERIFY(save->isEnabled());
+    w.prompts->imageSavePathAnswer = dir.filePath("map.png");
+    QTest::mouseClick(save, Qt::LeftButton);
+    QCOMPARE(w.prompts->imageSaveSuggestions.size(), 1);
+    const QFileInfo suggested(w.prompts->imageSaveSuggestions.front());
+    QCOMPARE(suggested.absoluteFilePath(), QFileInfo(dir.filePath("demo-map.png")).absoluteFilePath());
+    const QImage image(dir.filePath("map.png"));
+    QVERIFY(!image.isNull());
+    QCOMPARE(image.size(), plot->size() * 2);
+    QVERIFY(w.prompts->errors.isEmpty());
+    w.prompts->imageSavePathAnswer = dir.filePath("no such folder/map.png");
+    QTest::mouseClick(save, Qt::LeftButton);
+    QCOMPARE(w.prompts->errors.size(), 1);
+    QVERIFY2(w.prompts->errors.front().contains("no such folder/map.png"), qPrintable(w.prompts->errors.front()));
+    QVERIFY(!QFileInfo::exists(dir.filePath("no such folder")));
 }
 
 QTEST_MAIN(TestMapFind)
