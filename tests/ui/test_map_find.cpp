@@ -71,6 +71,25 @@ Points pointsOf(const Matrix& projection, const std::vector<std::size_t>& rows) 
 
 QString question(const Record& record) { return QString::fromStdString(record.at("question").get<std::string>()); }
 
+// A window that has run the demo project (copied into `dir`) and shows its
+// cluster map, and that map as the run wrote it.
+struct DemoMap {
+    QTemporaryDir dir;
+    Window w = makeWindow();
+    ClusterMap map;
+};
+
+// Whether the run finished and the window is on screen (the prompts'
+// errors say why not).
+bool showDemoMap(DemoMap& demo) {
+    if (!openAndRunDemo(*demo.w.main, demo.dir.path())) return false;
+    demo.w.main->show();
+    if (!QTest::qWaitForWindowExposed(demo.w.main.get())) return false;
+    demo.w.main->showClusterMap();
+    demo.map = read_cluster_map(demo.dir.filePath("out/cluster_map.json").toStdString());
+    return true;
+}
+
 }  // namespace
 
 class TestMapFind : public QObject {
@@ -89,13 +108,9 @@ private slots:
 // double-click on a sampled one opens the Few-Shots tab at it. A zoomed map
 // comes back whole on a double-click; a bar's tooltip names its cluster.
 void TestMapFind::membersRingAndOpenTheirFewShots() {
-    QTemporaryDir dir;
-    Window w = makeWindow();
-    QVERIFY2(openAndRunDemo(*w.main, dir.path()), qPrintable(w.prompts->errors.join('\n')));
-    w.main->show();
-    QVERIFY(QTest::qWaitForWindowExposed(w.main.get()));
-    w.main->showClusterMap();
-    const ClusterMap map = read_cluster_map(dir.filePath("out/cluster_map.json").toStdString());
+    DemoMap demo;
+    QVERIFY2(showDemoMap(demo), qPrintable(demo.w.prompts->errors.join('\n')));
+    auto& [dir, w, map] = demo;
     auto* view = w.main->findChild<ClusterMapView*>();
     auto* plot = w.main->findChild<QCustomPlot*>("clusterMap");
     view->selectCluster(0);
@@ -455,13 +470,9 @@ void TestMapFind::findsAmongSevenHundredThousandRows() {
 // table), and the keyword filter keeps the clusters whose keywords contain
 // the text, in any case, without changing the selection.
 void TestMapFind::clusterTableSortsFiltersAndSelects() {
-    QTemporaryDir dir;
-    Window w = makeWindow();
-    QVERIFY2(openAndRunDemo(*w.main, dir.path()), qPrintable(w.prompts->errors.join('\n')));
-    w.main->show();
-    QVERIFY(QTest::qWaitForWindowExposed(w.main.get()));
-    w.main->showClusterMap();
-    const ClusterMap map = read_cluster_map(dir.filePath("out/cluster_map.json").toStdString());
+    DemoMap demo;
+    QVERIFY2(showDemoMap(demo), qPrintable(demo.w.prompts->errors.join('\n')));
+    auto& [dir, w, map] = demo;
     QVERIFY(map.clusters.size() >= 3);
     auto* view = w.main->findChild<ClusterMapView*>();
     auto* table = w.main->findChild<QTableView*>("clusterTable");
@@ -539,13 +550,9 @@ void TestMapFind::clusterTableSortsFiltersAndSelects() {
 // them, and Show All fits the clusters alone; shown again, Show All fits
 // every point, as a double-click does.
 void TestMapFind::outliersHideAndShowAllFitsWhatIsShown() {
-    QTemporaryDir dir;
-    Window w = makeWindow();
-    QVERIFY2(openAndRunDemo(*w.main, dir.path()), qPrintable(w.prompts->errors.join('\n')));
-    w.main->show();
-    QVERIFY(QTest::qWaitForWindowExposed(w.main.get()));
-    w.main->showClusterMap();
-    const ClusterMap map = read_cluster_map(dir.filePath("out/cluster_map.json").toStdString());
+    DemoMap demo;
+    QVERIFY2(showDemoMap(demo), qPrintable(demo.w.prompts->errors.join('\n')));
+    auto& [dir, w, map] = demo;
     QVERIFY(map.outliers > 0);
     auto* view = w.main->findChild<ClusterMapView*>();
     auto* plot = w.main->findChild<QCustomPlot*>("clusterMap");
@@ -612,13 +619,9 @@ void TestMapFind::outliersHideAndShowAllFitsWhatIsShown() {
 // many of its questions each source gave, and a member's tooltip its source.
 // Back to Clusters, the legend goes and the outliers are grey again.
 void TestMapFind::coloursBySourceWithALegend() {
-    QTemporaryDir dir;
-    Window w = makeWindow();
-    QVERIFY2(openAndRunDemo(*w.main, dir.path()), qPrintable(w.prompts->errors.join('\n')));
-    w.main->show();
-    QVERIFY(QTest::qWaitForWindowExposed(w.main.get()));
-    w.main->showClusterMap();
-    const ClusterMap map = read_cluster_map(dir.filePath("out/cluster_map.json").toStdString());
+    DemoMap demo;
+    QVERIFY2(showDemoMap(demo), qPrintable(demo.w.prompts->errors.join('\n')));
+    auto& [dir, w, map] = demo;
     // Where each row came from, as core pools them.
     const Corpus corpus = pool_sources(w.main->project().resolved_sources(), w.main->project().on_bad_line);
     QCOMPARE(corpus.source_of.size(), map.projection.points.rows);
