@@ -505,16 +505,15 @@ void ClusterMapView::buildPointGraphs() {
     std::function<std::size_t(std::size_t)> graphOf;
     const std::size_t sources = outcome_->corpusReport.sources.size();
     std::vector<std::size_t> perSource(sources);
+    const auto sourceColour = [](std::size_t k) { return clusterColours()[int(k % std::size_t(clusterColours().size()))]; };
     if (bySource) {
         // Each source's outliers underneath, lighter, then its clustered rows.
         for (std::size_t k = 0; k < sources; ++k) {
-            QColor light = clusterColours()[int(k % std::size_t(clusterColours().size()))];
+            QColor light = sourceColour(k);
             light.setAlpha(90);
             add(light, true, qs(outcome_->corpusReport.sources[k].name) + tr(" (outliers)"));
         }
-        for (std::size_t k = 0; k < sources; ++k)
-            add(clusterColours()[int(k % std::size_t(clusterColours().size()))], false,
-                qs(outcome_->corpusReport.sources[k].name));
+        for (std::size_t k = 0; k < sources; ++k) add(sourceColour(k), false, qs(outcome_->corpusReport.sources[k].name));
         graphOf = [&](std::size_t row) {
             const std::size_t source = outcome_->sourceOf[row];
             ++perSource[source];
@@ -539,14 +538,13 @@ void ClusterMapView::buildPointGraphs() {
     for (std::size_t g = 0; g < pointGraphs_.size(); ++g)
         pointGraphs_[g].graph->setData(xs[g], ys[g], /*alreadySorted=*/false);
     if (bySource) {
-        // The legend names each source with its rows, its outliers in
-        // lighter dots.
+        // The legend names each source with all its rows, outliers too.
         for (std::size_t k = 0; k < sources; ++k) {
             QCPGraph* graph = pointGraphs_[sources + k].graph;
             graph->setName(tr("%1 (%2)").arg(qs(outcome_->corpusReport.sources[k].name), count(perSource[k])));
             // Its swatch: a graph of no points, as a disc (the points may
             // be single pixels, which a legend would show as nothing).
-            QCPGraph* swatch = scatterGraph(plot_, pointGraphs_[sources + k].colour, 8, /*dots=*/false);
+            QCPGraph* swatch = scatterGraph(plot_, sourceColour(k), 8, /*dots=*/false);
             swatch->setName(graph->name());
             swatch->addToLegend();
             legendSwatches_.push_back(swatch);
@@ -811,7 +809,6 @@ void ClusterMapView::saveImage(const QString& path) const {
 }
 
 bool ClusterMapView::outliersHidden() const { return hideOutliers_->isChecked(); }
-
 
 void ClusterMapView::bringIntoView(double x, double y) {
     const QCPRange xRange = plot_->xAxis->range(), yRange = plot_->yAxis->range();
