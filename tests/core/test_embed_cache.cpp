@@ -140,6 +140,30 @@ private Q_SLOTS:
         QVERIFY(rebuilt());
         QVERIFY(lookup(*embedder, cache).hit);
     }
+
+    // What opening the last run asks: is the entry there, and where, without
+    // reading its vectors or embedding.
+    void findsAnEntryWithoutEmbedding() {
+        QTemporaryDir tmp;
+        const std::string cache = tmp.path().toStdString();
+        auto embedder = distill::make_embedder("hashing");
+        QVERIFY(!distill::find_cached_embeddings(*embedder, kTexts, cache));
+        QVERIFY(entries(cache, ".npy").empty());  // a look writes nothing
+        const auto vectors = lookup(*embedder, cache).vectors;
+        const auto found = distill::find_cached_embeddings(*embedder, kTexts, cache);
+        QVERIFY(found);
+        QCOMPARE(fs::path(found->npy), entries(cache, ".npy").front());
+        QCOMPARE(found->rows, vectors.rows);
+        QCOMPARE(found->cols, vectors.cols);
+        // Other texts, a cut-short .npy or no record: not there.
+        QVERIFY(!distill::find_cached_embeddings(*embedder, {"another question"}, cache));
+        fs::resize_file(found->npy, fs::file_size(found->npy) - 4);
+        QVERIFY(!distill::find_cached_embeddings(*embedder, kTexts, cache));
+        QVERIFY(!lookup(*embedder, cache).hit);  // rebuilt
+        QVERIFY(distill::find_cached_embeddings(*embedder, kTexts, cache));
+        fs::remove(entries(cache, ".json").front());
+        QVERIFY(!distill::find_cached_embeddings(*embedder, kTexts, cache));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestEmbedCache)

@@ -355,12 +355,12 @@ open(path, "wb").write(struct.pack("<Q", len(text)) + text + b"".join(data))
         QTemporaryDir tmp;
         const std::string deeper = copy_model(tmp, "tiny-bert-cls");
         edit_json(deeper + "/config.json", [](json& c) { c["num_hidden_layers"] = 3; });
-        VERIFY_MESSAGE(distill::make_embedder(deeper), "model.safetensors", "has no weight",
+        VERIFY_MESSAGE(distill::make_embedder(deeper)->embed(sentences()), "model.safetensors", "has no weight",
                        "encoder.layer.2.attention.self.query.weight");
         const std::string wider = copy_model(tmp, "tiny-mpnet-mean");
         edit_json(wider + "/config.json", [](json& c) { c["intermediate_size"] = 256; });
-        VERIFY_MESSAGE(distill::make_embedder(wider), "model.safetensors", "intermediate.dense.weight",
-                       "has shape [128, 64]", "[256, 64]");
+        VERIFY_MESSAGE(distill::make_embedder(wider)->embed(sentences()), "model.safetensors",
+                       "intermediate.dense.weight", "has shape [128, 64]", "[256, 64]");
     }
 
     void refusesCorruptSafetensors() {
@@ -373,7 +373,11 @@ open(path, "wb").write(struct.pack("<Q", len(text)) + text + b"".join(data))
         // A truncated download: the last tensors' ranges run past the end.
         fs::resize_file(path, size / 2);
         VERIFY_MESSAGE(distill::SafetensorsFile{path}, "model.safetensors", "outside the", "truncated");
-        VERIFY_MESSAGE(distill::make_embedder(dir), "model.safetensors");
+        // The weights are read at the first embed: the identity, all that a
+        // run with cached vectors needs, comes from the files' contents.
+        const auto embedder = distill::make_embedder(dir);
+        QVERIFY(embedder->identity() != distill::make_embedder(fixture_models() + "/tiny-bert-cls")->identity());
+        VERIFY_MESSAGE(embedder->embed(sentences()), "model.safetensors", "outside the");
 
         // A header length larger than the file.
         fs::remove(path);

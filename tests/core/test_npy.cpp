@@ -41,6 +41,10 @@ private Q_SLOTS:
         const auto empty = distill::read_npy(at("empty.npy"));
         QCOMPARE(empty.rows, std::size_t(0));
         QCOMPARE(empty.cols, std::size_t(4));
+        // The shape alone, as numpy wrote it.
+        const distill::NpyShape f2_shape = distill::read_npy_shape(at("f2.npy"));
+        QCOMPARE(f2_shape.rows, std::size_t(3));
+        QCOMPARE(f2_shape.cols, std::size_t(5));
     }
 
     void numpyReadsWhatWeWrite() {
@@ -70,11 +74,15 @@ private Q_SLOTS:
             {"text.npy", "not a .npy file"},
             {"missing.npy", "cannot open"},
         };
-        for (const auto& [file, expected] : cases) {
-            const std::string msg = error_of([&] { distill::read_npy(at(file)); });
-            QVERIFY2(msg.find(at(file)) != std::string::npos, msg.c_str());
-            QVERIFY2(msg.find(expected) != std::string::npos, msg.c_str());
-        }
+        // Reading only the shape checks the same: a cut-short file is refused
+        // before anyone relies on its vectors being there.
+        for (const auto& [file, expected] : cases)
+            for (const auto& read : {+[](const std::string& p) { distill::read_npy(p); },
+                                     +[](const std::string& p) { distill::read_npy_shape(p); }}) {
+                const std::string msg = error_of([&] { read(at(file)); });
+                QVERIFY2(msg.find(at(file)) != std::string::npos, msg.c_str());
+                QVERIFY2(msg.find(expected) != std::string::npos, msg.c_str());
+            }
     }
 };
 

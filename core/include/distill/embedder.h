@@ -48,10 +48,18 @@ std::unique_ptr<Embedder> make_embedder(const std::string& spec, const EmbedOpti
 Matrix embed_cached(Embedder& embedder, const std::vector<std::string>& texts, const std::string& cache_dir,
                     ProgressSink* progress = nullptr, bool* from_cache = nullptr, std::string* entry = nullptr);
 
-// The embedding cache's complete entry for these texts, or nothing; embeds
-// nothing and writes nothing (load_last_run). `entry` as for embed_cached.
-std::optional<Matrix> cached_embeddings(const Embedder& embedder, const std::vector<std::string>& texts,
-                                        const std::string& cache_dir, std::string* entry = nullptr);
+// The embedding cache's entry for these texts when its record vouches for
+// it and its .npy has the recorded shape, or nothing. Reads the record and
+// the .npy's header only, not the vectors (2 GB at 700k rows): what
+// load_last_run needs, whose later stages are all cached. Embeds nothing and
+// writes nothing.
+struct CachedEmbeddings {
+    std::string npy;  // the entry's vectors, for a later tool to read
+    std::size_t rows = 0, cols = 0;
+};
+std::optional<CachedEmbeddings> find_cached_embeddings(const Embedder& embedder,
+                                                       const std::vector<std::string>& texts,
+                                                       const std::string& cache_dir);
 
 // Benchmark (`distill bench embed`): the encoder, pooling and normalisation
 // over synthetic token ids of about `tokens` per question (tokenizing is

@@ -44,19 +44,27 @@ Entry entry_of(const std::string& identity, const std::vector<std::string>& text
     return entry;
 }
 
-// The entry's vectors when its record and its vectors agree; nothing
+// The entry's record when it is of this key and row count; nothing
 // otherwise (absent, half-written, corrupt or from another key).
-std::optional<Matrix> read_entry(const Entry& entry, std::size_t rows) {
+std::optional<nlohmann::json> read_record(const Entry& entry, std::size_t rows) {
     std::ifstream in(entry.record, std::ios::binary);
     if (!in) return std::nullopt;
-    const auto record = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    auto record = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
     if (!record.is_object() || record.value("format", "") != kFormat || record.value("key", "") != entry.key ||
         record.value("rows", std::size_t(0)) != rows)
         return std::nullopt;
+    return record;
+}
+
+// The entry's vectors when its record and its vectors agree; nothing
+// otherwise.
+std::optional<Matrix> read_entry(const Entry& entry, std::size_t rows) {
+    const auto record = read_record(entry, rows);
+    if (!record) return std::nullopt;
     try {
         Matrix m = read_npy(entry.npy);
-        if (m.rows != rows || m.cols != record.value("cols", std::size_t(0)) ||
-            values_hash(m) != record.value("values_xxh3", ""))
+        if (m.rows != rows || m.cols != record->value("cols", std::size_t(0)) ||
+            values_hash(m) != record->value("values_xxh3", ""))
             return std::nullopt;
         return m;
     } catch (const Error&) {
@@ -66,11 +74,19 @@ std::optional<Matrix> read_entry(const Entry& entry, std::size_t rows) {
 
 }  // namespace
 
-std::optional<Matrix> cached_embeddings(const Embedder& embedder, const std::vector<std::string>& texts,
-                                        const std::string& cache_dir, std::string* entry_npy) {
+std::optional<CachedEmbeddings> find_cached_embeddings(const Embedder& embedder,
+                                                       const std::vector<std::string>& texts,
+                                                       const std::string& cache_dir) {
     const Entry entry = entry_of(embedder.identity(), texts, cache_dir);
-    if (entry_npy) *entry_npy = entry.npy;
-    return read_entry(entry, texts.size());
+    const auto record = read_record(entry, texts.size());
+    if (!record) return std::nullopt;
+    try {
+        const NpyShape shape = read_npy_shape(entry.npy);
+        if (shape.rows != texts.size() || shape.cols != record->value("cols", std::size_t(0))) return std::nullopt;
+        return CachedEmbeddings{entry.npy, shape.rows, shape.cols};
+    } catch (const Error&) {
+        return std::nullopt;
+    }
 }
 
 Matrix embed_cached(Embedder& embedder, const std::vector<std::string>& texts, const std::string& cache_dir,

@@ -4,6 +4,8 @@
 
 #include <ATen/Parallel.h>
 
+#include <optional>
+
 #include "distill/content_hash.h"
 #include "distill/text_tokenizer.h"
 #include "embed/encoder_torch.h"
@@ -66,13 +68,19 @@ public:
     SentenceEmbedder(ModelDir model, const EmbedOptions& options, Placement placement)
         : model_(std::move(model)),
           tokenizer_(WordPieceTokenizer::from_model_dir(model_.dir)),
-          encoder_(load_sentence_encoder(model_, tokenizer_, placement, options.batch_size)),
+          placement_(std::move(placement)),
+          batch_size_(options.batch_size),
           identity_(make_identity()) {}
 
     std::string identity() const override { return identity_; }
 
+    // The weights are loaded at the first embed, before any tokenizing: a
+    // run whose vectors are cached, or the GUI opening the last run, needs
+    // the identity alone, and loading a base-sized model onto its device
+    // costs seconds (a CUDA context's start included).
     Matrix embed(const std::vector<std::string>& texts, ProgressSink* progress) override {
-        return encoder_.encode(tokenize(tokenizer_, texts, progress), progress);
+        if (!encoder_) encoder_.emplace(load_sentence_encoder(model_, tokenizer_, placement_, batch_size_));
+        return encoder_->encode(tokenize(tokenizer_, texts, progress), progress);
     }
 
 private:
@@ -85,13 +93,15 @@ private:
         if (!model_.prompt.empty()) hash.add("default prompt").add(model_.prompt);
         return std::string("model/") + (model_.encoder.architecture == Architecture::Bert ? "bert" : "mpnet") + "/" +
                pooling_name(model_.pooling) + (model_.normalize ? "/normalized/" : "/") + hash.hex() + "/" +
-               placement_name(encoder_.placement());
+               placement_name(placement_);
     }
 
     ModelDir model_;
     WordPieceTokenizer tokenizer_;
-    SentenceEncoder encoder_;
+    Placement placement_;
+    int batch_size_;
     std::string identity_;
+    std::optional<SentenceEncoder> encoder_;
 };
 
 }  // namespace

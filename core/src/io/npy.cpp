@@ -75,10 +75,13 @@ float half_to_float(std::uint16_t h) {
     return sign ? -v : v;
 }
 
-}  // namespace
+// The array's layout, with `in` left at its first value: every check of
+// read_npy but the read itself.
+struct Layout {
+    std::size_t rows = 0, cols = 0, item = 0;  // item: bytes per value
+};
 
-Matrix read_npy(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
+Layout open_array(const std::string& path, std::ifstream& in) {
     if (!in) throw Error(path + ": cannot open the file; check the path");
     char preamble[kMagicSize + 2];
     if (!in.read(preamble, sizeof preamble) || std::memcmp(preamble, kMagic, kMagicSize) != 0)
@@ -109,8 +112,23 @@ Matrix read_npy(const std::string& path) {
                        std::to_string(h.rows) + ", " + std::to_string(h.cols) + ") needs " +
                        std::to_string(needed) + " (a truncated copy?)");
     in.seekg(data_start);
+    return {h.rows, h.cols, item};
+}
 
-    Matrix m(h.rows, h.cols);
+}  // namespace
+
+NpyShape read_npy_shape(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    const Layout layout = open_array(path, in);
+    return {layout.rows, layout.cols};
+}
+
+Matrix read_npy(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    const Layout layout = open_array(path, in);
+    const std::uint64_t needed = std::uint64_t(layout.rows) * layout.cols * layout.item;
+    const std::size_t item = layout.item;
+    Matrix m(layout.rows, layout.cols);
     if (item == 4) in.read(reinterpret_cast<char*>(m.values.data()), std::streamsize(needed));
     else if (item == 8) convert_rows<double>(in, m, [](double v) { return float(v); });
     else convert_rows<std::uint16_t>(in, m, half_to_float);

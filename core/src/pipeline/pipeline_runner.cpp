@@ -240,11 +240,19 @@ struct PipelineRun {
     Corpus corpus;
     std::vector<std::string> questions;
     std::unique_ptr<Embedder> embedder;
-    Matrix embeddings;
+    Matrix embeddings;  // through vectors()
     std::vector<Community> communities, sample;
     ordered_json clustering_record;  // the clustering as set and, when approximate, its recall
     std::vector<RowId> origins;      // the sampled rows, community after community
     std::string fewshot_file, raw_file;
+
+    // The embed stage's vectors, read from the embedding cache when a stage
+    // first needs them (embed_cached checks them against their record).
+    const Matrix& vectors() {
+        if (embeddings.rows == 0 && !questions.empty())
+            embeddings = embed_cached(*embedder, questions, cache.cache_path("embeddings"), stage.progress());
+        return embeddings;
+    }
 
     void corpus_stage();
     void embed_stage();
@@ -307,22 +315,27 @@ void PipelineRun::embed_stage() {
     }
     embedder = make_embedder(embedder_spec, settings.embed);
     // The embedding cache keeps one entry per (model, question list), so
-    // switching back to an earlier model or source set is a hit too.
+    // switching back to an earlier model or source set is a hit too. A hit
+    // checks only that the vectors are there: they are read when a later
+    // stage first needs them (vectors()), so a run whose later stages are
+    // all cached, and every load, reads none of them (2 GB at 700k).
     bool cached = false;
-    if (load_only) {
-        auto kept = cached_embeddings(*embedder, questions, cache.cache_path("embeddings"), &result.embeddings_file);
-        if (!kept) throw LastRunOutdated(cache.output_dir(), "embed");
-        embeddings = std::move(*kept);
+    std::size_t dimensions = 0;
+    if (const auto kept = find_cached_embeddings(*embedder, questions, cache.cache_path("embeddings"))) {
         cached = true;
+        result.embeddings_file = kept->npy;
+        dimensions = kept->cols;
     } else {
-        embeddings = embed_cached(*embedder, questions, cache.cache_path("embeddings"), stage.progress(), &cached,
+        if (load_only) throw LastRunOutdated(cache.output_dir(), "embed");
+        embeddings = embed_cached(*embedder, questions, cache.cache_path("embeddings"), stage.progress(), nullptr,
                                   &result.embeddings_file);
+        dimensions = embeddings.cols;
     }
     ContentHasher embed_hash;
     embed_hash.add(embedder->identity());
     for (const auto& q : questions) embed_hash.add(q);
     embed_key = embed_hash.hex();
-    stage.end(cached, plural(embeddings.rows, "vector") + " of " + std::to_string(embeddings.cols) + " dimensions (" +
+    stage.end(cached, plural(questions.size(), "vector") + " of " + std::to_string(dimensions) + " dimensions (" +
                           settings.embedder + ")");
 }
 
@@ -349,7 +362,7 @@ void PipelineRun::cluster_stage() {
         recompute("cluster");
         std::error_code ignored;  // absent unless an earlier run was approximate
         std::filesystem::remove(cache.path("approximation.json"), ignored);
-        auto clusters = cluster_rows(embeddings, options, stage.progress());
+        auto clusters = cluster_rows(vectors(), options, stage.progress());
         communities = std::move(clusters.clusters);
         approximation = std::move(clusters.approximation);
         write_json(cache.path("communities.json"), communities_json(communities));
@@ -410,7 +423,7 @@ void PipelineRun::map_stage() {
         recompute("map");
         MapOptions map_options;
         map_options.projection.device = settings.embed.device;
-        ClusterMap map = build_cluster_map(embeddings, communities, sample, questions, map_options, stage.progress());
+        ClusterMap map = build_cluster_map(vectors(), communities, sample, questions, map_options, stage.progress());
         map.clustering = clustering_record;
         map.clustering["sample_size"] = settings.sample_size;
         map.clustering["seed"] = settings.seed;
@@ -430,9 +443,6 @@ void PipelineRun::fewshot_stage() {
     stage.start("fewshot");
     fewshot_file = project.domain + "_fewshot.jsonl";
     const std::string edits_report = "fewshot_edits_report.json", picks_file = ".distill-cache/fewshot_picks.json";
-    SimilarityCompute compute;
-    compute.device = settings.embed.device;
-    const FewShotPicker picker(corpus.records, embeddings, project.fewshot, compute);
     // The device too: CUDA sums in another order, so scores and ties may differ.
     const std::string picks_key =
         ContentHasher().add(sample_key).add(project.fewshot.k).add(settings.embed.device).hex();
@@ -445,6 +455,10 @@ void PipelineRun::fewshot_stage() {
     std::size_t edits_applied = 0, edits_unapplied = 0;
     if (!cached) {
         recompute("fewshot");
+        // Built only here: indexing every question costs a second at 700k.
+        SimilarityCompute compute;
+        compute.device = settings.embed.device;
+        const FewShotPicker picker(corpus.records, vectors(), project.fewshot, compute);
         std::optional<std::vector<FewShot>> picks;
         if (cache.fresh("fewshot_picks", picks_key, {picks_file}))
             picks = kept_picks(cache.path(picks_file), origins, corpus.records.size(), project.fewshot.k);
