@@ -556,6 +556,34 @@ private Q_SLOTS:
             const distill::OutputFolderLock running(d);
             QVERIFY(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(400));
         }
+        // A reader that comes while a run waits is refused, naming the run:
+        // readers taking turns cannot keep it waiting.
+        {
+            auto first = std::make_unique<distill::OutputFolderLock>(d, Access::Read);
+            std::string runError = "never took the folder";
+            std::jthread waitingRun([&] {
+                try {
+                    const distill::OutputFolderLock running(d);
+                    runError.clear();
+                } catch (const std::exception& e) {
+                    runError = e.what();
+                }
+            });
+            std::string refusal;
+            for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+                 refusal.empty() && std::chrono::steady_clock::now() < until;
+                 std::this_thread::sleep_for(std::chrono::milliseconds(10))) {
+                try {
+                    const distill::OutputFolderLock later(d, Access::Read);
+                } catch (const distill::Error& e) {
+                    refusal = e.what();
+                }
+            }
+            QVERIFY2(contains(refusal, "another run (pid " + std::to_string(::getpid())), refusal.c_str());
+            first.reset();
+            waitingRun.join();
+            QVERIFY2(runError.empty(), runError.c_str());
+        }
         // A run that is cancelled while it waits stops waiting.
         {
             const distill::OutputFolderLock held(d, Access::Read);

@@ -82,7 +82,8 @@ PromptPreset prompt_preset_of(const Project& project);
 // colleague's run on a read-only share) can be shown, and any number of
 // readers share it. A run waits for the readers to let go (a load takes
 // seconds; it gives up after a minute with an error saying so), but never
-// for another run.
+// for another run; a reader that comes while a run waits is refused as if
+// the run held the folder, so readers cannot keep a run waiting.
 class OutputFolderLock {
 public:
     enum class Access { Run, Read };

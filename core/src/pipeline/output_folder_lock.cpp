@@ -28,25 +28,59 @@ std::string holder_of(const std::string& lock_path) {
     return holder;
 }
 
-[[noreturn]] void refuse(const std::string& output_dir, const std::string& lock_path, int fd) {
-    const std::string holder = holder_of(lock_path);
+[[noreturn]] void refuse(const std::string& output_dir, const std::string& holder_path, int fd) {
+    const std::string holder = holder_of(holder_path);
     ::close(fd);
     throw Error(output_dir + ": another run" + (holder.empty() ? "" : " (" + holder + ")") +
                 " is using this output folder; wait for it to end or choose another output folder");
 }
 
+// "pid N on HOST", what another run or reader is told holds the folder.
+void write_holder(int fd) {
+    char host[256] = "";
+    ::gethostname(host, sizeof host - 1);
+    const std::string holder = "pid " + std::to_string(::getpid()) + " on " + host + "\n";
+    if (::ftruncate(fd, 0) == 0) (void)!::write(fd, holder.data(), holder.size());
+}
+
+enum class Attempt { Taken, ReadersHoldIt, ARunHoldsIt };
+
+// One try at holding `fd` exclusively. Readers hold locks shared and a run
+// exclusively, so when it is taken a shared lock tells which: one that can
+// be had now means only readers hold it. A file system without locks (some
+// network mounts) counts as taken: a run goes unguarded rather than not at all.
+Attempt try_to_take(int fd) {
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0 || errno != EWOULDBLOCK) return Attempt::Taken;
+    if (::flock(fd, LOCK_SH | LOCK_NB) != 0) return Attempt::ARunHoldsIt;
+    ::flock(fd, LOCK_UN);
+    return Attempt::ReadersHoldIt;
+}
+
 }  // namespace
 
+// Two locks: `lock`, held shared by readers and exclusively by a run, and
+// `lock.waiting`, which a run holds while it waits for readers to let go of
+// `lock`. A reader looks at the second first and is refused while a run
+// waits, so readers taking turns cannot keep a run waiting; a second run is
+// refused by either.
 OutputFolderLock::OutputFolderLock(std::string output_dir, Access access, ProgressSink* progress)
     : output_dir_(std::move(output_dir)), access_(access) {
     const fs::path cache_dir = fs::path(output_dir_) / ".distill-cache";
-    const std::string lock_path = (cache_dir / "lock").string();
+    const std::string lock_path = (cache_dir / "lock").string(), waiting_path = lock_path + ".waiting";
     if (access_ == Access::Read) {
         fd_ = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd_ < 0) {
             // No run ever held it (nothing to read), or a cache we may not
             // even read, which the load then reports file by file.
             return;
+        }
+        if (const int waiting = ::open(waiting_path.c_str(), O_RDONLY | O_CLOEXEC); waiting >= 0) {
+            const bool a_run_waits = ::flock(waiting, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+            if (a_run_waits) {
+                ::close(fd_);
+                refuse(output_dir_, waiting_path, waiting);
+            }
+            ::close(waiting);
         }
         if (::flock(fd_, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK) refuse(output_dir_, lock_path, fd_);
         return;
@@ -57,38 +91,52 @@ OutputFolderLock::OutputFolderLock(std::string output_dir, Access access, Progre
     if (ec)
         throw Error(output_dir_ + ": cannot create the output folder (" + ec.message() +
                     "); choose a folder you can write to");
-    fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0)
-        throw Error(output_dir_ + ": cannot open " + lock_path + " (" + std::strerror(errno) +
-                    "); choose a folder you can write to");
+    const auto open_for_run = [&](const std::string& path) {
+        const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0)
+            throw Error(output_dir_ + ": cannot open " + path + " (" + std::strerror(errno) +
+                        "); choose a folder you can write to");
+        return fd;
+    };
+    const int waiting = open_for_run(waiting_path);
+    try {
+        fd_ = open_for_run(lock_path);
+    } catch (...) {
+        ::close(waiting);
+        throw;
+    }
     const auto give_up = std::chrono::steady_clock::now() + kReadersWait;
-    while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-        // A file system without locks (some network mounts): run unguarded
-        // rather than not at all.
-        if (errno != EWOULDBLOCK) return;
-        // Held shared, by readers only, when a shared lock can be had now:
-        // they let go in seconds. Held by a run otherwise.
-        if (::flock(fd_, LOCK_SH | LOCK_NB) != 0) refuse(output_dir_, lock_path, fd_);
-        ::flock(fd_, LOCK_UN);
-        if (progress) {
-            progress->update(kWaitingForReaders, 0, 0);
-            if (progress->cancel_requested()) {
-                ::close(fd_);
-                throw Cancelled();
-            }
-        }
-        if (std::chrono::steady_clock::now() > give_up) {
+    // Until `lock` is taken; either fd closed releases its lock.
+    const auto wait_or_stop = [&](bool waiting_for_readers) {
+        if (progress && waiting_for_readers) progress->update(kWaitingForReaders, 0, 0);
+        const bool cancelled = progress && progress->cancel_requested();
+        if (cancelled || std::chrono::steady_clock::now() > give_up) {
+            ::close(waiting);
             ::close(fd_);
+            if (cancelled) throw Cancelled();
             throw Error(output_dir_ + ": this output folder has been read (Distill Studio showing its last run) for " +
                         std::to_string(kReadersWait.count()) + " s; try again, or choose another output folder");
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        std::this_thread::sleep_for(std::chrono::milliseconds(waiting_for_readers ? 50 : 1));
+    };
+    // The queue first (a reader holds it for a moment only), then the folder.
+    for (Attempt a; (a = try_to_take(waiting)) != Attempt::Taken;) {
+        if (a == Attempt::ARunHoldsIt) {  // another run waits for readers
+            ::close(fd_);
+            refuse(output_dir_, waiting_path, waiting);
+        }
+        wait_or_stop(false);
     }
-    // Who holds it, for the message another run gets.
-    char host[256] = "";
-    ::gethostname(host, sizeof host - 1);
-    const std::string holder = "pid " + std::to_string(::getpid()) + " on " + host + "\n";
-    if (::ftruncate(fd_, 0) == 0) (void)!::write(fd_, holder.data(), holder.size());
+    write_holder(waiting);
+    for (Attempt a; (a = try_to_take(fd_)) != Attempt::Taken;) {
+        if (a == Attempt::ARunHoldsIt) {
+            ::close(waiting);
+            refuse(output_dir_, lock_path, fd_);
+        }
+        wait_or_stop(true);
+    }
+    write_holder(fd_);
+    ::close(waiting);  // held: a reader now finds the folder itself taken
 }
 
 OutputFolderLock::~OutputFolderLock() {
