@@ -188,11 +188,13 @@ MainWindow::MainWindow(std::unique_ptr<UserPrompts> prompts, QWidget* parent)
         stages_->showStageEvent(event);
         showRunStage(event);
     });
-    connect(runner_, &PipelineRunner::progress, this, [this, shown](int stageIndex, quint64 done, quint64 total) {
-        if (!shown()) return;
-        stages_->showProgress(stageIndex, done, total);
-        showProgressBar(done, total);
-    });
+    connect(runner_, &PipelineRunner::progress, this,
+            [this, shown](int stageIndex, const QString& activity, quint64 done, quint64 total) {
+                if (!shown()) return;
+                stages_->showProgress(stageIndex, activity, done, total);
+                showRunActivity(stageIndex, activity);
+                showProgressBar(done, total);
+            });
     connect(runner_, &PipelineRunner::copyingExport, this, [this] {
         if (cancelRunButton_->isEnabled())  // else it says "Cancelling…"
             progressLabel_->setText(tr("Copying the lit-gpt files to %1…").arg(exportDir_));
@@ -846,11 +848,19 @@ void MainWindow::updateEnabled() {
 }
 
 void MainWindow::showRunStage(const StageEvent& event) {
-    if (event.kind != StageEvent::Started || !cancelRunButton_->isEnabled()) return;  // "Cancelling…" stays
-    const QString stage =
-        tr("[%1/%2] %3…").arg(event.index + 1).arg(pipeline_stages().size()).arg(qs(event.stage));
-    progressLabel_->setText(showingLastRun_ ? tr("Opening the last run: %1").arg(stage) : stage);
+    if (event.kind != StageEvent::Started) return;
+    showRunActivity(int(event.index), qs(event.stage));
     progressBar_->setRange(0, 0);
+}
+
+void MainWindow::showRunActivity(int stageIndex, const QString& activity) {
+    if (activity.isEmpty() || !cancelRunButton_->isEnabled()) return;  // "Cancelling…" stays
+    // "[3/8] communities: approximate neighbours…", as the CLI says it;
+    // before the first stage (waiting for the folder) the activity alone.
+    const QString text =
+        stageIndex < 0 ? activity.left(1).toUpper() + activity.mid(1) + tr("…")
+                       : tr("[%1/%2] %3…").arg(stageIndex + 1).arg(pipeline_stages().size()).arg(activity);
+    progressLabel_->setText(showingLastRun_ ? tr("Opening the last run: %1").arg(text) : text);
 }
 
 void MainWindow::showProgressBar(quint64 done, quint64 total) {

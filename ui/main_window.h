@@ -154,6 +154,8 @@ private:
     // The status bar during a run, on every tab: "[3/8] cluster…", the
     // stage's progress and Cancel.
     void showRunStage(const StageEvent& event);
+    // The status bar's line for what the run does now (PipelineWorker::progress).
+    void showRunActivity(int stageIndex, const QString& activity);
     void onCorpusLoaded(std::shared_ptr<const Corpus> corpus);
     void onCorpusLoadFailed(const QString& message);
     void onCorpusLoadCancelled();

@@ -23,7 +23,7 @@ public:
 
 signals:
     void stageEvent(const distill::StageEvent& event);
-    void progress(int stageIndex, quint64 done, quint64 total);
+    void progress(int stageIndex, const QString& activity, quint64 done, quint64 total);
     void copyingExport();
     void finished(std::shared_ptr<const distill::ui::PipelineOutcome> outcome);
     void lastRunOutdated(const QString& stage);

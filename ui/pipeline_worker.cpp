@@ -21,8 +21,13 @@ public:
         emit worker_.stageEvent(event);
     }
 
-    void update(std::string_view, std::uint64_t done, std::uint64_t total) override {
-        if (throttle_.admit(done, total)) emit worker_.progress(stageIndex_, done, total);
+    // A new activity is shown at once, the throttle notwithstanding: it is
+    // what the status bar names.
+    void update(std::string_view activity, std::uint64_t done, std::uint64_t total) override {
+        const bool changed = activity != activity_;
+        if (changed) activity_ = activity;
+        if (throttle_.admit(done, total) || changed)
+            emit worker_.progress(stageIndex_, QString::fromStdString(activity_), done, total);
     }
 
     bool cancel_requested() const override { return cancelRequested_.load(std::memory_order_relaxed); }
@@ -30,7 +35,8 @@ public:
 private:
     PipelineWorker& worker_;
     const std::atomic_bool& cancelRequested_;
-    int stageIndex_ = 0;
+    int stageIndex_ = -1;  // none started yet
+    std::string activity_;
     ProgressThrottle throttle_;
 };
 

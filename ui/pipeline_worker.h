@@ -77,8 +77,10 @@ public:
 
 signals:
     void stageEvent(const distill::StageEvent& event);
-    // Units of the stage at `stageIndex`; `total` 0 means unknown.
-    void progress(int stageIndex, quint64 done, quint64 total);
+    // Units of the stage at `stageIndex` (-1 before the first stage: the
+    // wait for the output folder) and what it is doing ("communities:
+    // approximate neighbours", as the CLI prints it); `total` 0 means unknown.
+    void progress(int stageIndex, const QString& activity, quint64 done, quint64 total);
     // The run is done and its export is being copied to the Export's folder.
     void copyingExport();
     void finished(std::shared_ptr<const distill::ui::PipelineOutcome> outcome);

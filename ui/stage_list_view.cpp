@@ -81,8 +81,16 @@ void StageListView::showStageEvent(const StageEvent& event) {
     table_->item(row, SummaryColumn)->setToolTip(summary);
 }
 
-void StageListView::showProgress(int stageIndex, quint64 done, quint64 total) {
-    if (stageIndex != running_) return;  // a late update of a stage that already ended
+void StageListView::showProgress(int stageIndex, const QString& activity, quint64 done, quint64 total) {
+    if (stageIndex < 0 || stageIndex != running_) return;  // before any stage, or a stage that already ended
+    // Its summary replaces this when it ends. An activity named like the
+    // stage ("embed") says nothing the row does not.
+    const QString shown = activity == table_->item(stageIndex, StageColumn)->text() ? QString() : activity;
+    QTableWidgetItem* summary = table_->item(stageIndex, SummaryColumn);
+    if (summary->text() != shown) {
+        summary->setText(shown);
+        summary->setToolTip(shown);
+    }
     QProgressBar* bar = bars_[std::size_t(stageIndex)];
     if (total == 0) {
         bar->setRange(0, 0);

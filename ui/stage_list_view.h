@@ -20,7 +20,8 @@ public:
     // Every stage waiting: a run is about to start.
     void reset();
     void showStageEvent(const StageEvent& event);
-    void showProgress(int stageIndex, quint64 done, quint64 total);
+    // The running stage's bar, and what it does in its summary column.
+    void showProgress(int stageIndex, const QString& activity, quint64 done, quint64 total);
     // The running stage, if any, ends as `state` ("cancelled", "failed").
     void interrupt(const QString& state);
 
