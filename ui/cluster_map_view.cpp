@@ -277,6 +277,7 @@ ClusterMapView::ClusterMapView(QWidget* parent)
     connect(hideOutliers_, &QCheckBox::toggled, this, [this] {
         applyPointStyles();
         QToolTip::hideText();  // it may name a point no longer drawn
+        if (!find_->text().isEmpty()) search();  // outliers leave or join the matches
         plot_->replot();
     });
     colourBy_->setObjectName("mapColourBy");
@@ -852,6 +853,10 @@ void ClusterMapView::search() {
         // hold the same rows; a hand-made outcome might not).
         std::erase_if(matches_, [&](std::size_t row) { return row >= clusterOf_.size(); });
     }
+    // Hidden outliers are not on the map to ring or step to; the summary
+    // counts them, so a curator knows to show them.
+    const std::size_t hiddenHits =
+        hideOutliers_->isChecked() ? std::erase_if(matches_, [&](std::size_t row) { return clusterOf_[row] < 0; }) : 0;
 
     QVector<double> xs, ys;
     xs.reserve(qsizetype(matches_.size()));
@@ -871,7 +876,9 @@ void ClusterMapView::search() {
     if (!outcome_ || text.isEmpty()) {
         matchSummary_.clear();
     } else if (matches_.empty()) {
-        matchSummary_ = tr("No question contains “%1”.").arg(text);
+        matchSummary_ = hiddenHits == 0   ? tr("No question contains “%1”.").arg(text)
+                        : hiddenHits == 1 ? tr("Only a hidden outlier contains “%1”.").arg(text)
+                                          : tr("Only %1 hidden outliers contain “%2”.").arg(count(hiddenHits), text);
     } else {
         const std::size_t n = matches_.size();
         const QString clusters = clustersHit == 0   ? QString()
@@ -880,8 +887,12 @@ void ClusterMapView::search() {
         const QString outliers = outliersHit == 0   ? QString()
                                  : outliersHit == 1 ? tr(" (1 outlier)")
                                                     : tr(" (%1 outliers)").arg(count(outliersHit));
+        const QString hidden = hiddenHits == 0   ? QString()
+                               : hiddenHits == 1 ? tr("; 1 hidden outlier too")
+                                                 : tr("; %1 hidden outliers too").arg(count(hiddenHits));
         matchSummary_ = (n == 1 ? tr("1 question matches") : tr("%1 questions match").arg(count(n))) + clusters +
-                        (clustersHit == 0 ? (outliersHit == 1 ? tr(", an outlier") : tr(", all outliers")) : outliers);
+                        (clustersHit == 0 ? (outliersHit == 1 ? tr(", an outlier") : tr(", all outliers")) : outliers) +
+                        hidden;
     }
     findStatus_->setText(matchSummary_);
     findStatus_->setVisible(!matchSummary_.isEmpty());  // no empty band above the map

@@ -71,7 +71,8 @@ public:
     QPointF pixelOf(std::size_t row) const;
 
     // The rows whose question contains the Find text, in row order, as of
-    // the last search (which waits for a pause in typing).
+    // the last search (which waits for a pause in typing); outliers are left
+    // out while they are hidden.
     const std::vector<std::size_t>& matches() const { return matches_; }
     // The row of the match last stepped to; -1 before the first step.
     long long currentMatch() const;

@@ -28,6 +28,7 @@
 #include <qcustomplot.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
@@ -364,6 +365,44 @@ void TestMapFind::findsStepsThroughAndClearsOnTheDemoRun() {
     QCOMPARE(view->matches(), expected);
     QCOMPARE(view->currentMatch(), -1LL);
     QCOMPARE(drawn(plot, "Find matches"), pointsOf(map.projection.points, expected));
+    QCOMPARE(status->text(), summary);
+
+    // Outliers hidden: they leave the matches (nothing there to ring or
+    // step to) and the summary counts them; shown again, they are back.
+    auto* hide = w.main->findChild<QCheckBox*>("hideOutliers");
+    hide->setChecked(true);
+    std::vector<std::size_t> inClusters;
+    for (std::size_t row : expected)
+        if (clusterOf[row] >= 0) inClusters.push_back(row);
+    QCOMPARE(view->matches(), inClusters);
+    QCOMPARE(drawn(plot, "Find matches"), pointsOf(map.projection.points, inClusters));
+    const QString hiddenToo = outliersHit == 1 ? QStringLiteral("; 1 hidden outlier too")
+                                               : QStringLiteral("; %1 hidden outliers too").arg(outliersHit);
+    QCOMPARE(status->text(), QStringLiteral("%1 questions match, in %2 clusters")
+                                 .arg(inClusters.size())
+                                 .arg(clustersHit.size()) +
+                                 hiddenToo);
+    for (std::size_t step = 0; step < inClusters.size(); ++step) {
+        next->click();
+        QVERIFY(clusterOf[std::size_t(view->currentMatch())] >= 0);
+    }
+    // A text only an outlier holds (its whole question, in no other): no
+    // match on the map, and why.
+    std::optional<std::size_t> lone;
+    for (std::size_t row = 0; row < records.size() && !lone; ++row)
+        if (clusterOf[row] < 0 && rowsContaining(question(records[row])) == std::vector<std::size_t>{row}) lone = row;
+    QVERIFY(lone);
+    const QString loneQuestion = question(records[*lone]);
+    find->setText(loneQuestion);
+    QVERIFY(searched.wait());
+    QVERIFY(view->matches().empty());
+    QCOMPARE(status->text(), QStringLiteral("Only a hidden outlier contains “%1”.").arg(loneQuestion));
+    QVERIFY(!next->isEnabled());
+    hide->setChecked(false);
+    QCOMPARE(view->matches(), std::vector<std::size_t>{*lone});
+    find->setText(word);
+    QVERIFY(searched.wait());
+    QCOMPARE(view->matches(), expected);
     QCOMPARE(status->text(), summary);
 
     // A text no question holds says so, and Enter then goes nowhere.
