@@ -17,6 +17,7 @@
 #include <QLocale>
 #include <QMouseEvent>
 #include <QPushButton>
+#include <QSettings>
 #include <QShortcut>
 #include <QSignalBlocker>
 #include <QSortFilterProxyModel>
@@ -40,6 +41,9 @@ namespace {
 // How close, in pixels, the pointer must be to a point to pick it.
 constexpr double kPickRadius = 8;
 
+// The view's choices remembered in the application's QSettings.
+constexpr auto kColourByKey = "clusterMap/colourBy", kHideOutliersKey = "clusterMap/hideOutliers";
+
 // Twenty category colours, dark enough to read on white and none grey (the
 // outliers' colour). assignColours spreads them so that clusters drawn near
 // each other differ.
@@ -51,6 +55,16 @@ const QList<QColor>& clusterColours() {
         QColor(140, 109, 49),  QColor(123, 65, 115), QColor(82, 84, 163),  QColor(231, 186, 82),
         QColor(0, 128, 128),   QColor(128, 0, 0),   QColor(206, 109, 189), QColor(107, 110, 207)};
     return colours;
+}
+
+// Source k's colour: the palette's for the first twenty, then hues a golden
+// angle apart, so that a project pooling more datasets still tells each
+// from the others (and from the outliers' grey).
+QColor sourceColour(std::size_t k) {
+    const auto palette = std::size_t(clusterColours().size());
+    if (k < palette) return clusterColours()[int(k)];
+    const double hue = std::fmod(double(k - palette) * 0.618033988749895 + 0.05, 1.0);
+    return QColor::fromHsvF(float(hue), 0.75f, k % 2 ? 0.65f : 0.85f);
 }
 
 // Greedy colouring by where clusters are drawn: each cluster, largest
@@ -274,7 +288,9 @@ ClusterMapView::ClusterMapView(QWidget* parent)
     findStatus_->setWordWrap(true);
     hideOutliers_->setObjectName("hideOutliers");
     hideOutliers_->setToolTip(tr("Points in no cluster, grey: with a large corpus they can be most of the map"));
-    connect(hideOutliers_, &QCheckBox::toggled, this, [this] {
+    hideOutliers_->setChecked(QSettings().value(kHideOutliersKey, false).toBool());
+    connect(hideOutliers_, &QCheckBox::toggled, this, [this](bool hidden) {
+        QSettings().setValue(kHideOutliersKey, hidden);
         applyPointStyles();
         QToolTip::hideText();  // it may name a point no longer drawn
         if (!find_->text().isEmpty()) search();  // outliers leave or join the matches
@@ -284,6 +300,7 @@ ClusterMapView::ClusterMapView(QWidget* parent)
     colourBy_->addItem(tr("Clusters"));
     colourBy_->addItem(tr("Sources"));
     colourBy_->setToolTip(tr("Sources: each point in the colour of the dataset its question came from"));
+    if (QSettings().value(kColourByKey).toString() == QLatin1String("sources")) wantedColouring_ = Colouring::Sources;
     connect(colourBy_, &QComboBox::currentIndexChanged, this,
             [this](int index) { colourBy(index == 1 ? Colouring::Sources : Colouring::Clusters); });
     auto* colourByLabel = new QLabel(tr("Colour &by:"));
@@ -423,10 +440,10 @@ void ClusterMapView::setOutcome(std::shared_ptr<const PipelineOutcome> outcome) 
                         outcome_->corpusReport.sources.size();
     colourBy_->setEnabled(sourcesKnown_);
     saveImage_->setEnabled(outcome_ != nullptr);
-    if (!sourcesKnown_) {
-        colouring_ = Colouring::Clusters;
+    colouring_ = sourcesKnown_ ? wantedColouring_ : Colouring::Clusters;
+    {
         const QSignalBlocker quiet(colourBy_);
-        colourBy_->setCurrentIndex(0);
+        colourBy_->setCurrentIndex(colouring_ == Colouring::Sources ? 1 : 0);
     }
     for (int column : {ClusterTableModel::NumberColumn, ClusterTableModel::SizeColumn, ClusterTableModel::SampledColumn})
         clusterTable_->resizeColumnToContents(column);
@@ -506,7 +523,6 @@ void ClusterMapView::buildPointGraphs() {
     std::function<std::size_t(std::size_t)> graphOf;
     const std::size_t sources = outcome_->corpusReport.sources.size();
     std::vector<std::size_t> perSource(sources);
-    const auto sourceColour = [](std::size_t k) { return clusterColours()[int(k % std::size_t(clusterColours().size()))]; };
     if (bySource) {
         // Each source's outliers underneath, lighter, then its clustered rows.
         for (std::size_t k = 0; k < sources; ++k) {
@@ -571,6 +587,8 @@ void ClusterMapView::applyPointStyles() {
 }
 
 void ClusterMapView::colourBy(Colouring colouring) {
+    wantedColouring_ = colouring;
+    QSettings().setValue(kColourByKey, colouring == Colouring::Sources ? "sources" : "clusters");
     colouring_ = sourcesKnown_ ? colouring : Colouring::Clusters;
     {
         const QSignalBlocker quiet(colourBy_);

@@ -88,7 +88,10 @@ public:
     // the screen's resolution, written atomically. Throws distill::Error
     // naming the file when it cannot be written.
     void saveImage(const QString& path) const;
-    // What the points' colours stand for (the "Colour by" box).
+    // What the points' colours stand for (the "Colour by" box), remembered
+    // across sessions as Hide outliers is. Sources needs an outcome that
+    // says each row's source; one that does not is coloured by cluster, and
+    // the next that does by source again.
     enum class Colouring { Clusters, Sources };
     void colourBy(Colouring colouring);
     Colouring colouring() const { return colouring_; }
@@ -173,7 +176,8 @@ private:
         bool outliers;
     };
     std::vector<PointGraph> pointGraphs_;
-    Colouring colouring_ = Colouring::Clusters;
+    Colouring colouring_ = Colouring::Clusters;  // as shown
+    Colouring wantedColouring_ = Colouring::Clusters;  // as chosen
     bool sourcesKnown_ = false;  // whether the outcome says each row's source (a run's does)
     std::vector<QCPGraph*> legendSwatches_;  // by source: one empty graph per legend entry
     bool filteringClusters_ = false;  // the keyword filter is moving the table's rows

@@ -97,12 +97,14 @@ class TestMapFind : public QObject {
     Q_OBJECT
     IsolatedSettings settings_;  // the recent projects, the export folders: not the user's
 private slots:
+    void init() { settings_.clear(); }  // each test starts as a first session does
     void findsStepsThroughAndClearsOnTheDemoRun();
     void membersRingAndOpenTheirFewShots();
     void findsAmongSevenHundredThousandRows();
     void clusterTableSortsFiltersAndSelects();
     void outliersHideAndShowAllFitsWhatIsShown();
     void coloursBySourceWithALegend();
+    void colourByIsRememberedAndManySourcesStayApart();
 };
 
 // The side panel's members: a click rings the question on the map, a
@@ -749,6 +751,60 @@ void TestMapFind::coloursBySourceWithALegend() {
     QCOMPARE(w.prompts->errors.size(), 1);
     QVERIFY2(w.prompts->errors.front().contains("no such folder/map.png"), qPrintable(w.prompts->errors.front()));
     QVERIFY(!QFileInfo::exists(dir.filePath("no such folder")));
+}
+
+// Colour by and Hide outliers are remembered for the next session; a
+// project pooling thirty datasets gets thirty colours, none the outliers'
+// grey. On a hand-made outcome: 300 rows from 30 sources, one cluster.
+void TestMapFind::colourByIsRememberedAndManySourcesStayApart() {
+    constexpr std::size_t kSources = 30, kRows = 300;
+    auto outcome = std::make_shared<PipelineOutcome>();
+    outcome->map.projection.points = Matrix(kRows, 2);
+    ClusterSummary cluster;
+    for (std::size_t row = 0; row < kRows; ++row) {
+        outcome->map.projection.points.row(row)[0] = float(row % 17);
+        outcome->map.projection.points.row(row)[1] = float(row / 17);
+        outcome->sourceOf.push_back(std::uint32_t(row % kSources));
+        if (row < 100) cluster.members.push_back(RowId(row));
+    }
+    cluster.size = cluster.members.size();
+    outcome->map.clusters.push_back(cluster);
+    outcome->map.outliers = kRows - cluster.size;
+    for (std::size_t k = 0; k < kSources; ++k)
+        outcome->corpusReport.sources.push_back({"source " + std::to_string(k), "", kRows / kSources, 0, 0});
+    {
+        ClusterMapView view;
+        view.setOutcome(outcome);
+        QCOMPARE(view.colouring(), ClusterMapView::Colouring::Clusters);  // a first session's
+        QVERIFY(!view.outliersHidden());
+        view.findChild<QComboBox*>("mapColourBy")->setCurrentIndex(1);
+        view.findChild<QCheckBox*>("hideOutliers")->setChecked(true);
+        QCOMPARE(view.colouring(), ClusterMapView::Colouring::Sources);
+        auto* plot = view.findChild<QCustomPlot*>("clusterMap");
+        QCOMPARE(plot->legend->itemCount(), int(kSources));
+        std::set<QRgb> colours;
+        for (int i = 0; i < plot->legend->itemCount(); ++i) {
+            auto* item = qobject_cast<QCPPlottableLegendItem*>(plot->legend->item(i));
+            QVERIFY(item);
+            colours.insert(qobject_cast<QCPGraph*>(item->plottable())->scatterStyle().pen().color().rgb());
+        }
+        QCOMPARE(colours.size(), kSources);
+        QVERIFY(!colours.count(QColor(205, 205, 205).rgb()));
+    }
+    // The next session's map: by source, outliers hidden.
+    ClusterMapView next;
+    QVERIFY(next.outliersHidden());
+    next.setOutcome(outcome);
+    QCOMPARE(next.colouring(), ClusterMapView::Colouring::Sources);
+    // An outcome that does not say where its rows came from is coloured by
+    // cluster; the choice stays for the next one that does.
+    auto anonymous = std::make_shared<PipelineOutcome>(*outcome);
+    anonymous->sourceOf.clear();
+    next.setOutcome(anonymous);
+    QCOMPARE(next.colouring(), ClusterMapView::Colouring::Clusters);
+    QVERIFY(!next.findChild<QComboBox*>("mapColourBy")->isEnabled());
+    next.setOutcome(outcome);
+    QCOMPARE(next.colouring(), ClusterMapView::Colouring::Sources);
 }
 
 QTEST_MAIN(TestMapFind)
