@@ -110,7 +110,7 @@ QVariant SourceTableModel::headerData(int section, Qt::Orientation orientation, 
     }
     if (role == Qt::ToolTipRole) {
         switch (section) {
-            case PathColumn: return tr("A local dataset file: JSONL, JSON array, CSV or TSV");
+            case PathColumn: return tr("A local dataset file: JSONL, JSON (an array, or objects one after another), CSV or TSV");
             case FormatColumn: return tr("auto decides by content and extension");
             case QuestionColumn: return tr("The field renamed to \"question\"; records are deduplicated on it");
             case AnswerColumn: return tr("The field renamed to \"answer\"; every other field is kept");

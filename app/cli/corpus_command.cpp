@@ -88,7 +88,7 @@ void add_corpus_commands(CLI::App& app) {
                   "(a later source wins)");
     auto* project = corpus->add_option("--project", o->project, "A Distill Studio project file (its sources, "
                                                                 "column maps and on_bad_line)");
-    auto* source = corpus->add_option("--source", o->sources, "A source file (JSONL, JSON array, CSV, TSV); "
+    auto* source = corpus->add_option("--source", o->sources, "A source file (JSONL, JSON, CSV, TSV); "
                                                               "repeat in pooling order")
                        ->excludes(project);
     project->excludes(source);

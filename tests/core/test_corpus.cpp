@@ -158,6 +158,7 @@ private slots:
     void jsonlRenamesInPlaceAndKeepsFieldOrder();
     void jsonlKeepsAnswerTypes();
     void jsonArrayStreamsElements();
+    void jsonObjectsOneAfterAnother();
     void csvReadsQuotedNewlinesAndKeepsSpaces();
     void tsvReadsQuotedFieldsAndCrlf();
 
@@ -248,6 +249,52 @@ void TestCorpus::jsonArrayStreamsElements() {
     QCOMPARE(keys_of(result.records[0].at("choices")), QStringList({"text", "label"}));
     QCOMPARE(result.records[1].at("score").get<double>(), 0.5);
     QVERIFY(result.records[1].at("extra").is_null());
+}
+
+// Objects one after another, pretty-printed (json.dump(indent=2) in a loop,
+// jq without -c) or not: "auto" reads them as JSON, each object a row,
+// reported at the line where it ends; a JSONL whose first line is broken
+// stays JSONL, so Skip still skips just that line.
+void TestCorpus::jsonObjectsOneAfterAnother() {
+    QTemporaryDir dir;
+    const std::string pretty = (dir.path() + "/pretty.json").toStdString();
+    std::ofstream(pretty) << "\xEF\xBB\xBF{\n  \"q\": \"First?\",\n  \"a\": {\"n\": [1, 2]}\n}\n"
+                             "{\"q\": \"Second?\", \"a\": 2}{\"q\": \"Third }?\",\n \"a\": 3}\n\n"
+                             "  {\n\"q\": \"Fourth?\",\n\"a\": \"[4]\"\n}";
+    std::vector<distill::InputProblem> problems;
+    const auto result = read_all(spec_for(pretty, {.question = "q", .answer = "a"}), BadInputPolicy::Abort);
+    QCOMPARE(questions_of(result.records), QStringList({"First?", "Second?", "Third }?", "Fourth?"}));
+    QCOMPARE(dumped(result.records[0].at("answer")), QString(R"({"n":[1,2]})"));
+    QCOMPARE(dumped(result.records[3].at("answer")), QString(R"("[4]")"));
+    QCOMPARE(result.report.records, std::size_t{4});
+
+    // A bad row is named by the line it ends on, and Skip goes past it.
+    const std::string unmapped = (dir.path() + "/unmapped.json").toStdString();
+    std::ofstream(unmapped) << "{\n \"q\": \"Kept?\", \"a\": 1\n}\n{\n \"prompt\": \"x\"\n}\n{\"q\": \"Also?\", \"a\": 2}\n";
+    const auto skipped = read_all(spec_for(unmapped, {.question = "q", .answer = "a"}));
+    QCOMPARE(questions_of(skipped.records), QStringList({"Kept?", "Also?"}));
+    QCOMPARE(skipped.problems.size(), std::size_t{1});
+    QCOMPARE(skipped.problems[0].line, std::size_t{6});
+    // A syntax error stops the file, at its line.
+    const std::string broken = (dir.path() + "/broken.json").toStdString();
+    std::ofstream(broken) << "{\n \"q\": \"One?\", \"a\": 1\n}\n{\n \"q\": \"Two?\" \"a\": 2\n}\n";
+    QVERIFY2(error_reading(spec_for(broken, {.question = "q", .answer = "a"}), BadInputPolicy::Skip)
+                 .startsWith(q(broken) + ":5: invalid JSON"),
+             qPrintable(error_reading(spec_for(broken, {.question = "q", .answer = "a"}))));
+    // A scalar between the rows is not a row.
+    const std::string scalar = (dir.path() + "/scalar.json").toStdString();
+    std::ofstream(scalar) << "{\"q\": \"One?\",\n \"a\": 1}\n42\n";
+    QVERIFY2(error_reading(spec_for(scalar, {.question = "q", .answer = "a"}))
+                 .contains("expected a JSON array of objects or objects one after another, found a number"),
+             qPrintable(error_reading(spec_for(scalar, {.question = "q", .answer = "a"}))));
+
+    // JSONL with a broken first line: still JSONL, the line skipped.
+    const std::string jsonl = (dir.path() + "/broken_first.jsonl").toStdString();
+    std::ofstream(jsonl) << "{\"q\": \"Bad\" \"a\": 1}\n{\"q\": \"Good?\", \"a\": 2}\n";
+    const auto lines = read_all(spec_for(jsonl, {.question = "q", .answer = "a"}));
+    QCOMPARE(questions_of(lines.records), QStringList({"Good?"}));
+    QCOMPARE(lines.problems.size(), std::size_t{1});
+    QCOMPARE(lines.problems[0].line, std::size_t{1});
 }
 
 void TestCorpus::csvReadsQuotedNewlinesAndKeepsSpaces() {
@@ -493,7 +540,7 @@ void TestCorpus::jsonArraySyntaxErrorStopsUnderEitherPolicy() {
                                   "invalid JSON at column 32: syntax error while parsing object - "
                                   "unexpected string literal"),
                  qPrintable(error));
-        QVERIFY2(error.endsWith("(JSONL can skip bad lines)"), qPrintable(error));
+        QVERIFY2(error.endsWith("(JSONL, one object per line, can skip bad lines)"), qPrintable(error));
     }
 
     // A file cut off inside the array: the last line, not the one after it.
@@ -512,12 +559,11 @@ void TestCorpus::csvBadHeaderStopsUnderEitherPolicy() {
 }
 
 void TestCorpus::formatMismatches() {
-    QCOMPARE(error_reading(source("object_not_array.json", {}, SourceFormat::JsonArray)),
-             at("object_not_array.json", 1) +
-                 "expected a JSON array at the top level, found an object; set the source's format "
-                 "to jsonl if the "
-                 "file holds one object per line");
-    // Auto picks JSONL for it by its first byte.
+    // As JSON, a lone object is a row too (objects one after another); Auto
+    // picks JSONL for it, its object ending on its first line.
+    QCOMPARE(read_all(source("object_not_array.json", {}, SourceFormat::JsonArray), BadInputPolicy::Abort)
+                 .records.size(),
+             std::size_t{1});
     QCOMPARE(read_all(source("object_not_array.json"), BadInputPolicy::Abort).records.size(),
              std::size_t{1});
     QCOMPARE(error_reading(source("plain.txt")),

@@ -22,9 +22,9 @@ namespace distill {
 using Record = nlohmann::ordered_json;
 
 enum class SourceFormat {
-    Auto,       // by content: '[' starts a JSON array, '{' JSONL; .csv/.tsv by extension
+    Auto,       // by content: '[' starts JSON, '{' JSONL unless the first object spans lines; .csv/.tsv by extension
     Jsonl,      // one JSON object per line (also what HF `to_json` writes as .json)
-    JsonArray,  // one top-level array of objects
+    JsonArray,  // "json": a top-level array of objects, or objects one after another (pretty-printed)
     Csv,        // comma-separated, first row is the header
     Tsv,        // tab-separated, first row is the header
 };

@@ -1,6 +1,7 @@
-// JSON array: one top-level array of objects. nlohmann's SAX interface
-// streams it, and a builder assembles one element at a time, so memory
-// holds the largest element rather than the file.
+// JSON: one top-level array of objects, or objects one after another
+// (pretty-printed, as json.dump(record, indent=2) in a loop or jq without -c
+// write them). nlohmann's SAX interface streams it, and a builder assembles
+// one row at a time, so memory holds the largest row rather than the file.
 #include <array>
 #include <cstdint>
 #include <iterator>
@@ -53,6 +54,13 @@ public:
     std::size_t line() const { return newlines_ + 1; }
     std::size_t column() const { return static_cast<std::size_t>(consumed_ - line_start_); }
     std::uint64_t consumed() const { return consumed_; }
+
+    // Past spaces, tabs and line ends; whether anything follows them.
+    bool skip_whitespace() {
+        while (!at_end() && (current() == ' ' || current() == '\t' || current() == '\r' || current() == '\n'))
+            advance();
+        return !at_end();
+    }
 
 private:
     char current() const { return buffer_[next_]; }
@@ -121,9 +129,9 @@ private:
     std::string key_;
 };
 
-// nlohmann's SAX handler: checks that the file is one array and hands each
-// element to the intake as soon as it is complete.
-class ArrayElementHandler {
+// nlohmann's SAX handler: hands each row (an element of a top-level array,
+// or a top-level object) to the intake as soon as it is complete.
+class JsonRowHandler {
 public:
     using number_integer_t = Record::number_integer_t;
     using number_unsigned_t = Record::number_unsigned_t;
@@ -131,7 +139,7 @@ public:
     using string_t = Record::string_t;
     using binary_t = Record::binary_t;
 
-    ArrayElementHandler(RowIntake& rows, const PositionedInput& input)
+    JsonRowHandler(RowIntake& rows, const PositionedInput& input)
         : rows_(rows), input_(input) {}
 
     bool null() { return value(Record(nullptr)); }
@@ -143,7 +151,6 @@ public:
     bool binary(binary_t& v) { return value(Record::binary(std::move(v))); }
 
     bool start_object(std::size_t) {
-        if (!in_top_array_) not_an_array("an object");
         builder_.open(Record::object());
         return true;
     }
@@ -154,10 +161,10 @@ public:
     bool end_object() { return close_container(); }
 
     bool start_array(std::size_t) {
-        if (!in_top_array_)
-            in_top_array_ = true;
-        else
+        if (builder_.building() || in_top_array_)
             builder_.open(Record::array());
+        else
+            in_top_array_ = true;  // the rows' array
         return true;
     }
     bool end_array() {
@@ -168,13 +175,13 @@ public:
 
     bool parse_error(std::size_t, const std::string&, const std::exception& error) {
         rows_.fail(input_.line(), json_syntax_problem(error, input_.column()),
-                   "fix the file: a JSON array cannot be read past a syntax error (JSONL can "
-                   "skip bad lines)");
+                   "fix the file: JSON cannot be read past a syntax error (JSONL, one object per "
+                   "line, can skip bad lines)");
     }
 
 private:
     bool value(Record&& v) {
-        if (!in_top_array_) not_an_array(describe_type(v));
+        if (!in_top_array_ && !builder_.building()) not_rows(describe_type(v));
         builder_.add(std::move(v));
         if (!builder_.building()) deliver();
         return true;
@@ -193,9 +200,9 @@ private:
         rows_.consumed(input_.consumed());
     }
 
-    [[noreturn]] void not_an_array(const std::string& found) const {
-        rows_.fail(input_.line(), "expected a JSON array at the top level, found " + found,
-                   "set the source's format to jsonl if the file holds one object per line");
+    [[noreturn]] void not_rows(const std::string& found) const {
+        rows_.fail(input_.line(), "expected a JSON array of objects or objects one after another, found " + found,
+                   "make each row a JSON object");
     }
 
     RowIntake& rows_;
@@ -206,10 +213,15 @@ private:
 
 }  // namespace
 
-void read_json_array(std::istream& in, RowIntake& rows) {
+void read_json(std::istream& in, RowIntake& rows) {
     PositionedInput input(in);
-    ArrayElementHandler handler(rows, input);
-    Record::sax_parse(input.begin(), input.end(), &handler);
+    JsonRowHandler handler(rows, input);
+    // One top-level value at a time: the parser stops right after each
+    // (not strict), where the next one starts.
+    do {
+        Record::sax_parse(input.begin(), input.end(), &handler, nlohmann::json::input_format_t::json,
+                          /*strict=*/false);
+    } while (input.skip_whitespace());
 }
 
 }  // namespace distill::corpus

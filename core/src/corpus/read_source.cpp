@@ -29,17 +29,36 @@ std::string describe_byte(int c) {
     return std::string("byte ") + hex;
 }
 
-// The first byte after a byte order mark and whitespace tells JSON array
-// from JSONL; the stream is rewound afterwards. An empty file reads as JSONL
-// and then reports that it holds no records.
+// Whether `line` is the start of a JSON value that goes on past it: what
+// the first line of a pretty-printed object is ("{", or '{"id": 7,'), and
+// a JSONL line is not, nor a broken one, whose error comes before its end.
+bool opens_a_longer_value(const std::string& line) {
+    try {
+        (void)Record::parse(line);
+        return false;
+    } catch (const nlohmann::json::parse_error& e) {
+        return e.byte > line.size();  // ran out of input, nothing wrong before
+    }
+}
+
+// The first byte after a byte order mark and whitespace tells JSON from
+// JSONL, and for '{' whether the first object ends on its line; the stream
+// is rewound afterwards. An empty file reads as JSONL and then reports that
+// it holds no records.
 SourceFormat sniff_json_format(const std::string& path, std::istream& in) {
     int c = in.get();
     if (c == 0xEF && in.get() == 0xBB && in.get() == 0xBF) c = in.get();
     while (c == ' ' || c == '\t' || c == '\r' || c == '\n') c = in.get();
+    std::string first_line;
+    if (c == '{') {
+        std::getline(in, first_line);
+        first_line.insert(0, 1, '{');
+    }
     in.clear();
     in.seekg(0);
     if (c == '[') return SourceFormat::JsonArray;
-    if (c == '{' || c == std::char_traits<char>::eof()) return SourceFormat::Jsonl;
+    if (c == '{') return opens_a_longer_value(first_line) ? SourceFormat::JsonArray : SourceFormat::Jsonl;
+    if (c == std::char_traits<char>::eof()) return SourceFormat::Jsonl;
     throw Error(located_message(path, 1,
                                 "cannot tell the format: the file starts with " + describe_byte(c) +
                                     ", not '[' (JSON array) or '{' (JSONL)",
@@ -59,7 +78,7 @@ void run_reader(SourceFormat format, std::istream& in, corpus::RowIntake& rows) 
         case SourceFormat::Jsonl:
             return corpus::read_jsonl(in, rows);
         case SourceFormat::JsonArray:
-            return corpus::read_json_array(in, rows);
+            return corpus::read_json(in, rows);
         case SourceFormat::Csv:
             return corpus::read_delimited(in, ',', rows);
         case SourceFormat::Tsv:

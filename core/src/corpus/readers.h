@@ -8,7 +8,8 @@
 namespace distill::corpus {
 
 void read_jsonl(std::istream& in, RowIntake& rows);
-void read_json_array(std::istream& in, RowIntake& rows);
+// A top-level array of objects, or objects one after another, in any layout.
+void read_json(std::istream& in, RowIntake& rows);
 // CSV (delimiter ',') and TSV (delimiter '\t'): the header row names the fields.
 void read_delimited(std::istream& in, char delimiter, RowIntake& rows);
 
