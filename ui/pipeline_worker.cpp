@@ -24,6 +24,7 @@ public:
     // A new activity is shown at once, the throttle notwithstanding: it is
     // what the status bar names.
     void update(std::string_view activity, std::uint64_t done, std::uint64_t total) override {
+        if (!showActivity_) activity = {};
         const bool changed = activity != activity_;
         if (changed) activity_ = activity;
         if (throttle_.admit(done, total) || changed)
@@ -32,11 +33,16 @@ public:
 
     bool cancel_requested() const override { return cancelRequested_.load(std::memory_order_relaxed); }
 
+    // From now on progress carries no activity: the export's copy, which
+    // the window names itself (copyingExport), reports as "export".
+    void hideActivity() { showActivity_ = false; }
+
 private:
     PipelineWorker& worker_;
     const std::atomic_bool& cancelRequested_;
     int stageIndex_ = -1;  // none started yet
     std::string activity_;
+    bool showActivity_ = true;
     ProgressThrottle throttle_;
 };
 
@@ -124,6 +130,7 @@ void PipelineWorker::deliver(const Project& project, const std::string& outputDi
         outcome->tokenLengths = tokenLengthsOf(dir / "manifest.json");
         outcome->exportDir = exportDir;
         if (!exportDir.empty()) {
+            observer.hideActivity();
             emit copyingExport();
             try {
                 outcome->exportedFiles = publish_export(outputDir, exportDir, &observer);

@@ -83,8 +83,8 @@ void StageListView::showStageEvent(const StageEvent& event) {
 
 void StageListView::showProgress(int stageIndex, const QString& activity, quint64 done, quint64 total) {
     if (stageIndex < 0 || stageIndex != running_) return;  // before any stage, or a stage that already ended
-    // Its summary replaces this when it ends. An activity named like the
-    // stage ("embed") says nothing the row does not.
+    // Its summary replaces this when it ends (interrupt() clears it). An
+    // activity named like the stage ("embed") says nothing the row does not.
     const QString shown = activity == table_->item(stageIndex, StageColumn)->text() ? QString() : activity;
     QTableWidgetItem* summary = table_->item(stageIndex, SummaryColumn);
     if (summary->text() != shown) {
@@ -103,6 +103,8 @@ void StageListView::showProgress(int stageIndex, const QString& activity, quint6
 void StageListView::interrupt(const QString& state) {
     if (running_ < 0) return;
     setState(running_, state);
+    table_->item(running_, SummaryColumn)->setText(QString());
+    table_->item(running_, SummaryColumn)->setToolTip(QString());
     bars_[std::size_t(running_)]->setRange(0, 1);
     bars_[std::size_t(running_)]->setValue(0);
     running_ = -1;

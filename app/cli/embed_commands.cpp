@@ -35,7 +35,8 @@ void add_compute_options(CLI::App* sub, EmbedOptions& o) {
 }
 
 void run_embed(const EmbedCommandOptions& o) {
-    // The model first: a wrong model path should fail before a large input is read.
+    // The model directory first (its files are read here, the weights at the
+    // first embed): a wrong model path should fail before a large input is read.
     const auto embedder = make_embedder(o.model, o.embed);
     TerminalProgress progress;
     const auto texts = read_jsonl_texts(o.input, o.field, progress);

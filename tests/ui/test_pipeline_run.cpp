@@ -678,10 +678,17 @@ void TestPipelineRun::exportCopiesTheLitGptFilesToTheChosenFolder() {
     w.prompts->exportFolderAnswer = target;
     // While it copies, the status bar says where to (connected after the
     // window's own handler, so this reads what that wrote).
+    // The copy's own progress keeps that line.
     QStringList copyingSays;
-    connect(w.main->findChild<PipelineRunner*>(), &PipelineRunner::copyingExport, w.main.get(),
+    auto* runner = w.main->findChild<PipelineRunner*>();
+    connect(runner, &PipelineRunner::copyingExport, w.main.get(),
             [&] { copyingSays << w.main->findChild<QLabel*>("progressLabel")->text(); });
+    connect(runner, &PipelineRunner::progress, w.main.get(), [&] {
+        if (!copyingSays.isEmpty()) copyingSays << w.main->findChild<QLabel*>("progressLabel")->text();
+    });
     QVERIFY(exportAndWait());
+    QVERIFY(copyingSays.size() >= 2);  // the copy reports each file
+    copyingSays.removeDuplicates();
     QCOMPARE(copyingSays, QStringList{QString("Copying the lit-gpt files to %1…").arg(QDir::toNativeSeparators(target))});
     QVERIFY2(w.prompts->errors.isEmpty(), qPrintable(w.prompts->errors.join('\n')));
     QCOMPARE(QDir(target).entryList(QDir::Files | QDir::Hidden, QDir::Name),

@@ -52,7 +52,8 @@ Matrix embed_cached(Embedder& embedder, const std::vector<std::string>& texts, c
 // it and its .npy has the recorded shape, or nothing. Reads the record and
 // the .npy's header only, not the vectors (2 GB at 700k rows): what
 // load_last_run needs, whose later stages are all cached. Embeds nothing and
-// writes nothing.
+// writes nothing. The values are the record's word: a reader that needs them
+// checked goes through embed_cached.
 struct CachedEmbeddings {
     std::string npy;  // the entry's vectors, for a later tool to read
     std::size_t rows = 0, cols = 0;

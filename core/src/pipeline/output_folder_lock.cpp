@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <utility>
 
 #include "distill/error.h"
 #include "distill/pipeline.h"
@@ -21,6 +22,23 @@ namespace {
 constexpr std::chrono::seconds kReadersWait{60};
 constexpr const char* kWaitingForReaders = "waiting for Distill Studio to finish reading the output folder";
 
+// An open file that closes (releasing its lock) however the scope ends.
+class OpenFile {
+public:
+    explicit OpenFile(int fd) : fd_(fd) {}
+    ~OpenFile() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    OpenFile(const OpenFile&) = delete;
+    OpenFile& operator=(const OpenFile&) = delete;
+    int fd() const { return fd_; }
+    bool is_open() const { return fd_ >= 0; }
+    int release() { return std::exchange(fd_, -1); }
+
+private:
+    int fd_;
+};
+
 std::string holder_of(const std::string& lock_path) {
     std::ifstream in(lock_path);
     std::string holder;
@@ -28,19 +46,21 @@ std::string holder_of(const std::string& lock_path) {
     return holder;
 }
 
-[[noreturn]] void refuse(const std::string& output_dir, const std::string& holder_path, int fd) {
+[[noreturn]] void refuse(const std::string& output_dir, const std::string& holder_path) {
     const std::string holder = holder_of(holder_path);
-    ::close(fd);
     throw Error(output_dir + ": another run" + (holder.empty() ? "" : " (" + holder + ")") +
                 " is using this output folder; wait for it to end or choose another output folder");
 }
 
-// "pid N on HOST", what another run or reader is told holds the folder.
+// "pid N on HOST", what another run or reader is told holds the folder:
+// written over the last holder, then cut to length, so that the file is
+// never empty for a reader that comes in between.
 void write_holder(int fd) {
     char host[256] = "";
     ::gethostname(host, sizeof host - 1);
     const std::string holder = "pid " + std::to_string(::getpid()) + " on " + host + "\n";
-    if (::ftruncate(fd, 0) == 0) (void)!::write(fd, holder.data(), holder.size());
+    if (::pwrite(fd, holder.data(), holder.size(), 0) == ssize_t(holder.size()))
+        (void)!::ftruncate(fd, off_t(holder.size()));
 }
 
 enum class Attempt { Taken, ReadersHoldIt, ARunHoldsIt };
@@ -68,21 +88,16 @@ OutputFolderLock::OutputFolderLock(std::string output_dir, Access access, Progre
     const fs::path cache_dir = fs::path(output_dir_) / ".distill-cache";
     const std::string lock_path = (cache_dir / "lock").string(), waiting_path = lock_path + ".waiting";
     if (access_ == Access::Read) {
-        fd_ = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd_ < 0) {
-            // No run ever held it (nothing to read), or a cache we may not
-            // even read, which the load then reports file by file.
-            return;
+        OpenFile lock(::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC));
+        // Not there: no run ever held it (nothing to read), or a cache we may
+        // not even read, which the load then reports file by file.
+        if (!lock.is_open()) return;
+        if (const OpenFile waiting(::open(waiting_path.c_str(), O_RDONLY | O_CLOEXEC)); waiting.is_open()) {
+            const bool a_run_waits = ::flock(waiting.fd(), LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+            if (a_run_waits) refuse(output_dir_, waiting_path);
         }
-        if (const int waiting = ::open(waiting_path.c_str(), O_RDONLY | O_CLOEXEC); waiting >= 0) {
-            const bool a_run_waits = ::flock(waiting, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-            if (a_run_waits) {
-                ::close(fd_);
-                refuse(output_dir_, waiting_path, waiting);
-            }
-            ::close(waiting);
-        }
-        if (::flock(fd_, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK) refuse(output_dir_, lock_path, fd_);
+        if (::flock(lock.fd(), LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK) refuse(output_dir_, lock_path);
+        fd_ = lock.release();
         return;
     }
 
@@ -98,45 +113,30 @@ OutputFolderLock::OutputFolderLock(std::string output_dir, Access access, Progre
                         "); choose a folder you can write to");
         return fd;
     };
-    const int waiting = open_for_run(waiting_path);
-    try {
-        fd_ = open_for_run(lock_path);
-    } catch (...) {
-        ::close(waiting);
-        throw;
-    }
+    const OpenFile waiting(open_for_run(waiting_path));
+    OpenFile lock(open_for_run(lock_path));
     const auto give_up = std::chrono::steady_clock::now() + kReadersWait;
-    // Until `lock` is taken; either fd closed releases its lock.
     const auto wait_or_stop = [&](bool waiting_for_readers) {
         if (progress && waiting_for_readers) progress->update(kWaitingForReaders, 0, 0);
-        const bool cancelled = progress && progress->cancel_requested();
-        if (cancelled || std::chrono::steady_clock::now() > give_up) {
-            ::close(waiting);
-            ::close(fd_);
-            if (cancelled) throw Cancelled();
+        if (progress && progress->cancel_requested()) throw Cancelled();
+        if (std::chrono::steady_clock::now() > give_up)
             throw Error(output_dir_ + ": this output folder has been read (Distill Studio showing its last run) for " +
                         std::to_string(kReadersWait.count()) + " s; try again, or choose another output folder");
-        }
         std::this_thread::sleep_for(std::chrono::milliseconds(waiting_for_readers ? 50 : 1));
     };
     // The queue first (a reader holds it for a moment only), then the folder.
-    for (Attempt a; (a = try_to_take(waiting)) != Attempt::Taken;) {
-        if (a == Attempt::ARunHoldsIt) {  // another run waits for readers
-            ::close(fd_);
-            refuse(output_dir_, waiting_path, waiting);
-        }
+    for (Attempt a; (a = try_to_take(waiting.fd())) != Attempt::Taken;) {
+        if (a == Attempt::ARunHoldsIt) refuse(output_dir_, waiting_path);  // another run waits for readers
         wait_or_stop(false);
     }
-    write_holder(waiting);
-    for (Attempt a; (a = try_to_take(fd_)) != Attempt::Taken;) {
-        if (a == Attempt::ARunHoldsIt) {
-            ::close(waiting);
-            refuse(output_dir_, lock_path, fd_);
-        }
+    write_holder(waiting.fd());
+    for (Attempt a; (a = try_to_take(lock.fd())) != Attempt::Taken;) {
+        if (a == Attempt::ARunHoldsIt) refuse(output_dir_, lock_path);
         wait_or_stop(true);
     }
-    write_holder(fd_);
-    ::close(waiting);  // held: a reader now finds the folder itself taken
+    write_holder(lock.fd());
+    fd_ = lock.release();
+    // `waiting` closes here: held, a reader now finds the folder itself taken.
 }
 
 OutputFolderLock::~OutputFolderLock() {

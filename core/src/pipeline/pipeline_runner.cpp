@@ -247,7 +247,9 @@ struct PipelineRun {
     std::string fewshot_file, raw_file;
 
     // The embed stage's vectors, read from the embedding cache when a stage
-    // first needs them (embed_cached checks them against their record).
+    // first needs them. embed_cached checks them against their record: an
+    // entry whose values it no longer vouches for (a disk fault or a hand
+    // edit; writes are atomic) is embedded again here, under this stage.
     const Matrix& vectors() {
         if (embeddings.rows == 0 && !questions.empty())
             embeddings = embed_cached(*embedder, questions, cache.cache_path("embeddings"), stage.progress());
