@@ -220,6 +220,14 @@ private Q_SLOTS:
         p.pipeline.valid_fraction = 0.2;  // only the export
         again = ran(distill::run_pipeline(p, d));
         QVERIFY(!again["format"] && again["export"]);
+
+        // Another device: the projection and the search sum in another order
+        // on CUDA, so the map and the few-shots are its own; the vectors are
+        // the embedder's (its identity names where they were computed).
+        p.pipeline.embed.device = p.pipeline.embed.device == "cpu" ? "auto" : "cpu";
+        again = ran(distill::run_pipeline(p, d));
+        QVERIFY(!again["embed"] && !again["cluster"] && !again["sample"]);
+        QVERIFY(again["map"] && again["fewshot"]);
     }
 
     // The search and the map read questions and vectors only: a source whose

@@ -414,12 +414,14 @@ void PipelineRun::sample_stage() {
 }
 
 // map: what the GUI's cluster map draws (projection, keywords, samples);
-// keyed by the sample (whose key covers the questions and their vectors) and
-// the clustering record it shows. It reads no answers: a source whose answers
+// keyed by the sample (whose key covers the questions and their vectors),
+// the clustering record it shows and the device the projection runs on
+// (CUDA sums in another order). It reads no answers: a source whose answers
 // alone changed keeps its map.
 void PipelineRun::map_stage() {
     stage.start("map");
-    const std::string map_key = ContentHasher().add(sample_key).add(clustering_record.dump()).hex();
+    const std::string map_key =
+        ContentHasher().add(sample_key).add(clustering_record.dump()).add(settings.embed.device).hex();
     const bool cached = cache.fresh("map", map_key, {"cluster_map.json"});
     if (!cached) {
         recompute("map");
