@@ -1,7 +1,7 @@
 #include "shot_ranker.h"
 
+#include "distill/embedder.h"
 #include "distill/error.h"
-#include "distill/npy.h"
 
 namespace distill::ui {
 
@@ -11,11 +11,12 @@ void ShotRankWorker::rank(const std::string& embeddingsFile, std::size_t expecte
         if (embeddingsFile != loadedFile_) {
             loadedFile_.clear();
             embeddings_ = Matrix();  // not the old vectors and the new ones at once
-            embeddings_ = read_npy(embeddingsFile);
+            // The dialog lists corpus rows: vectors of another corpus, or
+            // changed since the run, would rank questions that are not the
+            // ones shown.
+            embeddings_ = read_cached_embeddings(embeddingsFile, expectedRows);
             loadedFile_ = embeddingsFile;
         }
-        // The dialog lists corpus rows: vectors of another corpus would rank
-        // questions that are not the ones shown.
         if (embeddings_.rows != expectedRows || origin >= expectedRows)
             throw Error(embeddingsFile + ": " + std::to_string(embeddings_.rows) + " rows, but the last run had " +
                         std::to_string(expectedRows) + " questions; run again");

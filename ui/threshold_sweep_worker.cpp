@@ -1,7 +1,6 @@
 #include "threshold_sweep_worker.h"
 
-#include "distill/error.h"
-#include "distill/npy.h"
+#include "distill/embedder.h"
 #include "progress_throttle.h"
 
 namespace distill::ui {
@@ -12,12 +11,10 @@ void ThresholdSweepWorker::sweep(const std::string& embeddingsFile, std::size_t 
     runGuarded([&] {
         // A cancel pressed before this thread got to the request counts too.
         throw_if_cancelled(&sink);
-        const Matrix embeddings = read_npy(embeddingsFile);
         // The run's map and table are per corpus row; vectors of another
-        // corpus would give numbers that describe nothing on screen.
-        if (embeddings.rows != expectedRows)
-            throw Error(embeddingsFile + ": " + std::to_string(embeddings.rows) + " rows, but the last run had " +
-                        std::to_string(expectedRows) + " questions; run again");
+        // corpus, or changed since the run, would give numbers that describe
+        // nothing on screen.
+        const Matrix embeddings = read_cached_embeddings(embeddingsFile, expectedRows);
         emit finished(std::make_shared<const SweepResult>(sweep_thresholds(embeddings, options, &sink)));
     });
 }

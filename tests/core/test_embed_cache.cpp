@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "distill/embedder.h"
+#include "distill/error.h"
 #include "distill/npy.h"
 
 namespace {
@@ -163,6 +164,43 @@ private Q_SLOTS:
         QVERIFY(distill::find_cached_embeddings(*embedder, kTexts, cache));
         fs::remove(entries(cache, ".json").front());
         QVERIFY(!distill::find_cached_embeddings(*embedder, kTexts, cache));
+    }
+
+    // What a tool reading a run's vectors later gets: the entry's values
+    // once they agree with its record, and otherwise an error naming the
+    // file and saying to run again, never the changed values.
+    void readsARunsVectorsOnlyAsRecorded() {
+        QTemporaryDir tmp;
+        const std::string cache = tmp.path().toStdString();
+        auto embedder = distill::make_embedder("hashing");
+        std::string npy;
+        const auto vectors = distill::embed_cached(*embedder, kTexts, cache, nullptr, nullptr, &npy);
+        QCOMPARE(distill::read_cached_embeddings(npy, kTexts.size()).values, vectors.values);
+
+        const auto refused = [&](std::size_t rows, const char* problem) {
+            try {
+                distill::read_cached_embeddings(npy, rows);
+            } catch (const distill::Error& e) {
+                const std::string message = e.what();
+                return message.rfind(npy, 0) == 0 && message.find(problem) != std::string::npos &&
+                       message.find("run the pipeline again") != std::string::npos;
+            }
+            return false;
+        };
+        QVERIFY(refused(kTexts.size() + 1, "no longer match their record"));
+        {
+            // One value changed in place, the file's size as before.
+            std::fstream f(npy, std::ios::in | std::ios::out | std::ios::binary);
+            float value = 0;
+            f.seekg(-std::streamoff(sizeof value), std::ios::end);
+            f.read(reinterpret_cast<char*>(&value), sizeof value);
+            value += 1;
+            f.seekp(-std::streamoff(sizeof value), std::ios::end);
+            f.write(reinterpret_cast<const char*>(&value), sizeof value);
+        }
+        QVERIFY(refused(kTexts.size(), "no longer match their record"));
+        fs::remove(npy);
+        QVERIFY(refused(kTexts.size(), "are gone"));
     }
 };
 

@@ -298,14 +298,31 @@ void TestThresholdSweep::badRangeAndLostEmbeddingsAreReported() {
     QCOMPARE(table->rowCount(), rows);
     QVERIFY(w.main->findChild<QPushButton*>("sweepButton")->isEnabled());
 
-    // The run's embeddings deleted behind its back: the file is named.
+    // The run's embeddings changed in place behind its back (same size, one
+    // value): refused against the entry's record, not swept.
     w.main->findChild<QDoubleSpinBox*>("sweepFrom")->setValue(0.5);
     const QDir cache(dir_.filePath("out/.distill-cache/embeddings"));
     const QStringList npys = cache.entryList({"*.npy"});
     QVERIFY(!npys.isEmpty());
-    for (const QString& npy : npys) QVERIFY(QFile::remove(cache.filePath(npy)));
+    for (const QString& npy : npys) {
+        QFile file(cache.filePath(npy));
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        float value = 0;
+        QVERIFY(file.seek(file.size() - qint64(sizeof value)));
+        QCOMPARE(file.read(reinterpret_cast<char*>(&value), sizeof value), qint64(sizeof value));
+        value += 1;
+        QVERIFY(file.seek(file.size() - qint64(sizeof value)));
+        QCOMPARE(file.write(reinterpret_cast<const char*>(&value), sizeof value), qint64(sizeof value));
+    }
     QVERIFY(!sweepAndWait(*w.main));
     QCOMPARE(w.prompts->errors.size(), 2);
+    QVERIFY2(w.prompts->errors.last().contains("no longer match their record"), qPrintable(w.prompts->errors.last()));
+    QVERIFY2(w.prompts->errors.last().contains("run the pipeline again"), qPrintable(w.prompts->errors.last()));
+
+    // Deleted: the file is named.
+    for (const QString& npy : npys) QVERIFY(QFile::remove(cache.filePath(npy)));
+    QVERIFY(!sweepAndWait(*w.main));
+    QCOMPARE(w.prompts->errors.size(), 3);
     QVERIFY2(w.prompts->errors.last().contains(".distill-cache"), qPrintable(w.prompts->errors.last()));
     QVERIFY(w.main->findChild<QPushButton*>("sweepButton")->isEnabled());
     // The next run embeds again (the cache misses) and the sweep works.

@@ -44,7 +44,8 @@ std::unique_ptr<Embedder> make_embedder(const std::string& spec, const EmbedOpti
 // an entry that does not match its record (half-written, stale, corrupt) is
 // ignored and rebuilt. `from_cache`, when given, says whether it was a hit;
 // `entry`, when given, gets the entry's .npy path, so a later tool (the GUI's
-// threshold sweep) can read the same vectors without embedding again.
+// threshold sweep) can read the same vectors without embedding again
+// (read_cached_embeddings).
 Matrix embed_cached(Embedder& embedder, const std::vector<std::string>& texts, const std::string& cache_dir,
                     ProgressSink* progress = nullptr, bool* from_cache = nullptr, std::string* entry = nullptr);
 
@@ -53,7 +54,7 @@ Matrix embed_cached(Embedder& embedder, const std::vector<std::string>& texts, c
 // the .npy's header only, not the vectors (2 GB at 700k rows): what
 // load_last_run needs, whose later stages are all cached. Embeds nothing and
 // writes nothing. The values are the record's word: a reader that needs them
-// checked goes through embed_cached.
+// reads them with read_cached_embeddings.
 struct CachedEmbeddings {
     std::string npy;  // the entry's vectors, for a later tool to read
     std::size_t rows = 0, cols = 0;
@@ -61,6 +62,14 @@ struct CachedEmbeddings {
 std::optional<CachedEmbeddings> find_cached_embeddings(const Embedder& embedder,
                                                        const std::vector<std::string>& texts,
                                                        const std::string& cache_dir);
+
+// The vectors of the entry `entry_npy` (CachedEmbeddings::npy, or
+// PipelineResult::embeddings_file) once they are checked against its record
+// to have `rows` rows and the recorded content: what a tool reading a run's
+// vectors later (the GUI's threshold sweep and Replace Shot) uses, so that an
+// entry changed since the run is refused rather than read. Throws Error
+// naming the file, saying to run again, when they are gone or differ.
+Matrix read_cached_embeddings(const std::string& entry_npy, std::size_t rows);
 
 // Benchmark (`distill bench embed`): the encoder, pooling and normalisation
 // over synthetic token ids of about `tokens` per question (tokenizing is

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -41,6 +42,19 @@ Entry entry_of(const std::string& identity, const std::vector<std::string>& text
     const std::string stem = (fs::path(cache_dir) / ("embeddings-" + entry.key)).string();
     entry.npy = stem + ".npy";
     entry.record = stem + ".json";
+    return entry;
+}
+
+// The entry whose vectors are `npy`, as named by embed_cached or
+// find_cached_embeddings: its key is in its name, its record beside it.
+Entry entry_at(const std::string& npy) {
+    const fs::path path(npy);
+    const std::string stem = path.stem().string();
+    constexpr std::string_view prefix = "embeddings-";
+    Entry entry;
+    if (stem.rfind(prefix, 0) == 0) entry.key = stem.substr(prefix.size());
+    entry.npy = npy;
+    entry.record = (path.parent_path() / (stem + ".json")).string();
     return entry;
 }
 
@@ -87,6 +101,14 @@ std::optional<CachedEmbeddings> find_cached_embeddings(const Embedder& embedder,
     } catch (const Error&) {
         return std::nullopt;
     }
+}
+
+Matrix read_cached_embeddings(const std::string& entry_npy, std::size_t rows) {
+    if (auto vectors = read_entry(entry_at(entry_npy), rows)) return std::move(*vectors);
+    throw Error(located_message(entry_npy, 0,
+                                "the last run's cached vectors of " + std::to_string(rows) +
+                                    " questions are gone or no longer match their record (changed since the run)",
+                                "run the pipeline again, which embeds the questions again"));
 }
 
 Matrix embed_cached(Embedder& embedder, const std::vector<std::string>& texts, const std::string& cache_dir,
