@@ -19,6 +19,7 @@
 #include "distill/corpus.h"
 #include "distill/error.h"
 #include "distill/npy.h"
+#include "number_checks.h"
 #include "terminal_progress.h"
 
 namespace distill::cli {
@@ -244,11 +245,13 @@ void approximate_options(CLI::App* sub, ApproximateSearch& approximate) {
                   "--nprobe inverted lists nearest to it) instead of from all rows; far faster on large corpora. "
                   "Prints the neighbour recall against the exact result, measured on 1000 sampled rows");
     sub->add_option("--nlist", approximate.nlist, "With --approximate: inverted lists; 0 is about 4 * sqrt(rows)")
+        ->check(whole_number<std::size_t>(0))
         ->capture_default_str()
         ->needs(flag);
     sub->add_option("--nprobe", approximate.nprobe,
                     "With --approximate: lists searched per row, 1 or more; more is slower and closer to exact "
                     "(nprobe = nlist is exact)")
+        ->check(whole_number<std::size_t>(1))
         ->capture_default_str()
         ->needs(flag);
 }
@@ -263,7 +266,9 @@ void add_communities_command(CLI::App& app) {
         ->required()
         ->check(CLI::ExistingFile);
     sub->add_option("--threshold", c->threshold, "Cosine threshold, in [-1, 1]")->capture_default_str();
-    sub->add_option("--min-size", c->min_size, "Minimum community size, 1 or more")->capture_default_str();
+    sub->add_option("--min-size", c->min_size, "Minimum community size, 1 or more")
+        ->check(whole_number<std::size_t>(1))
+        ->capture_default_str();
     sub->add_option("--output", c->output,
                     "JSON array of arrays of row ids, largest first (community: the reference's order). "
                     "Required, except with --sweep, where it is where the table goes as JSON");
@@ -273,9 +278,13 @@ void add_communities_command(CLI::App& app) {
                     "members by descending cosine to the centroid; --threshold and --min-size do not apply")
         ->check(CLI::IsMember({"community", "kmeans"}))
         ->capture_default_str();
-    sub->add_option("--k", c->k, "Clusters for --method kmeans (1 to the number of rows)");
-    sub->add_option("--iterations", c->iterations, "k-means iterations")->capture_default_str();
+    sub->add_option("--k", c->k, "Clusters for --method kmeans (1 to the number of rows)")
+        ->check(whole_number<std::size_t>(1));
+    sub->add_option("--iterations", c->iterations, "k-means iterations")
+        ->check(whole_number<std::size_t>(1))
+        ->capture_default_str();
     sub->add_option("--seed", c->seed, "Seed of k-means' initial centroids and of --sample's draw")
+        ->check(whole_number<std::uint64_t>(0))
         ->capture_default_str();
     sub->add_option("--sweep", c->sweep,
                     "Thresholds FIRST:LAST:STEP (e.g. 0.5:0.95:0.05) or a list 0.6,0.7: print the number of "
@@ -288,7 +297,8 @@ void add_communities_command(CLI::App& app) {
                     "For --map keywords: the pooled corpus JSONL the embeddings were made from (`distill corpus` "
                     "output; its \"question\" field, row for row)")
         ->check(CLI::ExistingFile);
-    sub->add_option("--sample", c->sample, "For --map: draw this many questions (SPEC §3 sampling) and mark them");
+    sub->add_option("--sample", c->sample, "For --map: draw this many questions (SPEC §3 sampling) and mark them")
+        ->check(whole_number<std::size_t>(1));
     approximate_options(sub, c->approximate);
     sub->callback([c] { run_communities(*c); });
 }
@@ -303,7 +313,7 @@ void add_search_command(CLI::App& app) {
     sub->add_option("--queries", s->queries, "float32 .npy, one row per query, same dimensions")
         ->required()
         ->check(CLI::ExistingFile);
-    sub->add_option("--top-k", s->top_k, "Hits per query")->required();
+    sub->add_option("--top-k", s->top_k, "Hits per query")->required()->check(whole_number<std::size_t>(1));
     sub->add_option("--output", s->output, "JSON array per query of {corpus_id, score}, best first")->required();
     device_option(sub, s->device);
     sub->callback([s] { run_search(*s); });
@@ -314,11 +324,15 @@ void add_bench_commands(CLI::App& bench) {
     auto* communities = bench.add_subcommand(
         "communities", "Seconds for community detection on synthetic clustered unit vectors, next to a plain "
                        "matmul of the same size (with --approximate: its recall, next to the exact detection)");
-    communities->add_option("--rows", c->rows, "Rows")->capture_default_str();
-    communities->add_option("--dim", c->dim, "Dimensions")->capture_default_str();
+    communities->add_option("--rows", c->rows, "Rows")->check(whole_number<std::size_t>(2))->capture_default_str();
+    communities->add_option("--dim", c->dim, "Dimensions")->check(whole_number<std::size_t>(1))->capture_default_str();
     communities->add_option("--threshold", c->detect.threshold, "Cosine threshold")->capture_default_str();
-    communities->add_option("--min-size", c->detect.min_size, "Minimum community size")->capture_default_str();
-    communities->add_option("--seed", c->seed, "Seed of the synthetic data")->capture_default_str();
+    communities->add_option("--min-size", c->detect.min_size, "Minimum community size")
+        ->check(whole_number<std::size_t>(1))
+        ->capture_default_str();
+    communities->add_option("--seed", c->seed, "Seed of the synthetic data")
+        ->check(whole_number<std::uint64_t>(0))
+        ->capture_default_str();
     communities->add_flag("!--no-baseline", c->baseline,
                           "Skip the baseline: the full matmul, or with --approximate the exact detection");
     device_option(communities, c->detect.compute.device);
@@ -333,11 +347,17 @@ void add_bench_commands(CLI::App& bench) {
     auto s = std::make_shared<SearchBenchOptions>();
     auto* search = bench.add_subcommand(
         "search", "Seconds for top-k search of corpus rows against their synthetic corpus, own row excluded");
-    search->add_option("--corpus-rows", s->corpus_rows, "Corpus rows")->capture_default_str();
-    search->add_option("--queries", s->queries, "Queries (taken from the corpus)")->capture_default_str();
-    search->add_option("--dim", s->dim, "Dimensions")->capture_default_str();
-    search->add_option("--top-k", s->top_k, "Hits per query")->capture_default_str();
-    search->add_option("--seed", s->seed, "Seed of the synthetic data")->capture_default_str();
+    search->add_option("--corpus-rows", s->corpus_rows, "Corpus rows")
+        ->check(whole_number<std::size_t>(1))
+        ->capture_default_str();
+    search->add_option("--queries", s->queries, "Queries (taken from the corpus)")
+        ->check(whole_number<std::size_t>(1))
+        ->capture_default_str();
+    search->add_option("--dim", s->dim, "Dimensions")->check(whole_number<std::size_t>(1))->capture_default_str();
+    search->add_option("--top-k", s->top_k, "Hits per query")->check(whole_number<std::size_t>(1))->capture_default_str();
+    search->add_option("--seed", s->seed, "Seed of the synthetic data")
+        ->check(whole_number<std::uint64_t>(0))
+        ->capture_default_str();
     device_option(search, s->compute.device);
     search->callback([s] {
         TerminalProgress progress;

@@ -9,6 +9,7 @@
 #include "distill/embedder.h"
 #include "distill/npy.h"
 #include "jsonl_texts.h"
+#include "number_checks.h"
 #include "terminal_progress.h"
 
 namespace distill::cli {
@@ -27,7 +28,7 @@ void add_compute_options(CLI::App* sub, EmbedOptions& o) {
         ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
         ->capture_default_str();
     sub->add_option("--batch-size", o.batch_size, "Questions per batch (0: 64 on the CPU, 256 on CUDA)")
-        ->check(CLI::NonNegativeNumber)
+        ->check(whole_number<int>(0))
         ->capture_default_str();
     sub->add_option("--dtype", o.dtype, "fp32, or fp16 / bf16 on CUDA")
         ->check(CLI::IsMember({"fp32", "fp16", "bf16"}))
@@ -67,9 +68,9 @@ void add_embed_commands(CLI::App& app) {
     auto* bench = bench_group(app)->add_subcommand(
         "embed", "Questions/s and tokens/s of an embedding model on synthetic questions");
     bench->add_option("--model", b->model, "A model directory (default: a random-weight MPNet-base)");
-    bench->add_option("--count", b->count, "Questions")->check(CLI::PositiveNumber)->capture_default_str();
+    bench->add_option("--count", b->count, "Questions")->check(whole_number<std::size_t>(1))->capture_default_str();
     bench->add_option("--tokens", b->tokens, "Mean tokens per question")
-        ->check(CLI::Range(3, 512))
+        ->check(whole_number_in(3, 512))
         ->capture_default_str();
     add_compute_options(bench, b->embed);
     bench->callback([b] {

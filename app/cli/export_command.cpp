@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "distill/export.h"
 #include "distill/llm_tokenizer.h"
+#include "number_checks.h"
 #include "terminal_progress.h"
 
 namespace distill::cli {
@@ -56,16 +57,18 @@ void add_export_commands(CLI::App& app) {
     exp->add_option("--output-dir", e->output_dir, "Where train.pt, valid.pt and manifest.json go (created)")
         ->required();
     exp->add_option("--max-seq-len", e->options.max_seq_len, "Truncate to this many tokens, EOS included")
-        ->check(CLI::PositiveNumber)
+        ->check(whole_number<int>(1))
         ->capture_default_str();
     exp->add_flag("--mask-inputs", e->options.mask_inputs, "Set the prompt part of labels to -1");
     exp->add_option("--valid-fraction", e->options.valid_fraction,
                     "Share of rows in valid.pt, as lit-gpt's random_split; 0: no valid.pt")
-        ->check(CLI::Range(0.0, 1.0))
+        ->check(fraction_below(0.0, 1.0))
         ->capture_default_str();
-    exp->add_option("--seed", e->options.seed, "Shuffle seed (torch.Generator().manual_seed)")->capture_default_str();
+    exp->add_option("--seed", e->options.seed, "Shuffle seed (torch.Generator().manual_seed)")
+        ->check(whole_number<std::uint64_t>(0))
+        ->capture_default_str();
     exp->add_option("--threads", e->options.threads, "Tokenizer threads (default: one per CPU this process may use)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(whole_number<int>(0));
     exp->add_option("--on-bad-line", e->on_bad_line,
                     "abort (default): stop at the first bad line; skip: leave it out and count it")
         ->check(CLI::IsMember({"abort", "skip"}));
@@ -74,14 +77,15 @@ void add_export_commands(CLI::App& app) {
     auto b = std::make_shared<BenchCommandOptions>();
     auto* bench = bench_group(app)->add_subcommand("export", "Rows/s written to train.pt, on synthetic prompts");
     bench->add_option("--tokenizer", b->tokenizer, "The LLM's sentencepiece tokenizer.model")->required();
-    bench->add_option("--rows", b->options.rows, "Synthetic rows")->capture_default_str();
+    bench->add_option("--rows", b->options.rows, "Synthetic rows")->check(whole_number<std::size_t>(1))->capture_default_str();
     bench->add_option("--words", b->options.words_per_row, "Words per row (few-shot input and answer)")
+        ->check(whole_number<std::size_t>(1))
         ->capture_default_str();
     bench->add_option("--max-seq-len", b->options.max_seq_len, "Truncate to this many tokens")
-        ->check(CLI::PositiveNumber)
+        ->check(whole_number<int>(1))
         ->capture_default_str();
     bench->add_option("--threads", b->options.threads, "Tokenizer threads (default: one per CPU this process may use)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(whole_number<int>(0));
     bench->callback([b] { run_bench(*b); });
 }
 

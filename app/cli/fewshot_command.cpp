@@ -12,6 +12,7 @@
 #include "distill/error.h"
 #include "distill/fewshot.h"
 #include "distill/npy.h"
+#include "number_checks.h"
 #include "terminal_progress.h"
 
 namespace distill::cli {
@@ -170,11 +171,14 @@ void add_fewshot_command(CLI::App& app) {
                             ->excludes(origins);
     origins->excludes(communities);
     auto* sample = sub->add_option("--sample", o->sample, "With --communities: how many questions to sample")
-                       ->check(CLI::PositiveNumber)
+                       ->check(whole_number<std::size_t>(1))
                        ->needs(communities);
     communities->needs(sample);
-    sub->add_option("--seed", o->seed, "With --communities: the sampling seed")->capture_default_str()->needs(communities);
-    sub->add_option("--k", o->k, "Shots per question")->check(CLI::PositiveNumber)->capture_default_str();
+    sub->add_option("--seed", o->seed, "With --communities: the sampling seed")
+        ->check(whole_number<std::uint64_t>(0))
+        ->capture_default_str()
+        ->needs(communities);
+    sub->add_option("--k", o->k, "Shots per question")->check(whole_number<std::size_t>(1))->capture_default_str();
     sub->add_option("--edits", o->edits,
                     "Curators' edits to replay: a JSON array as a project's \"fewshot_edits\" holds; edits that "
                     "no longer apply are listed on stderr, not fatal")

@@ -10,6 +10,7 @@
 #include "distill/error.h"
 #include "distill/format.h"
 #include "distill/llm_tokenizer.h"
+#include "number_checks.h"
 #include "terminal_progress.h"
 
 namespace distill::cli {
@@ -40,7 +41,7 @@ void add_length_options(CLI::App* sub, LengthOptions& o, const char* which) {
                                       std::string("The LLM's sentencepiece tokenizer.model for the length check (") +
                                           which + ")");
     auto* max = sub->add_option("--max-seq-len", o.max_seq_len, "Maximum sequence length in tokens, EOS included")
-                    ->check(CLI::PositiveNumber);
+                    ->check(whole_number<int>(1));
     tokenizer->needs(max);
     max->needs(tokenizer);
     sub->add_option("--on-bad-line", o.on_bad_line,

@@ -18,6 +18,18 @@ check "--version names the version and libtorch" \
 "$distill" frobnicate >/dev/null 2>&1; rc=$?
 check "an unknown subcommand is a usage error (2)" "[ $rc -eq 2 ]"
 
+# Counts are read as written: CLI11 alone wraps -1 round into 2^64 - 1, and
+# prints its range checks with 300-digit bounds.
+"$distill" bench communities --rows -5 >/dev/null 2>"$tmp/err"; rc=$?
+check "a negative count is a usage error naming the option and what it takes" \
+  "[ $rc -eq 2 ] && grep -qx -- '--rows: expected a whole number of 2 or more; got -5' '$tmp/err'"
+"$distill" bench embed --tokens 600 >/dev/null 2>"$tmp/err"; rc=$?
+check "a count past its range says the range" \
+  "[ $rc -eq 2 ] && grep -qx -- '--tokens: expected a whole number from 3 to 512; 600 is too large' '$tmp/err'"
+"$distill" export --raw x --tokenizer y --output-dir z --valid-fraction 1 >/dev/null 2>"$tmp/err"; rc=$?
+check "--valid-fraction 1 (all rows in valid.pt) is a usage error" \
+  "[ $rc -eq 2 ] && grep -qx -- '--valid-fraction: expected a number in \[0, 1); got 1' '$tmp/err'"
+
 "$distill" presets >"$tmp/presets"
 check "presets lists math with math_qa's columns" "grep -qE 'math_qa +question=Problem +answer=correct' '$tmp/presets'"
 

@@ -746,6 +746,24 @@ private Q_SLOTS:
         } catch (const distill::Error& e) {
             QVERIFY2(std::string(e.what()).find("treshold") != std::string::npos, e.what());
         }
+
+        // A count that does not fit its setting is refused, not wrapped round
+        // or truncated into another number.
+        const std::vector<std::pair<std::string, std::string>> bad_counts{
+            {R"("pipeline": {"sample_size": -5})", "'sample_size' is -5; expected a whole number from 0 to "},
+            {R"("pipeline": {"seed": 1180591620717411303424})", "'seed' is 1.1805916207174113e+21; expected a whole"},
+            {R"("pipeline": {"max_seq_len": 1e12})", "'max_seq_len' is 1000000000000.0; expected a whole number"},
+            {R"("pipeline": {"min_community_size": 2.5})", "'min_community_size' is 2.5; expected a whole"},
+            {R"("pipeline": {"batch_size": -3})", "'batch_size' must be 0 (the embedder chooses) or more"},
+            {R"("fewshot": {"k": -1})", "fewshot: 'k' is -1; expected a whole number from 0 to "},
+            {R"("fewshot": {"k": 0})", "fewshot: 'k' is 0; it is the number of shots per question, 1 or more"},
+        };
+        for (const auto& [setting, expected] : bad_counts) {
+            std::ofstream(path) << R"({"distill_project": 1, "domain": "math", )" << setting << "}";
+            const std::string why = error_of([&] { distill::load_project(path); });
+            QVERIFY2(contains(why, expected), (setting + " -> " + why).c_str());
+            QVERIFY2(contains(why, "fix the project file"), why.c_str());
+        }
     }
 };
 

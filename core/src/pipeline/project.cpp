@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -57,6 +58,14 @@ public:
         seen_.insert(key);
         const auto it = object_.find(key);
         if (it == object_.end()) return;
+        if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+            // nlohmann converts -5 or 1e12 to any integer type without a word,
+            // wrapped or truncated; a count must be written as one that fits.
+            if (!whole_number_fits<T>(*it))
+                fail(std::string("'") + key + "' is " + it->dump() + "; expected a whole number from " +
+                     std::to_string(std::numeric_limits<T>::min()) + " to " +
+                     std::to_string(std::numeric_limits<T>::max()));
+        }
         try {
             out = it->template get<T>();
         } catch (const nlohmann::json::exception&) {
@@ -86,6 +95,17 @@ public:
     }
 
 private:
+    template <class T>
+    static bool whole_number_fits(const ordered_json& value) {
+        if (value.is_number_unsigned())
+            return value.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max());
+        if constexpr (std::is_signed_v<T>) {
+            if (value.is_number_integer())  // negative: nlohmann keeps the others unsigned
+                return value.get<std::int64_t>() >= std::numeric_limits<T>::min();
+        }
+        return false;  // a fraction, or an integer too large for 64 bits (read as a double)
+    }
+
     const ordered_json& object_;
     std::string where_;
     const std::string& path_;
@@ -140,6 +160,7 @@ PipelineSettings read_pipeline_settings(const ordered_json& j, const std::string
     } catch (const Error& e) {
         r.fail(std::string("'clustering': ") + e.what());
     }
+    if (s.embed.batch_size < 0) r.fail("'batch_size' must be 0 (the embedder chooses) or more");
     if (s.kmeans_k < 1) r.fail("'kmeans_k' must be at least 1");
     if (!(s.threshold >= -1 && s.threshold <= 1)) r.fail("'threshold' must be a cosine in [-1, 1]");
     if (s.min_community_size < 1) r.fail("'min_community_size' must be at least 1");
@@ -217,11 +238,8 @@ Project load_project(const std::string& path) {
     if (const ordered_json* pipeline = r.child("pipeline")) p.pipeline = read_pipeline_settings(*pipeline, path);
     if (const ordered_json* fewshot = r.child("fewshot")) {
         ObjectReader f(*fewshot, "fewshot", path);
-        if (const ordered_json* k = f.child("k")) {
-            if (!k->is_number_unsigned() || k->get<std::size_t>() == 0)
-                f.fail("'k' is " + k->dump() + "; it is the number of shots per question, 1 or more (the reference: 5)");
-            p.fewshot.k = k->get<std::size_t>();
-        }
+        f.optional("k", p.fewshot.k);
+        if (p.fewshot.k == 0) f.fail("'k' is 0; it is the number of shots per question, 1 or more (the reference: 5)");
         f.reject_unknown_keys();
     }
     if (const ordered_json* edits = r.child("fewshot_edits"))
