@@ -615,6 +615,7 @@ private Q_SLOTS:
         std::ostringstream out;
         distill::ChatOptions options;
         options.chat_template = *distill::find_chat_template("llama-2");
+        options.on_bad_line = distill::BadInputPolicy::Skip;
         const auto report = distill::chat_stream(in, out, nullptr, options, "trees.jsonl");
         QCOMPARE(report.trees, std::size_t(5));
         QCOMPARE(report.trees_malformed, std::size_t(3));
@@ -624,11 +625,20 @@ private Q_SLOTS:
                           m2 = report.problems[2].to_string();
         QVERIFY2(contains(m0, "trees.jsonl:1: tree missing-text") && contains(m0, "has no \"text\""), m0.c_str());
         QVERIFY2(contains(m1, "trees.jsonl:3: tree cyclic") && contains(m1, "cycle"), m1.c_str());
-        QVERIFY2(contains(m2, "tree empty has no \"prompt\""), m2.c_str());
+        QVERIFY2(contains(m2, "tree empty has no \"prompt\"") && contains(m2, "; the tree is skipped"), m2.c_str());
         const std::string written = out.str();
         QCOMPARE(written.substr(0, written.size() / 2), written.substr(written.size() / 2));  // same texts
 
-        // A line that is not JSON follows the policy.
+        // Under Abort (the default) a malformed tree stops the run at its line.
+        options.on_bad_line = distill::BadInputPolicy::Abort;
+        std::istringstream aborting(c["trees"][3].dump() + "\n" + missing.dump() + "\n");
+        std::ostringstream unused;
+        const std::string stop = error_of([&] { distill::chat_stream(aborting, unused, nullptr, options, "t.jsonl"); });
+        QVERIFY2(stop.rfind("t.jsonl:2: tree missing-text: message 2 of a path has no \"text\"", 0) == 0 &&
+                     contains(stop, "run with --on-bad-line skip"),
+                 stop.c_str());
+
+        // So does a line that is not JSON.
         std::istringstream broken("{\"prompt\":\n");
         const std::string msg = error_of([&] { distill::chat_stream(broken, out, nullptr, options, "t.jsonl"); });
         QVERIFY2(contains(msg, "t.jsonl:1: invalid JSON"), msg.c_str());

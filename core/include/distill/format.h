@@ -256,7 +256,7 @@ struct ChatTemplate {
 
 // llama-2 and mistral as the reference rendered them (system message "You
 // are a helpful, respectful and honest assistant." for llama-2), plus
-// chatml, zephyr and llama-3.
+// chatml, zephyr and vicuna.
 const std::vector<ChatTemplate>& chat_templates();
 const ChatTemplate* find_chat_template(const std::string& name);  // nullptr when unknown
 nlohmann::ordered_json to_json(const ChatTemplate& chat_template);
@@ -285,7 +285,7 @@ struct ChatOptions {
     ChatTemplate chat_template;
     const SentencePieceTokenizer* tokenizer = nullptr;  // with max_seq_len: keep count < max
     int max_seq_len = 0;
-    BadInputPolicy on_bad_line = BadInputPolicy::Abort;  // a line that is not JSON
+    BadInputPolicy on_bad_line = BadInputPolicy::Abort;  // a line that is not JSON, or a malformed tree
 };
 
 struct ChatReport {

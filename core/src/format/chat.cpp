@@ -50,10 +50,10 @@ std::string tree_name(const Record& tree) {
 const std::string& text_of(const Record& node, const char* key, const std::string& where) {
     const auto it = node.find(key);
     if (it == node.end()) throw Error(where + " has no " + corpus::json_quoted(key) + " (it has " +
-                                      format::field_list(node) + "); the tree is skipped");
+                                      format::field_list(node) + ")");
     if (!it->is_string())
         throw Error(where + ": " + corpus::json_quoted(key) + " holds " + corpus::describe_type(*it) +
-                    ", not a string; the tree is skipped");
+                    ", not a string");
     return it->get_ref<const std::string&>();
 }
 
@@ -134,7 +134,7 @@ std::vector<Conversation> conversations_of_tree(const Record& tree) {
     const auto root = tree.find("prompt");
     if (root == tree.end() || !root->is_object())
         throw Error(name + " has no \"prompt\" message (it has " + format::field_list(tree) +
-                    "); the tree is skipped");
+                    ")");
     if (text_of(*root, "lang", name + ": the first message") != "en") return {};
 
     // Depth-first, iteratively: a deep tree cannot overflow the stack.
@@ -148,13 +148,13 @@ std::vector<Conversation> conversations_of_tree(const Record& tree) {
     std::vector<Conversation> out;
     const auto enter = [&](const Record& node) {
         const std::string where = name + ": message " + std::to_string(path.size() + 1) + " of a path";
-        if (!node.is_object()) throw Error(where + " is " + corpus::describe_type(node) + "; the tree is skipped");
+        if (!node.is_object()) throw Error(where + " is " + corpus::describe_type(node));
         if (const auto id = node.find("message_id"); id != node.end()) {
             const std::string text = id_text(*id);
             for (const auto& seen : ids)
                 if (seen == text)
                     throw Error(name + ": message " + text +
-                                " is its own ancestor (a cycle); the tree is skipped");
+                                " is its own ancestor (a cycle)");
             ids.push_back(text);
         } else {
             ids.emplace_back();
@@ -162,7 +162,7 @@ std::vector<Conversation> conversations_of_tree(const Record& tree) {
         path.push_back(text_of(node, "text", where));
         if (const auto replies = node.find("replies"); replies != node.end() && !replies->is_array())
             throw Error(where + ": \"replies\" holds " + corpus::describe_type(*replies) +
-                        ", not a list; the tree is skipped");
+                        ", not a list");
         stack.push_back({&node});
     };
     enter(*root);
@@ -232,8 +232,8 @@ ChatReport chat_stream(std::istream& trees, std::ostream& out, std::ostream* con
     if ((options.tokenizer != nullptr) != (options.max_seq_len > 0))
         throw Error("the length check needs both a tokenizer and a maximum sequence length above 0");
     ChatReport report;
-    // A malformed tree is skipped whatever the policy (its id is reported);
-    // only a line that is not JSON at all follows the policy.
+    // A malformed tree is a bad line as one that is not JSON: it stops the
+    // run, or with Skip it is left out and its id and reason are reported.
     format::for_each_json_line(
         trees, input_name, options.on_bad_line, progress, "chat", report.trees, report.skipped_lines,
         report.problems, [&](const Record& tree, std::size_t line) {
@@ -241,8 +241,11 @@ ChatReport chat_stream(std::istream& trees, std::ostream& out, std::ostream* con
             try {
                 paths = conversations_of_tree(tree);
             } catch (const Error& e) {
+                if (options.on_bad_line == BadInputPolicy::Abort)  // for_each_json_line adds the file and line
+                    throw Error(std::string(e.what()) + "; fix the tree, or run with --on-bad-line skip to leave it out");
                 ++report.trees_malformed;
-                format::keep_problem(report.problems, {input_name, line, e.what()});
+                format::keep_problem(report.problems,
+                                     {input_name, line, std::string(e.what()) + "; the tree is skipped"});
                 return;
             }
             if (paths.empty()) ++report.trees_not_english;
