@@ -167,6 +167,7 @@ private slots:
     void renameCanSwapTheTwoColumns();
     void missingMappedColumnListsTheFields();
     void questionMustBeAString();
+    void answerMustNotBeNull();
     void unusableColumnMapIsAnError();
 
     // --- bad input ---
@@ -371,6 +372,16 @@ void TestCorpus::questionMustBeAString() {
         at("question_not_string.jsonl", 1) +
             R"(the question column "question" holds a number, not a string; map the question to a text column)");
     const auto result = read_all(source("question_not_string.jsonl"));
+    QCOMPARE(result.records.size(), std::size_t{1});
+    QCOMPARE(dumped(result.records[0].at("answer")), QString("8"));
+}
+
+void TestCorpus::answerMustNotBeNull() {
+    // Any other type is an answer some source rule reads (8 stays 8).
+    QCOMPARE(error_reading(source("answer_null.jsonl")),
+             at("answer_null.jsonl", 1) +
+                 R"(the answer column "answer" is null; give the row its answer, or leave the row out)");
+    const auto result = read_all(source("answer_null.jsonl"));
     QCOMPARE(result.records.size(), std::size_t{1});
     QCOMPARE(dumped(result.records[0].at("answer")), QString("8"));
 }

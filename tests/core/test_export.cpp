@@ -317,7 +317,8 @@ print(json.dumps(out))
         const std::pair<std::string, std::string> cases[] = {
             {"{\"instruction\": \"\", \"input\": ", "JSON"},
             {R"({"instruction": "", "input": "Q"})", "no \"output\" field"},
-            {R"({"instruction": "", "input": "Q", "output": true})", "\"output\" is boolean, not a string"},
+            {R"({"instruction": "", "input": "Q", "output": null})", "\"output\" is null, not text"},
+            {R"({"instruction": "", "input": "Q", "output": ["A"]})", "\"output\" is array, not text"},
             {R"(["instruction", "input", "output"])", "expected a JSON object"},
             {R"({"instruction": "", "input": "Q", "output": "A", "labels": "x"})", "which export itself writes"},
         };
@@ -332,6 +333,17 @@ print(json.dumps(out))
             QCOMPARE(skipped.skipped, std::size_t(1));
             QCOMPARE(skipped.problems.at(0).line, std::size_t(2));
         }
+        // BoolQ's output is the boolean the reference wrote; it is exported
+        // as the text Python's str() gives, as its shots already read.
+        write_text(root / "scalars.jsonl", R"({"instruction": "", "input": "Q", "output": true})"
+                                           "\n"
+                                           R"({"instruction": "", "input": "Q", "output": 17, "id": 2.5})"
+                                           "\n");
+        const auto scalars = distill::read_raw_file((root / "scalars.jsonl").string());
+        QCOMPARE(scalars.rows.at(0)["output"], distill::Record("True"));
+        QCOMPARE(scalars.rows.at(1)["output"], distill::Record("17"));
+        QCOMPARE(scalars.rows.at(1)["id"], distill::Record("2.5"));
+
         const std::string missing = (root / "nope.jsonl").string();
         QVERIFY(contains(error_of([&] { distill::read_raw_file(missing); }), missing + ": cannot open"));
         QVERIFY(contains(error_of([&] { distill::export_dataset({}, *tokenizer_, (root / "out").string()); }),

@@ -146,6 +146,14 @@ private Q_SLOTS:
         QCOMPARE(distill::python_json_dumps(got.record),
                  std::string("{\"instruction\": \"\", \"input\": \"Q: Q. was it\\nA: False\\n\\nQ: P. is it\\nA:\", "
                              "\"output\": true}"));
+
+        // A null answer is no output at all: refused, not written as null.
+        Record unanswered = line;
+        unanswered["origin"] = {{"question", "is it"}, {"answer", nullptr}};
+        const std::string why = error_of([&] {
+            distill::PromptFormatter(*distill::find_prompt_preset("math")).format(unanswered);
+        });
+        QVERIFY2(contains(why, "null"), why.c_str());
     }
 
     void complexqaAcceptsDatasetLabels() {

@@ -82,7 +82,13 @@ std::optional<RowProblem> map_columns(Record& row, const ColumnMap& columns) {
         return RowProblem{"the question column " + json_quoted(columns.question) + " holds " +
                               describe_type(*question) + ", not a string",
                           "map the question to a text column"};
-    if (!row.contains(columns.answer)) return missing_column(row, kAnswer, columns.answer);
+    const auto answer = row.find(columns.answer);
+    if (answer == row.end()) return missing_column(row, kAnswer, columns.answer);
+    // Answers take many types (medmcqa's index, BoolQ's boolean, lists of
+    // references), but null is an answer left out, which no prompt can use.
+    if (answer->is_null())
+        return RowProblem{"the answer column " + json_quoted(columns.answer) + " is null",
+                          "give the row its answer, or leave the row out"};
 
     if (columns.question != kQuestion || columns.answer != kAnswer) rename_in_place(row, columns);
     return std::nullopt;

@@ -3,6 +3,7 @@
 
 #include "distill/error.h"
 #include "distill/export.h"
+#include "distill/format.h"
 #include "distill/content_hash.h"
 #include "format/format_text.h"
 
@@ -14,7 +15,10 @@ namespace {
 constexpr const char* kRequired[] = {"instruction", "input", "output"};
 constexpr const char* kReserved[] = {"input_ids", "input_ids_no_response", "labels"};
 
-void check_raw_row(const Record& row) {
+// Checks a raw row and turns a boolean or number field into its text as
+// Python's str() writes it: BoolQ's output is the JSON boolean the reference
+// wrote (its shots read "A: False"), and lit-gpt's prompt + output needs text.
+void read_raw_row(Record& row) {
     if (!row.is_object())
         throw Error(std::string("expected a JSON object {\"instruction\", \"input\", \"output\"}, got ") +
                     row.type_name() + "; write one object per line, as `distill format` does");
@@ -22,14 +26,17 @@ void check_raw_row(const Record& row) {
         if (!row.contains(key))
             throw Error(std::string("the row has no \"") + key +
                         "\" field; every row needs string fields \"instruction\", \"input\" and \"output\"");
-    for (const auto& [key, value] : row.items()) {
+    for (auto& [key, value] : row.items()) {
         for (const char* reserved : kReserved)
             if (key == reserved)
                 throw Error("the row has a \"" + key + "\" field, which export itself writes; remove or rename it");
-        if (!value.is_string())
+        if (value.is_boolean() || value.is_number()) {
+            value = python_str(value);
+        } else if (!value.is_string()) {
             throw Error("\"" + key + "\" is " + value.type_name() +
-                        ", not a string; train.pt holds text fields only (quote the value, e.g. \"" +
-                        value.dump() + "\")");
+                        ", not text; train.pt holds text fields only (a string, or a boolean or number to be "
+                        "written as text)");
+        }
     }
 }
 
@@ -42,9 +49,10 @@ RawFile read_raw_file(const std::string& path, BadInputPolicy policy, ProgressSi
     if (!in) throw Error(path + ": cannot open the raw file; check the path");
     std::size_t read = 0;
     format::for_each_json_line(in, path, policy, progress, "read raw rows", read, file.skipped, file.problems,
-                               [&](const Record& row, std::size_t) {
-                                   check_raw_row(row);
-                                   file.rows.push_back(row);
+                               [&](const Record& line, std::size_t) {
+                                   Record row = line;
+                                   read_raw_row(row);
+                                   file.rows.push_back(std::move(row));
                                });
     // Hashed by a second read: the line loop needs a seekable stream of its
     // own, and the second read comes from the page cache.

@@ -45,8 +45,14 @@ std::string render(const std::string& text, const Example& e) {
 Record render_output(const std::string& text, const Example& e) {
     const format::PlaceholderText output(text);
     if (const std::string* name = output.sole_placeholder()) {
-        if (*name == "answer") return e.qa.answer;
-        if (*name != "question" && e.record->contains(*name)) return e.record->at(*name);
+        const Record* alone = *name == "answer" ? &e.qa.answer
+                              : *name != "question" && e.record->contains(*name) ? &e.record->at(*name)
+                                                                                  : nullptr;
+        // A null output would reach train.pt as no response at all.
+        if (alone && alone->is_null())
+            throw Error("the output {" + *name + "} is null; give the record its " + *name +
+                        ", or leave the record out");
+        if (alone) return *alone;
     }
     return output.render([&](const std::string& name) { return placeholder_value(e, name); });
 }
