@@ -7,11 +7,13 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "file_checks.h"
 #include "distill/atomic_file.h"
 #include "distill/cluster.h"
 #include "distill/cluster_map.h"
@@ -139,6 +141,8 @@ void run_sweep(const CommunitiesOptions& o, const Matrix& x) {
 }
 
 void run_communities(const CommunitiesOptions& o) {
+    check_files({{"--output", o.output}, {"--map", o.map}},
+                {{"--embeddings", o.embeddings}, {"--questions", o.questions}});
     const Matrix x = read_npy(o.embeddings);
     if (o.approximate.enabled && (o.method != "community" || !o.sweep.empty()))
         throw CLI::ValidationError("--approximate", "applies to community detection only; leave out --method and "
@@ -170,6 +174,27 @@ void run_communities(const CommunitiesOptions& o) {
     const auto found = cluster_rows(x, options, &progress);
     progress.finish();
     const double seconds = seconds_since(start);
+    // The map is built before either file is written: a map that fails (too
+    // few rows, --questions of another corpus) leaves --output as it was.
+    std::optional<ClusterMap> map;
+    double map_seconds = 0;
+    if (!o.map.empty()) {
+        const auto sampled =
+            o.sample > 0 ? sample_communities(found.clusters, o.sample, o.seed) : std::vector<Community>();
+        MapOptions map_options;
+        map_options.projection.device = o.device;
+        const auto map_start = std::chrono::steady_clock::now();
+        map = build_cluster_map(x, found.clusters, sampled, questions, map_options, &progress);
+        progress.finish();
+        map_seconds = seconds_since(map_start);
+        map->clustering = {{"method", o.method}};
+        if (options.method == ClusterMethod::KMeans)
+            map->clustering.update({{"k", o.k}, {"iterations", o.iterations}, {"seed", o.seed}, {"spherical", true}});
+        else
+            map->clustering.update({{"threshold", o.threshold}, {"min_size", o.min_size}});
+        if (found.approximation) map->clustering["approximation"] = to_json(*found.approximation);
+        if (o.sample > 0) map->clustering.update({{"sample", o.sample}, {"sample_seed", o.seed}});
+    }
     write_communities(o.output, found.clusters);
     std::size_t covered = 0;
     for (const auto& c : found.clusters) covered += c.size();
@@ -183,29 +208,15 @@ void run_communities(const CommunitiesOptions& o) {
                  found.clusters.size(), covered, x.rows, settings, seconds, found.device.c_str(),
                  o.output.c_str());
     if (found.approximation) std::fprintf(stderr, "%s\n", found.approximation->summary().c_str());
-    if (o.map.empty()) return;
-
-    const auto sampled = o.sample > 0 ? sample_communities(found.clusters, o.sample, o.seed) : std::vector<Community>();
-    MapOptions map_options;
-    map_options.projection.device = o.device;
-    const auto map_start = std::chrono::steady_clock::now();
-    auto map = build_cluster_map(x, found.clusters, sampled, questions, map_options, &progress);
-    progress.finish();
-    map.clustering = {{"method", o.method}};
-    if (options.method == ClusterMethod::KMeans)
-        map.clustering.update({{"k", o.k}, {"iterations", o.iterations}, {"seed", o.seed}, {"spherical", true}});
-    else
-        map.clustering.update({{"threshold", o.threshold}, {"min_size", o.min_size}});
-    if (found.approximation)
-        map.clustering["approximation"] = to_json(*found.approximation);
-    if (o.sample > 0) map.clustering.update({{"sample", o.sample}, {"sample_seed", o.seed}});
-    write_cluster_map(o.map, map);
+    if (!map) return;
+    write_cluster_map(o.map, *map);
     std::fprintf(stderr, "map: PCA explains %.1f%% + %.1f%% of the variance%s; %.2f s; wrote %s\n",
-                 100 * map.projection.explained_variance_ratio[0], 100 * map.projection.explained_variance_ratio[1],
-                 questions.empty() ? " (no --questions: no keywords)" : "", seconds_since(map_start), o.map.c_str());
+                 100 * map->projection.explained_variance_ratio[0], 100 * map->projection.explained_variance_ratio[1],
+                 questions.empty() ? " (no --questions: no keywords)" : "", map_seconds, o.map.c_str());
 }
 
 void run_search(const SearchCommandOptions& o) {
+    check_files({{"--output", o.output}}, {{"--corpus", o.corpus}, {"--queries", o.queries}});
     const Matrix corpus = read_npy(o.corpus);
     const Matrix queries = read_npy(o.queries);
     SearchOptions options;

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "file_checks.h"
 #include "distill/atomic_file.h"
 #include "distill/corpus.h"
 #include "distill/error.h"
@@ -45,6 +46,9 @@ std::vector<SourceSpec> sources_from(const CorpusOptions& o, BadInputPolicy& pol
 void run_corpus(const CorpusOptions& o) {
     BadInputPolicy policy = BadInputPolicy::Abort;
     const auto specs = sources_from(o, policy);
+    std::vector<NamedPath> inputs{{"--project", o.project}};
+    for (const auto& s : specs) inputs.push_back({o.project.empty() ? "--source" : "the source", s.path});
+    check_files({{"--output", o.output}, {"--report", o.report}}, inputs);
     if (!o.on_bad_line.empty()) policy = bad_input_policy_from_string(o.on_bad_line);
 
     TerminalProgress progress;

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "file_checks.h"
 #include "distill/embedder.h"
 #include "distill/npy.h"
 #include "jsonl_texts.h"
@@ -36,6 +37,7 @@ void add_compute_options(CLI::App* sub, EmbedOptions& o) {
 }
 
 void run_embed(const EmbedCommandOptions& o) {
+    check_files({{"--output", o.output}}, {{"--input", o.input}, {"--model", o.model}});
     // The model directory first (its files are read here, the weights at the
     // first embed): a wrong model path should fail before a large input is read.
     const auto embedder = make_embedder(o.model, o.embed);

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "file_checks.h"
 #include "distill/atomic_file.h"
 #include "distill/error.h"
 #include "distill/fewshot.h"
@@ -106,6 +107,9 @@ auto naming(const std::string& files, Stage&& stage) {
 }
 
 void run_fewshot(const FewShotCommandOptions& o) {
+    check_files({{"--output", o.output}, {"--report", o.report}},
+                {{"--corpus", o.corpus}, {"--embeddings", o.embeddings}, {"--origins", o.origins},
+                 {"--communities", o.communities}, {"--edits", o.edits}});
     const auto start = std::chrono::steady_clock::now();
     TerminalProgress progress;
     const std::vector<Record> records = read_pooled_corpus(o.corpus, &progress);

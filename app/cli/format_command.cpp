@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "file_checks.h"
 #include "distill/atomic_file.h"
 #include "distill/error.h"
 #include "distill/format.h"
@@ -65,6 +66,8 @@ void finish(const LengthOptions& o, const std::vector<InputProblem>& problems, c
 }
 
 void run_format(const FormatOptions& o) {
+    check_files({{"--output", o.output}, {"--report", o.report}},
+                {{"--input", o.input}, {"--preset", o.preset}, {"--tokenizer", o.tokenizer}});
     const auto tokenizer = tokenizer_of(o);
     const PromptFormatter formatter(load_prompt_preset(o.preset), tokenizer.get(), o.max_seq_len);
     TerminalProgress progress;
@@ -77,6 +80,8 @@ void run_format(const FormatOptions& o) {
 }
 
 void run_chat(const ChatCommandOptions& o) {
+    check_files({{"--output", o.output}, {"--conversations", o.conversations}, {"--report", o.report}},
+                {{"--oasst", o.oasst}, {"--template", o.chat_template}, {"--tokenizer", o.tokenizer}});
     const auto tokenizer = tokenizer_of(o);
     ChatOptions options;
     options.chat_template = load_chat_template(o.chat_template);

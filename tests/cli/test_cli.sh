@@ -115,6 +115,22 @@ cda="$data/cd-a/embeddings.npy"
 check "--sweep prints a row per threshold" "[ \$(grep -cE '^ +0\.[5-9][05]? +[0-9]+ +[0-9]+ +[0-9]+\$' '$tmp/sweep') -eq 10 ]"
 "$distill" communities --embeddings "$cda" --threshold 0.6 --min-size 5 --output "$tmp/c.json" 2>/dev/null
 check "--sweep's JSON agrees with a plain run at 0.6" "/usr/bin/python3 -c \"import json,sys; s=json.load(open(sys.argv[1])); c=json.load(open(sys.argv[2])); r=[t for t in s['thresholds'] if t['threshold']==0.6][0]; sys.exit(not (s['one_pass'] and r['communities']==len(c) and r['covered']==sum(map(len,c))))\" '$tmp/sweep.json' '$tmp/c.json'"
+# Every file is checked before any work, so a bad second output leaves the
+# first as it was, and an output is never one of the inputs.
+cp "$tmp/c.json" "$tmp/c-before.json"
+"$distill" communities --embeddings "$cda" --threshold 0.9 --output "$tmp/c.json" --map "$tmp/no/map.json" 2>"$tmp/err"; rc=$?
+check "a --map into a missing folder fails first, naming it, and --output is left as it was" \
+  "[ $rc -eq 1 ] && grep -q -- '--map $tmp/no/map.json: the folder $tmp/no does not exist' '$tmp/err' && cmp -s '$tmp/c.json' '$tmp/c-before.json'"
+head -n 10 "$tmp/pooled.jsonl" >"$tmp/ten.jsonl"
+"$distill" communities --embeddings "$cda" --threshold 0.9 --output "$tmp/c.json" --map "$tmp/map.json" \
+  --questions "$tmp/ten.jsonl" 2>"$tmp/err"; rc=$?
+check "a map that cannot be built (--questions of another corpus) leaves --output as it was" \
+  "[ $rc -eq 1 ] && cmp -s '$tmp/c.json' '$tmp/c-before.json' && [ ! -e '$tmp/map.json' ]"
+cp "$tmp/ten.jsonl" "$tmp/ten-before.jsonl"
+"$distill" embed --model hashing --input "$tmp/ten.jsonl" --field question --output "$tmp/../$(basename "$tmp")/ten.jsonl" 2>"$tmp/err"; rc=$?
+check "an --output that is the --input is refused, and the input kept" \
+  "[ $rc -eq 1 ] && grep -q 'is also --input .*ten.jsonl, which would be overwritten by its own output' '$tmp/err' && cmp -s '$tmp/ten.jsonl' '$tmp/ten-before.jsonl'"
+
 "$distill" communities --embeddings "$cda" --sweep 0.9:0.5:0.1 2>"$tmp/err"; rc=$?
 check "a backwards --sweep range fails naming the form" "[ $rc -eq 1 ] && grep -q 'FIRST <= LAST' '$tmp/err'"
 "$distill" communities --embeddings "$cda" --sweep 0.5,high 2>/dev/null; rc=$?

@@ -1,0 +1,45 @@
+#include "file_checks.h"
+
+#include <filesystem>
+#include <system_error>
+
+#include "distill/error.h"
+
+namespace distill::cli {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool same_file(const fs::path& a, const fs::path& b) {
+    std::error_code error;
+    if (fs::exists(a, error) && fs::exists(b, error)) return fs::equivalent(a, b, error);  // hard links too
+    return fs::weakly_canonical(a, error) == fs::weakly_canonical(b, error);
+}
+
+std::string named(const NamedPath& p) { return p.option + " " + p.path; }
+
+}  // namespace
+
+void check_files(const std::vector<NamedPath>& outputs, const std::vector<NamedPath>& inputs) {
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+        const NamedPath& out = outputs[i];
+        if (out.path.empty()) continue;
+        const fs::path path(out.path);
+        std::error_code error;
+        if (fs::is_directory(path, error))
+            throw Error(named(out) + ": is a folder; give a file name in it");
+        const fs::path folder = path.has_parent_path() ? path.parent_path() : fs::path(".");
+        if (!fs::is_directory(folder, error))
+            throw Error(named(out) + ": the folder " + folder.string() +
+                        " does not exist; create it first, or write somewhere else");
+        for (const NamedPath& in : inputs)
+            if (!in.path.empty() && same_file(path, in.path))
+                throw Error(named(out) + ": is also " + named(in) +
+                            ", which would be overwritten by its own output; write to another file");
+        for (std::size_t j = 0; j < i; ++j)
+            if (!outputs[j].path.empty() && same_file(path, outputs[j].path))
+                throw Error(named(out) + ": is also " + named(outputs[j]) + "; give each output its own file");
+    }
+}
+
+}  // namespace distill::cli
