@@ -90,8 +90,17 @@ std::vector<std::string> read_questions(const std::string& path) {
     source.name = "questions";
     source.path = path;
     std::vector<std::string> questions;
-    read_source(source, BadInputPolicy::Abort,
-                [&](Record&& record) { questions.push_back(record.at("question").get<std::string>()); });
+    try {
+        read_source(source, BadInputPolicy::Abort,
+                    [&](Record&& record) { questions.push_back(record.at("question").get<std::string>()); });
+    } catch (const Cancelled&) {
+        throw;
+    } catch (const Error& e) {
+        // The reader's advice is for a source of the corpus stage; this file
+        // should be that stage's output.
+        throw Error("--questions " + path + " is not a pooled corpus (the JSONL `distill corpus` writes): " +
+                    e.what());
+    }
     return questions;
 }
 
