@@ -37,7 +37,7 @@ void add_compute_options(CLI::App* sub, EmbedOptions& o) {
 }
 
 void run_embed(const EmbedCommandOptions& o) {
-    check_files({{"--output", o.output}}, {{"--input", o.input}, {"--model", o.model}});
+    check_files({{"--output", o.output}}, {{"--input", o.input}});
     // The model directory first (its files are read here, the weights at the
     // first embed): a wrong model path should fail before a large input is read.
     const auto embedder = make_embedder(o.model, o.embed);

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "file_checks.h"
 #include "distill/export.h"
 #include "distill/llm_tokenizer.h"
 #include "number_checks.h"
@@ -22,6 +23,9 @@ struct ExportCommandOptions {
 };
 
 void run_export(ExportCommandOptions& o) {
+    std::vector<NamedPath> inputs{{"--tokenizer", o.tokenizer}};
+    for (const auto& raw : o.raw) inputs.push_back({"--raw", raw});
+    check_files({}, inputs);
     o.options.on_bad_line = bad_input_policy_from_string(o.on_bad_line);
     const SentencePieceTokenizer tokenizer(o.tokenizer);
     TerminalProgress progress;

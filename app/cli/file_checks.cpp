@@ -21,6 +21,11 @@ std::string named(const NamedPath& p) { return p.option + " " + p.path; }
 }  // namespace
 
 void check_files(const std::vector<NamedPath>& outputs, const std::vector<NamedPath>& inputs) {
+    for (const NamedPath& in : inputs) {
+        std::error_code error;
+        if (!in.path.empty() && fs::is_directory(in.path, error))
+            throw Error(named(in) + ": is a folder; give a file");
+    }
     for (std::size_t i = 0; i < outputs.size(); ++i) {
         const NamedPath& out = outputs[i];
         if (out.path.empty()) continue;

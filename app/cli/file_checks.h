@@ -15,10 +15,11 @@ struct NamedPath {
     std::string path;
 };
 
-// Throws distill::Error naming the option and the fix unless every output
-// can be created (its folder exists, it is not a folder itself) and no
-// output is one of the inputs or another output (links and relative paths
-// resolved).
+// Throws distill::Error naming the option and the fix unless no input is a
+// folder, every output can be created (its folder exists, it is not a folder
+// itself) and no output is one of the inputs or another output (links and
+// relative paths resolved). An input that does not exist is left to its
+// reader, which says more; a model folder is not an input here.
 void check_files(const std::vector<NamedPath>& outputs, const std::vector<NamedPath>& inputs);
 
 }  // namespace distill::cli

@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "commands.h"
 #include "terminal_progress.h"
@@ -12,6 +13,34 @@
 
 namespace distill::cli {
 CLI::App* bench_group(CLI::App& app) { return app.get_subcommand("bench"); }
+
+namespace {
+
+// CLI11 answers a mistyped subcommand ("distill embd", "distill bench nope")
+// with "A subcommand is required". Returns the line that says which word is
+// unknown and which are known, or "" when every subcommand word is known.
+std::string unknown_subcommand(CLI::App& app, int argc, char** argv) {
+    CLI::App* level = &app;
+    for (int i = 1; i < argc; ++i) {
+        const std::string word = argv[i];
+        const auto subcommands = level->get_subcommands([](CLI::App*) { return true; });
+        if (subcommands.empty() || word.empty() || word[0] == '-') return {};
+        CLI::App* next = nullptr;
+        std::string names;
+        for (CLI::App* sub : subcommands) {
+            if (sub->check_name(word)) next = sub;
+            names += (names.empty() ? "" : ", ") + sub->get_name();
+        }
+        if (!next) {
+            const std::string command = level == &app ? "distill" : "distill " + level->get_name();
+            return "'" + word + "' is not a subcommand of " + command + "; it has " + names;
+        }
+        level = next;
+    }
+    return {};
+}
+
+}  // namespace
 }  // namespace distill::cli
 
 int main(int argc, char** argv) {
@@ -36,6 +65,10 @@ int main(int argc, char** argv) {
     add_export_commands(app);
     add_run_command(app);
 
+    if (const std::string unknown = unknown_subcommand(app, argc, argv); !unknown.empty()) {
+        std::fprintf(stderr, "distill: %s\nRun with --help for more information.\n", unknown.c_str());
+        return kUsage;
+    }
     try {
         app.parse(argc, argv);
         return kOk;

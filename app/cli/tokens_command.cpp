@@ -36,7 +36,7 @@ void append_ids(std::string& out, const std::vector<std::int32_t>& ids) {
 }
 
 void run_tokens(const TokensOptions& o) {
-    check_files({{"--output", o.output}}, {{"--input", o.input}, {"--model", o.model}});
+    check_files({{"--output", o.output}}, {{"--input", o.input}});
     const auto tokenizer = WordPieceTokenizer::from_model_dir(o.model);
     TerminalProgress progress;
     std::size_t rows = 0, tokens = 0, at_limit = 0;

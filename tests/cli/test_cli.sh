@@ -15,8 +15,14 @@ done
 check "--version names the version and libtorch" \
   "'$distill' --version | grep -qE '^distill [0-9]+\.[0-9]+\.[0-9]+' && '$distill' --version | grep -q libtorch"
 
-"$distill" frobnicate >/dev/null 2>&1; rc=$?
-check "an unknown subcommand is a usage error (2)" "[ $rc -eq 2 ]"
+"$distill" frobnicate >/dev/null 2>"$tmp/err"; rc=$?
+check "an unknown subcommand is a usage error (2) that names it and the known ones" \
+  "[ $rc -eq 2 ] && grep -q \"^distill: 'frobnicate' is not a subcommand of distill; it has bench, corpus,\" '$tmp/err'"
+"$distill" bench nope >/dev/null 2>"$tmp/err"; rc=$?
+check "so is an unknown benchmark" \
+  "[ $rc -eq 2 ] && grep -qx \"distill: 'nope' is not a subcommand of distill bench; it has embed, communities, search, export\" '$tmp/err'"
+"$distill" format --preset "$tmp" --input x --output y 2>"$tmp/err"; rc=$?
+check "a folder given as an input file is named as one" "[ $rc -eq 1 ] && grep -qx -- 'distill: --preset $tmp: is a folder; give a file' '$tmp/err'"
 
 # Counts are read as written: CLI11 alone wraps -1 round into 2^64 - 1, and
 # prints its range checks with 300-digit bounds.
