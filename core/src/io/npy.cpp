@@ -79,6 +79,7 @@ float half_to_float(std::uint16_t h) {
 // read_npy but the read itself.
 struct Layout {
     std::size_t rows = 0, cols = 0, item = 0;  // item: bytes per value
+    bool fortran_order = false;                // column by column, as np.asfortranarray (or x.T) saves
 };
 
 Layout open_array(const std::string& path, std::ifstream& in) {
@@ -97,7 +98,6 @@ Layout open_array(const std::string& path, std::ifstream& in) {
     if (!in.read(header.data(), std::streamsize(header_size))) fail(path, "the .npy header is cut short");
 
     const Header h = parse_header(header, path);
-    if (h.fortran_order) fail(path, "the array is in Fortran order");
     if (h.dims != 2) fail(path, "the array has " + std::to_string(h.dims) + " dimension(s)");
     std::size_t item = 0;
     if (h.dtype == "<f4" || h.dtype == "<f8" || h.dtype == "<f2") item = std::size_t(h.dtype[2] - '0');
@@ -112,7 +112,7 @@ Layout open_array(const std::string& path, std::ifstream& in) {
                        std::to_string(h.rows) + ", " + std::to_string(h.cols) + ") needs " +
                        std::to_string(needed) + " (a truncated copy?)");
     in.seekg(data_start);
-    return {h.rows, h.cols, item};
+    return {h.rows, h.cols, item, h.fortran_order};
 }
 
 }  // namespace
@@ -128,12 +128,19 @@ Matrix read_npy(const std::string& path) {
     const Layout layout = open_array(path, in);
     const std::uint64_t needed = std::uint64_t(layout.rows) * layout.cols * layout.item;
     const std::size_t item = layout.item;
-    Matrix m(layout.rows, layout.cols);
+    // Fortran order is the transpose's C order: read as such, then turned.
+    Matrix m = layout.fortran_order ? Matrix(layout.cols, layout.rows) : Matrix(layout.rows, layout.cols);
     if (item == 4) in.read(reinterpret_cast<char*>(m.values.data()), std::streamsize(needed));
     else if (item == 8) convert_rows<double>(in, m, [](double v) { return float(v); });
     else convert_rows<std::uint16_t>(in, m, half_to_float);
     if (!in) fail(path, "reading the array data failed");
-    return m;
+    if (!layout.fortran_order) return m;
+    Matrix c_order(layout.rows, layout.cols);
+    for (std::size_t col = 0; col < layout.cols; ++col) {
+        const float* column = m.row(col).data();
+        for (std::size_t r = 0; r < layout.rows; ++r) c_order.values[r * layout.cols + col] = column[r];
+    }
+    return c_order;
 }
 
 void write_npy(const std::string& path, const Matrix& m) {
