@@ -177,6 +177,10 @@ void run_communities(const CommunitiesOptions& o) {
     options.kmeans.seed = o.seed;
     // Read before the clustering: a bad corpus fails in seconds, not after it.
     const auto questions = o.questions.empty() ? std::vector<std::string>() : read_questions(o.questions);
+    if (!questions.empty() && questions.size() != x.rows)
+        throw Error("--questions " + o.questions + " holds " + std::to_string(questions.size()) +
+                    " questions for the " + std::to_string(x.rows) + " rows of --embeddings " + o.embeddings +
+                    "; give the corpus the embeddings were made from, row for row");
 
     TerminalProgress progress;
     const auto start = std::chrono::steady_clock::now();

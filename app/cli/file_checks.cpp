@@ -13,7 +13,10 @@ namespace {
 bool same_file(const fs::path& a, const fs::path& b) {
     std::error_code error;
     if (fs::exists(a, error) && fs::exists(b, error)) return fs::equivalent(a, b, error);  // hard links too
-    return fs::weakly_canonical(a, error) == fs::weakly_canonical(b, error);
+    const fs::path canonical_a = fs::weakly_canonical(a, error);
+    if (error) return false;
+    const fs::path canonical_b = fs::weakly_canonical(b, error);
+    return !error && canonical_a == canonical_b;
 }
 
 std::string named(const NamedPath& p) { return p.option + " " + p.path; }

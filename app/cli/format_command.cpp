@@ -66,8 +66,11 @@ void finish(const LengthOptions& o, const std::vector<InputProblem>& problems, c
 }
 
 void run_format(const FormatOptions& o) {
+    // A built-in preset's name is not a file, even where a folder has its name.
     check_files({{"--output", o.output}, {"--report", o.report}},
-                {{"--input", o.input}, {"--preset", o.preset}, {"--tokenizer", o.tokenizer}});
+                {{"--input", o.input},
+                 {"--preset", find_prompt_preset(o.preset) ? "" : o.preset},
+                 {"--tokenizer", o.tokenizer}});
     const auto tokenizer = tokenizer_of(o);
     const PromptFormatter formatter(load_prompt_preset(o.preset), tokenizer.get(), o.max_seq_len);
     TerminalProgress progress;
@@ -81,7 +84,9 @@ void run_format(const FormatOptions& o) {
 
 void run_chat(const ChatCommandOptions& o) {
     check_files({{"--output", o.output}, {"--conversations", o.conversations}, {"--report", o.report}},
-                {{"--oasst", o.oasst}, {"--template", o.chat_template}, {"--tokenizer", o.tokenizer}});
+                {{"--oasst", o.oasst},
+                 {"--template", find_chat_template(o.chat_template) ? "" : o.chat_template},
+                 {"--tokenizer", o.tokenizer}});
     const auto tokenizer = tokenizer_of(o);
     ChatOptions options;
     options.chat_template = load_chat_template(o.chat_template);

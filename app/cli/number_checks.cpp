@@ -21,7 +21,10 @@ CLI::Validator whole_number_in(std::uint64_t min, std::uint64_t max) {
             const char* end = text.data() + text.size();
             const auto [stop, error] = std::from_chars(text.data(), end, value);
             if (error == std::errc::result_out_of_range || (error == std::errc() && stop == end && value > max))
-                return "expected " + expected + "; " + text + " is too large";
+                return "expected " + expected + "; " + text + " is too large (at most " + std::to_string(max) + ")";
+            // CLI11 converts the text itself afterwards, taking "010" for octal 8.
+            if (error == std::errc() && stop == end && text.size() > 1 && text[0] == '0')
+                return "expected " + expected + "; got " + text + " (write it without leading zeros)";
             if (error != std::errc() || stop != end || value < min)
                 return "expected " + expected + "; got " + (text.empty() ? "nothing" : text);
             return {};

@@ -21,6 +21,13 @@ check "an unknown subcommand is a usage error (2) that names it and the known on
 "$distill" bench nope >/dev/null 2>"$tmp/err"; rc=$?
 check "so is an unknown benchmark" \
   "[ $rc -eq 2 ] && grep -qx \"distill: 'nope' is not a subcommand of distill bench; it has embed, communities, search, export\" '$tmp/err'"
+"$distill" bench communities --seed 010 >/dev/null 2>"$tmp/err"; rc=$?
+check "a count with a leading zero is refused, not read as octal" \
+  "[ $rc -eq 2 ] && grep -q -- '--seed: expected a whole number of 0 or more; got 010 (write it without leading zeros)' '$tmp/err'"
+mkdir -p "$tmp/math"
+distill_path=$(realpath "$distill")
+(cd "$tmp" && "$distill_path" format --preset math --input missing.jsonl --output raw.jsonl 2>"$tmp/err"); rc=$?
+check "a built-in preset's name is not taken for a folder of that name" "[ $rc -eq 1 ] && grep -q 'missing.jsonl' '$tmp/err' && ! grep -q 'is a folder' '$tmp/err'"
 "$distill" format --preset "$tmp" --input x --output y 2>"$tmp/err"; rc=$?
 check "a folder given as an input file is named as one" "[ $rc -eq 1 ] && grep -qx -- 'distill: --preset $tmp: is a folder; give a file' '$tmp/err'"
 
@@ -31,7 +38,7 @@ check "a negative count is a usage error naming the option and what it takes" \
   "[ $rc -eq 2 ] && grep -qx -- '--rows: expected a whole number of 2 or more; got -5' '$tmp/err'"
 "$distill" bench embed --tokens 600 >/dev/null 2>"$tmp/err"; rc=$?
 check "a count past its range says the range" \
-  "[ $rc -eq 2 ] && grep -qx -- '--tokens: expected a whole number from 3 to 512; 600 is too large' '$tmp/err'"
+  "[ $rc -eq 2 ] && grep -qx -- '--tokens: expected a whole number from 3 to 512; 600 is too large (at most 512)' '$tmp/err'"
 "$distill" export --raw x --tokenizer y --output-dir z --valid-fraction 1 >/dev/null 2>"$tmp/err"; rc=$?
 check "--valid-fraction 1 (all rows in valid.pt) is a usage error" \
   "[ $rc -eq 2 ] && grep -qx -- '--valid-fraction: expected a number in \[0, 1); got 1' '$tmp/err'"
@@ -131,7 +138,7 @@ head -n 10 "$tmp/pooled.jsonl" >"$tmp/ten.jsonl"
 "$distill" communities --embeddings "$cda" --threshold 0.9 --output "$tmp/c.json" --map "$tmp/map.json" \
   --questions "$tmp/ten.jsonl" 2>"$tmp/err"; rc=$?
 check "a map that cannot be built (--questions of another corpus) leaves --output as it was" \
-  "[ $rc -eq 1 ] && cmp -s '$tmp/c.json' '$tmp/c-before.json' && [ ! -e '$tmp/map.json' ]"
+  "[ $rc -eq 1 ] && grep -q 'holds 10 questions for the 3000 rows' '$tmp/err' && cmp -s '$tmp/c.json' '$tmp/c-before.json' && [ ! -e '$tmp/map.json' ]"
 cp "$tmp/ten.jsonl" "$tmp/ten-before.jsonl"
 "$distill" embed --model hashing --input "$tmp/ten.jsonl" --field question --output "$tmp/../$(basename "$tmp")/ten.jsonl" 2>"$tmp/err"; rc=$?
 check "an --output that is the --input is refused, and the input kept" \

@@ -8,10 +8,10 @@
 
 namespace distill {
 
-// Reads a C-ordered 2-D array of little-endian float32 (float64 and float16
-// are converted). Throws distill::Error naming the file and what is expected
-// for anything else: not an .npy, another dtype, Fortran order, not 2-D, or
-// fewer bytes than the header promises (a truncated copy).
+// Reads a 2-D array of little-endian float32 (float64 and float16 are
+// converted), in C or Fortran order. Throws distill::Error naming the file
+// and what is expected for anything else: not an .npy, another dtype, not
+// 2-D, or fewer bytes than the header promises (a truncated copy).
 Matrix read_npy(const std::string& path);
 
 // The shape read_npy would return, after the same checks, without reading

@@ -25,7 +25,7 @@ void read_raw_row(Record& row) {
     for (const char* key : kRequired)
         if (!row.contains(key))
             throw Error(std::string("the row has no \"") + key +
-                        "\" field; every row needs string fields \"instruction\", \"input\" and \"output\"");
+                        "\" field; every row needs text fields \"instruction\", \"input\" and \"output\"");
     for (auto& [key, value] : row.items()) {
         for (const char* reserved : kReserved)
             if (key == reserved)
