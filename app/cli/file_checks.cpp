@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "distill/atomic_file.h"
 #include "distill/error.h"
 
 namespace distill::cli {
@@ -36,10 +37,11 @@ void check_files(const std::vector<NamedPath>& outputs, const std::vector<NamedP
         std::error_code error;
         if (fs::is_directory(path, error))
             throw Error(named(out) + ": is a folder; give a file name in it");
-        const fs::path folder = path.has_parent_path() ? path.parent_path() : fs::path(".");
-        if (!fs::is_directory(folder, error))
-            throw Error(named(out) + ": the folder " + folder.string() +
-                        " does not exist; create it first, or write somewhere else");
+        try {
+            check_output_folder(out.path);
+        } catch (const Error& e) {
+            throw Error(out.option + " " + e.what());
+        }
         for (const NamedPath& in : inputs)
             if (!in.path.empty() && same_file(path, in.path))
                 throw Error(named(out) + ": is also " + named(in) +

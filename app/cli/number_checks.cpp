@@ -1,7 +1,6 @@
 #include "number_checks.h"
 
 #include <charconv>
-#include <cmath>
 #include <string>
 
 namespace distill::cli {

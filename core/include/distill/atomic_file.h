@@ -16,4 +16,9 @@ namespace distill {
 void write_file_atomically(const std::string& path,
                            const std::function<void(std::ostream&)>& write);
 
+// The first check write_file_atomically makes: the target's folder exists.
+// A caller writing several files checks them all with it before starting,
+// so the last one cannot fail after the first has been replaced.
+void check_output_folder(const std::string& path);
+
 }  // namespace distill

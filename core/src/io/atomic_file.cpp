@@ -35,12 +35,19 @@ void sync_to_disk(const std::string& path, const std::string& target) {
 
 }  // namespace
 
-void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
+void check_output_folder(const std::string& path) {
     const fs::path target(path);
     std::error_code ec;
     const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
     if (!fs::is_directory(dir, ec))
         throw Error(path + ": the folder " + dir.string() + " does not exist; create it or choose another output path");
+}
+
+void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
+    check_output_folder(path);
+    const fs::path target(path);
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    std::error_code ec;
 
     const std::string temp = temp_name_beside(target);
     try {
