@@ -230,6 +230,42 @@ private Q_SLOTS:
         QVERIFY(again["map"] && again["fewshot"]);
     }
 
+    // An output changed by hand (edited, truncated, replaced by another run's)
+    // is not this run's result: its stage runs again and writes it back, and
+    // the stages after it see the stage's own output, not the edit.
+    void editedOutputsAreRecomputed() {
+        auto p = demo();
+        const fs::path d = out("edited-outputs");
+        distill::run_pipeline(p, d.string());
+        const std::string communities = read_file(d / "communities.json"), sample = read_file(d / "sample.json"),
+                          raw = read_file(d / "math_prompt_data.jsonl");
+
+        // Truncated mid-way: a stop with "damaged" before; now a re-run.
+        std::ofstream(d / "communities.json", std::ios::trunc) << communities.substr(0, communities.size() / 2);
+        auto again = ran(distill::run_pipeline(p, d.string()));
+        QVERIFY(again.at("cluster") && !again.at("embed"));
+        QCOMPARE(read_file(d / "communities.json"), communities);
+        QCOMPARE(read_file(d / "sample.json"), sample);
+
+        // Valid JSON of other communities: reused before; now re-clustered.
+        auto one = nlohmann::json::parse(communities);
+        one.erase(one.begin());
+        std::ofstream(d / "communities.json", std::ios::trunc) << one.dump(1) << '\n';
+        again = ran(distill::run_pipeline(p, d.string()));
+        QVERIFY(again.at("cluster"));
+        QCOMPARE(read_file(d / "communities.json"), communities);
+
+        // Any stage's output, here the formatted prompts with a line removed.
+        std::ofstream(d / "math_prompt_data.jsonl", std::ios::trunc) << raw.substr(raw.find('\n') + 1);
+        again = ran(distill::run_pipeline(p, d.string()));
+        QVERIFY(again.at("format") && !again.at("fewshot") && !again.at("cluster"));
+        QCOMPARE(read_file(d / "math_prompt_data.jsonl"), raw);
+
+        // A run that changes nothing leaves every stage cached.
+        again = ran(distill::run_pipeline(p, d.string()));
+        for (const auto& s : distill::pipeline_stages()) QVERIFY2(again.at(s) == (s == "corpus"), s.c_str());
+    }
+
     // The search and the map read questions and vectors only: a source whose
     // answers alone changed keeps them, and re-writes what copies answers.
     void changedAnswersKeepTheSearchAndTheMap() {

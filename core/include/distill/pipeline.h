@@ -6,9 +6,10 @@
 //
 // Caching: every stage has a key, the content hash of its settings and of
 // its input's key (the corpus's key is the hash of its records), written
-// beside its output once that output is complete. A stage whose key file
-// matches and whose outputs exist is loaded instead of run,
-// so a changed threshold re-runs clustering and what follows it, never the
+// beside its output once that output is complete, with the content hash of
+// each output. A stage whose key file matches and whose outputs are still
+// what it wrote is loaded instead of run (an output edited by hand makes it
+// run again), so a changed threshold re-runs clustering and what follows it, never the
 // embedding; a changed source re-runs everything. Keys live in
 // DIR/.distill-cache/, and the embedding cache (embed_cached) in its
 // embeddings/ folder.

@@ -113,30 +113,16 @@ ordered_json picks_json(const std::vector<FewShot>& picks) {
     return out;
 }
 
-// The picks kept in `path` when they still fit the origins, the corpus's row
-// count and k; none when the file is missing, damaged or of another run, so
-// the search runs again (it is a cache, never the only copy of anything).
-std::optional<std::vector<FewShot>> kept_picks(const std::string& path, const std::vector<RowId>& origins,
-                                               std::size_t rows, std::size_t k) {
-    const ordered_json j = ordered_json::parse(read_text(path), nullptr, /*allow_exceptions=*/false);
-    if (!j.is_array() || j.size() != origins.size()) return std::nullopt;
+// The picks as picks_json wrote them; the stage cache has checked that the
+// file is the one written under this key.
+std::vector<FewShot> picks_from_json(const ordered_json& j) {
     std::vector<FewShot> picks;
-    picks.reserve(origins.size());
-    try {
-        for (std::size_t i = 0; i < origins.size(); ++i) {
-            const ordered_json& line = j[i];
-            if (!line.is_array() || line.empty() || line.size() > k + 1 || line[0].get<RowId>() != origins[i])
-                return std::nullopt;
-            FewShot pick{origins[i], {}};
-            for (std::size_t s = 1; s < line.size(); ++s) {
-                const Shot shot{line[s].at(0).get<RowId>(), line[s].at(1).get<float>()};
-                if (shot.row >= rows) return std::nullopt;
-                pick.shots.push_back(shot);
-            }
-            picks.push_back(std::move(pick));
-        }
-    } catch (const nlohmann::json::exception&) {
-        return std::nullopt;
+    picks.reserve(j.size());
+    for (const ordered_json& line : j) {
+        FewShot pick{line.at(0).get<RowId>(), {}};
+        for (std::size_t s = 1; s < line.size(); ++s)
+            pick.shots.push_back({line[s].at(0).get<RowId>(), line[s].at(1).get<float>()});
+        picks.push_back(std::move(pick));
     }
     return picks;
 }
@@ -373,7 +359,7 @@ void PipelineRun::cluster_stage() {
             kept["sampled_rows"] = approximation->sampled;  // what approximation_report_from_json reads back
             write_json(cache.path("approximation.json"), kept);
         }
-        cache.commit("cluster", cluster_key);
+        cache.commit("cluster", cluster_key, files);
     }
     // The clustering as set, and how close approximate detection came: what
     // the cluster map and the manifest record, and so part of their keys.
@@ -397,20 +383,21 @@ void PipelineRun::cluster_stage() {
 void PipelineRun::sample_stage() {
     stage.start("sample");
     sample_key = ContentHasher().add(cluster_key).add(settings.sample_size).add(settings.seed).hex();
-    const bool cached = cache.fresh("sample", sample_key, {"sample.json"});
+    const std::vector<std::string> files = {"sample.json"};
+    const bool cached = cache.fresh("sample", sample_key, files);
     if (cached) {
         sample = communities_from_json(read_json(cache.path("sample.json")));
     } else {
         recompute("sample");
         sample = sample_communities(communities, settings.sample_size, settings.seed);
         write_json(cache.path("sample.json"), communities_json(sample));
-        cache.commit("sample", sample_key);
+        cache.commit("sample", sample_key, files);
     }
     for (const auto& c : sample) origins.insert(origins.end(), c.begin(), c.end());
     result.sampled = origins.size();
     stage.end(cached, plural(origins.size(), "question") + " from " + plural(sample.size(), "community") +
                           " (seed " + std::to_string(settings.seed) + ")");
-    result.files.push_back("sample.json");
+    result.files.insert(result.files.end(), files.begin(), files.end());
 }
 
 // map: what the GUI's cluster map draws (projection, keywords, samples);
@@ -422,7 +409,8 @@ void PipelineRun::map_stage() {
     stage.start("map");
     const std::string map_key =
         ContentHasher().add(sample_key).add(clustering_record.dump()).add(settings.embed.device).hex();
-    const bool cached = cache.fresh("map", map_key, {"cluster_map.json"});
+    const std::vector<std::string> files = {"cluster_map.json"};
+    const bool cached = cache.fresh("map", map_key, files);
     if (!cached) {
         recompute("map");
         MapOptions map_options;
@@ -432,10 +420,10 @@ void PipelineRun::map_stage() {
         map.clustering["sample_size"] = settings.sample_size;
         map.clustering["seed"] = settings.seed;
         write_cluster_map(cache.path("cluster_map.json"), map);
-        cache.commit("map", map_key);
+        cache.commit("map", map_key, files);
     }
     stage.end(cached, "2-D projection and keywords of " + plural(communities.size(), "cluster"));
-    result.files.push_back("cluster_map.json");
+    result.files.insert(result.files.end(), files.begin(), files.end());
 }
 
 // fewshot: the search's picks (row ids and scores) are cached on their own,
@@ -454,7 +442,8 @@ void PipelineRun::fewshot_stage() {
     fewshot_hash.add(picks_key).add(corpus_key);
     for (const auto& edit : project.fewshot_edits) fewshot_hash.add(to_json(edit).dump());
     fewshot_key = fewshot_hash.hex();
-    const bool cached = cache.fresh("fewshot", fewshot_key, {fewshot_file, edits_report});
+    const std::vector<std::string> files = {fewshot_file, edits_report};
+    const bool cached = cache.fresh("fewshot", fewshot_key, files);
     bool picks_cached = false;
     std::size_t edits_applied = 0, edits_unapplied = 0;
     if (!cached) {
@@ -463,17 +452,17 @@ void PipelineRun::fewshot_stage() {
         SimilarityCompute compute;
         compute.device = settings.embed.device;
         const FewShotPicker picker(corpus.records, vectors(), project.fewshot, compute);
-        std::optional<std::vector<FewShot>> picks;
-        if (cache.fresh("fewshot_picks", picks_key, {picks_file}))
-            picks = kept_picks(cache.path(picks_file), origins, corpus.records.size(), project.fewshot.k);
-        picks_cached = picks.has_value();
-        if (!picks_cached) {
+        std::vector<FewShot> picks;
+        picks_cached = cache.fresh("fewshot_picks", picks_key, {picks_file});
+        if (picks_cached) {
+            picks = picks_from_json(read_json(cache.path(picks_file)));
+        } else {
             cache.begin("fewshot_picks");
             picks = picker.pick(origins, stage.progress());
-            write_json(cache.path(picks_file), picks_json(*picks));
-            cache.commit("fewshot_picks", picks_key);
+            write_json(cache.path(picks_file), picks_json(picks));
+            cache.commit("fewshot_picks", picks_key, {picks_file});
         }
-        const auto edited = apply_fewshot_edits(std::move(*picks), project.fewshot_edits, picker);
+        const auto edited = apply_fewshot_edits(std::move(picks), project.fewshot_edits, picker);
         edits_applied = edited.applied;
         edits_unapplied = edited.unapplied.size();
         ordered_json unapplied = ordered_json::array();
@@ -482,7 +471,7 @@ void PipelineRun::fewshot_stage() {
                 {{"index", u.index}, {"edit", to_json(project.fewshot_edits[u.index])}, {"reason", u.reason}});
         write_json(cache.path(edits_report), {{"applied", edited.applied}, {"unapplied", unapplied}});
         write_fewshot_jsonl(cache.path(fewshot_file), edited.fewshots, corpus.records, stage.progress());
-        cache.commit("fewshot", fewshot_key);
+        cache.commit("fewshot", fewshot_key, files);
     }
     stage.end(cached, cached ? "unchanged"
                              : plural(origins.size(), "origin") + " with up to " + plural(project.fewshot.k, "shot") +
@@ -491,7 +480,7 @@ void PipelineRun::fewshot_stage() {
                                         ? std::string()
                                         : "; " + plural(edits_applied, "edit") + " applied, " +
                                               std::to_string(edits_unapplied) + " no longer apply"));
-    result.files.insert(result.files.end(), {fewshot_file, edits_report});
+    result.files.insert(result.files.end(), files.begin(), files.end());
 }
 
 // format: keyed by the few-shots, the preset's content (not its path), the
@@ -506,7 +495,8 @@ void PipelineRun::format_stage() {
                      .add(tokenizer_hash)
                      .add(std::uint64_t(settings.max_seq_len))
                      .hex();
-    const bool cached = cache.fresh("format", format_key, {raw_file, "format_report.json"});
+    const std::vector<std::string> files = {raw_file, "format_report.json"};
+    const bool cached = cache.fresh("format", format_key, files);
     FormatReport format_report;
     if (cached) {
         result.formatted = read_json(cache.path("format_report.json"))["written"].get<std::size_t>();
@@ -518,12 +508,12 @@ void PipelineRun::format_stage() {
         ordered_json report{{"preset", preset.name}};
         report.update(to_json(format_report));
         write_json(cache.path("format_report.json"), report);
-        cache.commit("format", format_key);
+        cache.commit("format", format_key, files);
         result.formatted = format_report.written;
     }
     stage.end(cached, plural(result.formatted, "prompt") + " with the " + preset.name + " preset" +
                           (cached ? "" : ", " + std::to_string(format_report.dropped()) + " dropped"));
-    result.files.insert(result.files.end(), {raw_file, "format_report.json"});
+    result.files.insert(result.files.end(), files.begin(), files.end());
 }
 
 // export: keyed by the prompts, the export's own settings and all that the
@@ -562,7 +552,7 @@ void PipelineRun::export_stage() {
         recompute("export");
         result.exported =
             export_dataset({cache.path(raw_file)}, tokenizer, cache.output_dir(), options, stage.progress()).rows;
-        cache.commit("export", export_key);
+        cache.commit("export", export_key, files);
     }
     stage.end(cached, plural(result.exported, "row") + " in " + files.front() +
                           (settings.valid_fraction > 0 ? " and valid.pt" : ""));

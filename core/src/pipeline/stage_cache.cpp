@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "distill/atomic_file.h"
+#include "distill/content_hash.h"
 
 namespace distill::pipeline {
 namespace fs = std::filesystem;
@@ -17,15 +18,25 @@ std::string StageCache::cache_path(const std::string& name) const {
     return (fs::path(output_dir_) / ".distill-cache" / name).string();
 }
 
+// "KEY\nHASH  PATH\n..." as xxhsum prints a file's hash, so a user can check
+// an output against it by hand. Hashing reads each output once (XXH3 runs at
+// memory speed; the outputs are what the next stage reads anyway).
+std::string StageCache::record(const std::string& key, const std::vector<std::string>& outputs) const {
+    std::string out = key + "\n";
+    for (const auto& output : outputs) out += hash_file(path(output)) + "  " + output + "\n";
+    return out;
+}
+
 bool StageCache::fresh(const std::string& stage, const std::string& key,
                        const std::vector<std::string>& outputs) const {
     std::ifstream in(cache_path(stage + ".key"), std::ios::binary);
     if (!in) return false;
     const std::string stored((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (stored != key) return false;
+    // A key of another run is told apart before any output is read.
+    if (stored.compare(0, key.size() + 1, key + "\n") != 0) return false;
     for (const auto& output : outputs)
-        if (!fs::exists(path(output))) return false;
-    return true;
+        if (!fs::is_regular_file(path(output))) return false;
+    return stored == record(key, outputs);
 }
 
 void StageCache::begin(const std::string& stage) const {
@@ -33,8 +44,10 @@ void StageCache::begin(const std::string& stage) const {
     fs::remove(cache_path(stage + ".key"), ec);
 }
 
-void StageCache::commit(const std::string& stage, const std::string& key) const {
-    write_file_atomically(cache_path(stage + ".key"), [&](std::ostream& out) { out << key; });
+void StageCache::commit(const std::string& stage, const std::string& key,
+                        const std::vector<std::string>& outputs) const {
+    const std::string content = record(key, outputs);
+    write_file_atomically(cache_path(stage + ".key"), [&](std::ostream& out) { out << content; });
 }
 
 }  // namespace distill::pipeline
