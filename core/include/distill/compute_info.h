@@ -8,7 +8,12 @@ namespace distill {
 
 struct ComputeInfo {
     std::string torch_version;
-    int cpu_threads = 1;                  // intra-op threads libtorch will use
+    // The CPUs this process may use (usable_cpu_count()): what clustering,
+    // search, format and export run on. Embedding on the CPU runs on
+    // libtorch's own intra-op pool instead (one thread per physical core, or
+    // OMP_NUM_THREADS; see SentenceEncoder), which may be fewer.
+    int usable_cpus = 1;
+    int torch_threads = 1;                // libtorch's intra-op pool
     int cuda_devices = 0;                 // 0 on a CPU-only build or machine
     std::string summary() const;          // one line per item, for people
 };
