@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "distill/compute_info.h"
 #include "distill/error.h"
 #include "distill/npy.h"
 #include "distill/pipeline.h"
@@ -672,6 +673,44 @@ private Q_SLOTS:
         p = demo();
         p.pipeline.prompt = "no-such-preset";
         QVERIFY_THROWS_EXCEPTION(distill::Error, distill::run_pipeline(p, d));
+
+        // Settings that need the corpus's size fail after pooling, before
+        // the embedding: more k-means clusters than records ...
+        p = demo();
+        p.pipeline.clustering = "kmeans";
+        p.pipeline.kmeans_k = 100000;
+        std::string why = error_of([&] { distill::run_pipeline(p, d); });
+        QVERIFY2(contains(why, "pipeline.kmeans_k is 100000 but the sources pool to ") &&
+                     contains(why, "use a kmeans_k of at most "),
+                 why.c_str());
+        QVERIFY(!fs::exists(fs::path(d) / ".distill-cache" / "embeddings"));
+
+        // ... and a corpus of one record, which no map can project.
+        p = demo();
+        const std::string one = out("one-record.jsonl");
+        {
+            std::ifstream in(p.resolved_sources().front().path);
+            std::string line;
+            std::getline(in, line);
+            std::ofstream(one) << line << "\n";
+        }
+        p.sources.resize(1);
+        p.sources.front().path = one;
+        why = error_of([&] { distill::run_pipeline(p, d); });
+        QVERIFY2(contains(why, "its sources pool to 1 record; clustering and the cluster map need at least 2"),
+                 why.c_str());
+        QVERIFY(!fs::exists(fs::path(d) / ".distill-cache" / "embeddings"));
+
+        // A GPU asked for where there is none fails before pooling, even with
+        // the hashing embedder, which never touches the device itself.
+        if (distill::compute_info().cuda_devices == 0) {
+            p = demo();
+            p.pipeline.embed.device = "cuda";
+            why = error_of([&] { distill::run_pipeline(p, d); });
+            QVERIFY2(contains(why, "pipeline.device is cuda, but libtorch") && contains(why, "no CUDA device"),
+                     why.c_str());
+            QVERIFY(!fs::exists(fs::path(d) / ".distill-cache" / "embeddings"));
+        }
     }
 
     // A record the preset cannot format (here gsm8k rows with an extra

@@ -17,6 +17,7 @@
 #include "distill/cluster.h"
 #include "distill/cluster_map.h"
 #include "distill/cluster_methods.h"
+#include "distill/compute_info.h"
 #include "distill/content_hash.h"
 #include "distill/corpus.h"
 #include "distill/embedder.h"
@@ -197,6 +198,19 @@ void check_preset_fits(const Corpus& corpus, const std::vector<SourceSpec>& sour
     throw Error(sources[s].path + ": " + std::to_string(misfits) + " of the " + std::to_string(records) +
                 " records of source '" + sources[s].name + "' cannot be formatted with the " + preset.name +
                 " preset (checked before embedding); the first " + check.problem(corpus.records[row]));
+}
+
+// What needs the corpus's size, checked before the embedding it would waste.
+void check_settings_fit(const Project& project, std::size_t records) {
+    // The map projects onto 2 principal components; one point has none.
+    if (records < 2)
+        throw Error("project '" + project.name + "': its sources pool to " + plural(records, "record") +
+                    "; clustering and the cluster map need at least 2 (add records or sources)");
+    const PipelineSettings& s = project.pipeline;
+    if (s.clustering == "kmeans" && s.kmeans_k > records)
+        throw Error("project '" + project.name + "': pipeline.kmeans_k is " + std::to_string(s.kmeans_k) +
+                    " but the sources pool to " + plural(records, "record") +
+                    "; each k-means cluster needs one, so use a kmeans_k of at most " + std::to_string(records));
 }
 
 // One run: the stages in order, each a member that reads what the earlier
@@ -593,8 +607,13 @@ PipelineResult run_stages(const Project& project, const OutputFolderLock& output
                     "(installer/fetch-tokenizer.sh keeps Llama-2's in ~/.cache/distill-studio/llama-2/)");
     const SentencePieceTokenizer tokenizer(tokenizer_path);
 
+    if (project.pipeline.embed.device == "cuda" && compute_info().cuda_devices == 0)
+        throw Error("project '" + project.name + "': pipeline.device is cuda, but " + compute_info().summary() +
+                    "; set it to auto or cpu, or run on a GPU machine with a CUDA build");
+
     PipelineRun run(project, cache, observer, result, preset, tokenizer, hash_file(tokenizer_path), load_only);
     run.corpus_stage();
+    check_settings_fit(project, run.corpus.records.size());
     run.embed_stage();
     run.cluster_stage();
     run.sample_stage();
