@@ -483,8 +483,11 @@ void PipelineRun::fewshot_stage() {
         for (const auto& u : edited.unapplied)
             unapplied.push_back(
                 {{"index", u.index}, {"edit", to_json(project.fewshot_edits[u.index])}, {"reason", u.reason}});
-        write_json(cache.path(edits_report), {{"applied", edited.applied}, {"unapplied", unapplied}});
+        // The shots first: a cancel polled while they are written leaves both
+        // files as the last run left them; the report, written after with no
+        // poll between, cannot be stopped half way.
         write_fewshot_jsonl(cache.path(fewshot_file), edited.fewshots, corpus.records, stage.progress());
+        write_json(cache.path(edits_report), {{"applied", edited.applied}, {"unapplied", unapplied}});
         cache.commit("fewshot", fewshot_key, files);
     }
     stage.end(cached, cached ? "unchanged"
