@@ -64,6 +64,11 @@ void for_each_jsonl_text(const std::string& path, const std::string& field, Prog
         }
     }
     if (in.bad()) throw Error(located_message(path, line_number, "could not be read to the end", "check the disk"));
+    // An empty matrix or id list is never what was meant (a wrong or
+    // truncated file), and every later stage would refuse it anyway.
+    if (rows == 0)
+        throw Error(located_message(path, 0, "the file holds no JSON lines (it is empty or blank)",
+                                    "give the JSONL file of texts, one {\"" + field + "\": \"...\"} per line"));
 }
 
 std::vector<std::string> read_jsonl_texts(const std::string& path, const std::string& field, ProgressSink& progress) {

@@ -31,6 +31,15 @@ check "a built-in preset's name is not taken for a folder of that name" "[ $rc -
 "$distill" format --preset "$tmp" --input x --output y 2>"$tmp/err"; rc=$?
 check "a folder given as an input file is named as one" "[ $rc -eq 1 ] && grep -qx -- 'distill: --preset $tmp: is a folder; give a file' '$tmp/err'"
 
+# An empty input is a wrong file: refused, with no empty output written.
+printf '\n  \n' >"$tmp/blank.jsonl"
+"$distill" embed --model hashing --input "$tmp/blank.jsonl" --output "$tmp/blank.npy" 2>"$tmp/err"; rc=$?
+check "embed refuses an input with no lines and writes no 0-row matrix" \
+  "[ $rc -eq 1 ] && grep -q 'blank.jsonl: the file holds no JSON lines' '$tmp/err' && [ ! -e '$tmp/blank.npy' ]"
+"$distill" format --preset math --input "$tmp/blank.jsonl" --output "$tmp/blank.raw.jsonl" 2>"$tmp/err"; rc=$?
+check "format refuses a few-shot file with no lines" \
+  "[ $rc -eq 1 ] && grep -q 'blank.jsonl: the file holds no few-shot lines' '$tmp/err' && [ ! -e '$tmp/blank.raw.jsonl' ]"
+
 # Counts are read as written: CLI11 alone wraps -1 round into 2^64 - 1, and
 # prints its range checks with 300-digit bounds.
 "$distill" bench communities --rows -5 >/dev/null 2>"$tmp/err"; rc=$?
@@ -209,6 +218,10 @@ sys.exit(not (c['rows'] == 6 and c['train_rows'] == 4 and c['valid_rows'] == 2 a
               and len(m['inputs']) == 2 and m['settings']['mask_inputs'] is True))\""
 
   cp "$tmp/export/train.pt" "$tmp/train.before"
+  : >"$tmp/empty.jsonl"
+  "$distill" export --raw "$tmp/empty.jsonl" --tokenizer "$tok" --output-dir "$tmp/export" 2>"$tmp/err"; rc=$?
+  check "an empty raw file exports nothing and keeps the last export (an empty train.pt only fails training)" \
+    "[ $rc -eq 1 ] && grep -q 'no rows to export: $tmp/empty.jsonl holds no' '$tmp/err' && cmp -s '$tmp/export/train.pt' '$tmp/train.before'"
   printf '{"model": {"type": "BPE"}}' >"$tmp/tokenizer.json"
   "$distill" export --raw "$tmp/raw.jsonl" --tokenizer "$tmp/tokenizer.json" --output-dir "$tmp/export" 2>"$tmp/err"; rc=$?
   check "a tokenizer that is not sentencepiece fails with one line naming it" \

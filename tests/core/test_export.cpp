@@ -207,16 +207,24 @@ print(json.dumps(out))
         QCOMPARE(report.valid_rows, std::size_t(6));  // floor(24 * 0.25)
         QCOMPARE(folder_listing(root / "out"), (std::vector<std::string>{"manifest.json", "train.pt", "valid.pt"}));
 
-        // An input without rows gives an empty list (read back in the same
-        // Python run: importing torch takes seconds).
+        // A split too small for one validation row writes an empty list (read
+        // back in the same Python run: importing torch takes seconds) ...
+        write_text(root / "one.jsonl", jsonl_of({rows.front()}));
+        const auto one_report =
+            distill::export_dataset({(root / "one.jsonl").string()}, *tokenizer_, (root / "one").string(), options);
+        QCOMPARE(one_report.valid_rows, std::size_t(0));
+        // ... but an input without rows is refused, with nothing written: an
+        // empty train.pt would only fail the first training step.
         write_text(root / "empty.jsonl", "");
-        const auto empty_report =
-            distill::export_dataset({(root / "empty.jsonl").string()}, *tokenizer_, (root / "empty").string());
-        QCOMPARE(empty_report.rows, std::size_t(0));
+        const std::string why = error_of(
+            [&] { distill::export_dataset({(root / "empty.jsonl").string()}, *tokenizer_, (root / "empty").string()); });
+        QVERIFY2(why.find("no rows to export: " + (root / "empty.jsonl").string() + " holds no") != std::string::npos,
+                 why.c_str());
+        QVERIFY(!fs::exists(root / "empty"));
 
         const QString train = QString::fromStdString((root / "out" / "train.pt").string());
         const QString valid = QString::fromStdString((root / "out" / "valid.pt").string());
-        const QString empty = QString::fromStdString((root / "empty" / "train.pt").string());
+        const QString empty = QString::fromStdString((root / "one" / "valid.pt").string());
         const auto python_view = run_python(kLoadScript, {train, valid, empty});
         QVERIFY(python_view);
         const Record loaded = Record::parse(python_view->toStdString());

@@ -172,6 +172,17 @@ ExportReport export_raw_files(const std::vector<RawFile>& files, const SentenceP
             rows.push_back(&row);
             file_of_row.push_back(f);
         }
+    // An empty train.pt loads in lit-gpt and fails the first training step;
+    // it is a wrong or empty input file, so say which, before writing.
+    if (rows.empty()) {
+        std::string inputs;
+        for (const auto& file : files)
+            inputs += (inputs.empty() ? "" : ", ") + file.path +
+                      (file.skipped ? " (" + std::to_string(file.skipped) + " bad lines skipped)" : "");
+        throw Error("export: no rows to export: " + inputs + (files.size() == 1 ? " holds" : " hold") +
+                    " no {instruction, input, output} rows; check the raw files (a format run that dropped every "
+                    "record writes none: its report says why)");
+    }
     const TrainValidSplit split = random_split(rows.size(), options.valid_fraction, options.seed);
     const std::string tokenizer_hash = hash_file(tokenizer.model_path());
 

@@ -311,6 +311,12 @@ FormatReport format_file(const std::string& input_path, const std::string& outpu
     FormatReport report;
     write_file_atomically(output_path, [&](std::ostream& out) {
         report = format_stream(in, out, formatter, input_path, policy, progress, threads);
+        // Thrown before the commit: an empty input is a wrong file, and its
+        // empty output would only fail the export. Lines that were all
+        // dropped are a result, which the report explains.
+        if (report.read == 0)
+            throw Error(input_path + ": the file holds no few-shot lines (it is empty or blank); give the fewshot "
+                                     "stage's JSONL, one {\"origin\": {...}, \"shot\": [...]} per line");
     });
     return report;
 }
