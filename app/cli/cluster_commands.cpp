@@ -95,11 +95,12 @@ std::vector<std::string> read_questions(const std::string& path) {
                     [&](Record&& record) { questions.push_back(record.at("question").get<std::string>()); });
     } catch (const Cancelled&) {
         throw;
-    } catch (const Error& e) {
+    } catch (const InputError& e) {
         // The reader's advice is for a source of the corpus stage; this file
         // should be that stage's output.
-        throw Error("--questions " + path + " is not a pooled corpus (the JSONL `distill corpus` writes): " +
-                    e.what());
+        throw Error("--questions " + located_message(e.path, e.line, e.problem,
+                                                     "give the pooled corpus the embeddings were made from (the "
+                                                     "JSONL `distill corpus` writes)"));
     }
     return questions;
 }

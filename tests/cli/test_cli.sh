@@ -148,6 +148,11 @@ head -n 10 "$tmp/pooled.jsonl" >"$tmp/ten.jsonl"
   --questions "$tmp/ten.jsonl" 2>"$tmp/err"; rc=$?
 check "a map that cannot be built (--questions of another corpus) leaves --output as it was" \
   "[ $rc -eq 1 ] && grep -q 'holds 10 questions for the 3000 rows' '$tmp/err' && cmp -s '$tmp/c.json' '$tmp/c-before.json' && [ ! -e '$tmp/map.json' ]"
+printf '{"text": "a"}\n' >"$tmp/texts.jsonl"
+"$distill" communities --embeddings "$cda" --threshold 0.9 --output "$tmp/c.json" --map "$tmp/map.json" \
+  --questions "$tmp/texts.jsonl" 2>"$tmp/err"; rc=$?
+check "--questions that is not a pooled corpus says to give the corpus, not to fix a column map" \
+  "[ $rc -eq 1 ] && grep -q 'texts.jsonl:1: no column \"question\" .*; give the pooled corpus the embeddings were made from' '$tmp/err' && ! grep -q 'column map' '$tmp/err'"
 cp "$tmp/ten.jsonl" "$tmp/ten-before.jsonl"
 "$distill" embed --model hashing --input "$tmp/ten.jsonl" --field question --output "$tmp/../$(basename "$tmp")/ten.jsonl" 2>"$tmp/err"; rc=$?
 check "an --output that is the --input is refused, and the input kept" \

@@ -24,4 +24,16 @@ public:
 std::string located_message(const std::string& path, std::size_t line,
                             const std::string& problem, const std::string& fix);
 
+// A bad row of an input file, its located_message as what(), with the parts
+// kept: a caller that reads the file for another purpose than its reader
+// assumes (a pooled corpus read back as the questions of a map, not as a
+// source) gives its own fix in place of the reader's.
+class InputError : public Error {
+public:
+    InputError(std::string path, std::size_t line, std::string problem, std::string fix);
+    const std::string path;
+    const std::size_t line;
+    const std::string problem, fix;
+};
+
 }  // namespace distill

@@ -52,7 +52,7 @@ void RowIntake::keep_problem(std::size_t line, const std::string& problem, const
 }
 
 void RowIntake::fail(std::size_t line, const std::string& problem, const std::string& fix) const {
-    throw Error(located_message(source_.path, line, problem, fix));
+    throw InputError(source_.path, line, problem, fix);
 }
 
 void RowIntake::consumed(std::uint64_t bytes) {

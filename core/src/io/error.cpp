@@ -1,6 +1,8 @@
 #include "distill/error.h"
 #include "distill/progress.h"
 
+#include <utility>
+
 namespace distill {
 
 std::string located_message(const std::string& path, std::size_t line, const std::string& problem,
@@ -11,6 +13,10 @@ std::string located_message(const std::string& path, std::size_t line, const std
     if (!fix.empty()) out += "; " + fix;
     return out;
 }
+
+InputError::InputError(std::string path_, std::size_t line_, std::string problem_, std::string fix_)
+    : Error(located_message(path_, line_, problem_, fix_)), path(std::move(path_)), line(line_),
+      problem(std::move(problem_)), fix(std::move(fix_)) {}
 
 void throw_if_cancelled(const ProgressSink* sink) {
     if (sink && sink->cancel_requested()) throw Cancelled();
