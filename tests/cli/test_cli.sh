@@ -95,6 +95,12 @@ PY
 check "fewshot: shots are numpy's top-5 other rows, best first, with their cosines" \
   "[ $rc -eq 0 ] && $py '$tmp/check_fewshot.py' '$cd_a' '$tmp/fewshot.jsonl'"
 
+$py -c "import numpy as np, sys; x = np.load(sys.argv[1]); x[2024, 3] = np.nan; np.save(sys.argv[2], x)" "$cd_a" "$tmp/nan.npy"
+"$distill" fewshot --corpus "$tmp/pooled.jsonl" --embeddings "$tmp/nan.npy" --origins "$tmp/origins.json" --k 5 \
+  --output "$tmp/nan-fewshot.jsonl" 2>"$tmp/err"; rc=$?
+check "fewshot: a NaN row is blamed on --embeddings, not on the --origins searched for" \
+  "[ $rc -eq 1 ] && grep -q 'nan.npy: embeddings: row 2024 (0-based) contains NaN' '$tmp/err' && ! grep -q origins.json '$tmp/err'"
+
 cat >"$tmp/edits.json" <<'JSON'
 [{"edit": "drop", "origin": "question 7"},
  {"edit": "replace", "origin": "question 0", "shot": "question 2024", "with": "question 5"},

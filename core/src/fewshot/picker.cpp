@@ -4,6 +4,7 @@
 #include <cmath>
 #include <unordered_set>
 
+#include "cluster/input_checks.h"
 #include "distill/error.h"
 #include "distill/fewshot.h"
 #include "fewshot/excerpt.h"
@@ -14,6 +15,9 @@ FewShotPicker::FewShotPicker(const std::vector<Record>& records, const Matrix& e
                              FewShotSettings settings, SimilarityCompute compute)
     : records_(records), embeddings_(embeddings), settings_(settings), compute_(std::move(compute)) {
     if (settings_.k < 1) throw Error("few-shot k is 0, which asks for no shots; use 1 or more (the reference: 5)");
+    // Checked here, not at the first search, so a bad row is blamed on the
+    // embeddings rather than on the origins being searched for.
+    cluster::check_embeddings(embeddings_, "embeddings");
     if (records_.size() != embeddings_.rows)
         throw Error("the corpus has " + std::to_string(records_.size()) + " records but the embeddings " +
                     std::to_string(embeddings_.rows) +
