@@ -72,6 +72,21 @@ private Q_SLOTS:
             for (std::size_t i = 0; i < 12; ++i) QCOMPARE(m.values[i], float(i) * 0.5f);
             QCOMPARE(distill::read_npy_shape(at(file)).rows, std::size_t(4));
         }
+        // Larger than one read chunk (65536 values), and in half precision:
+        // each read equals numpy's C-order copy of the same values.
+        QVERIFY(run_numpy(dir_.path(),
+                          "x = np.random.default_rng(3).standard_normal((300, 301)).astype(np.float32)\n"
+                          "for t in ('f2', 'f4', 'f8'):\n"
+                          "    y = x.astype(t)\n"
+                          "    np.save(d + '/big-F-' + t + '.npy', np.asfortranarray(y))\n"
+                          "    np.save(d + '/big-C-' + t + '.npy', np.ascontiguousarray(y.astype(np.float32)))"));
+        for (const std::string t : {"f2", "f4", "f8"}) {
+            const distill::Matrix fortran = distill::read_npy(at(("big-F-" + t + ".npy").c_str()));
+            const distill::Matrix c_order = distill::read_npy(at(("big-C-" + t + ".npy").c_str()));
+            QCOMPARE(fortran.rows, std::size_t(300));
+            QCOMPARE(fortran.cols, std::size_t(301));
+            QVERIFY2(fortran.values == c_order.values, t.c_str());
+        }
     }
 
     void rejectsWhatIsNotA2dFloatArray() {

@@ -1,5 +1,6 @@
 #include "distill/npy.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -56,13 +57,28 @@ Header parse_header(const std::string& text, const std::string& path) {
     return h;
 }
 
-template <class T>
-void convert_rows(std::ifstream& in, Matrix& out, float (*to_float)(T)) {
-    std::vector<T> buffer(out.cols);
-    for (std::size_t r = 0; r < out.rows && in; ++r) {
-        in.read(reinterpret_cast<char*>(buffer.data()), std::streamsize(buffer.size() * sizeof(T)));
-        auto row = out.row(r);
-        for (std::size_t c = 0; c < out.cols; ++c) row[c] = to_float(buffer[c]);
+// Reads the array's values in file order, a chunk at a time, each turned to
+// float and put where C order wants it. Fortran order (column by column) is
+// so read straight into place, with no second copy of the matrix to
+// transpose (2 GB at 700k x 768).
+template <class T, class ToFloat>
+void read_values(std::ifstream& in, Matrix& out, bool fortran_order, ToFloat to_float) {
+    constexpr std::size_t kChunk = std::size_t(1) << 16;
+    std::vector<T> buffer(kChunk);
+    const std::size_t total = out.rows * out.cols;
+    std::size_t r = 0, c = 0;  // where the next Fortran-order value goes
+    for (std::size_t start = 0; start < total && in; start += kChunk) {
+        const std::size_t n = std::min(kChunk, total - start);
+        in.read(reinterpret_cast<char*>(buffer.data()), std::streamsize(n * sizeof(T)));
+        if (!fortran_order) {
+            std::transform(buffer.begin(), buffer.begin() + std::ptrdiff_t(n), out.values.begin() + std::ptrdiff_t(start),
+                           to_float);
+            continue;
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            out.values[r * out.cols + c] = to_float(buffer[i]);
+            if (++r == out.rows) r = 0, ++c;
+        }
     }
 }
 
@@ -128,19 +144,14 @@ Matrix read_npy(const std::string& path) {
     const Layout layout = open_array(path, in);
     const std::uint64_t needed = std::uint64_t(layout.rows) * layout.cols * layout.item;
     const std::size_t item = layout.item;
-    // Fortran order is the transpose's C order: read as such, then turned.
-    Matrix m = layout.fortran_order ? Matrix(layout.cols, layout.rows) : Matrix(layout.rows, layout.cols);
-    if (item == 4) in.read(reinterpret_cast<char*>(m.values.data()), std::streamsize(needed));
-    else if (item == 8) convert_rows<double>(in, m, [](double v) { return float(v); });
-    else convert_rows<std::uint16_t>(in, m, half_to_float);
+    Matrix m(layout.rows, layout.cols);
+    const bool fortran = layout.fortran_order;
+    if (item == 4 && !fortran) in.read(reinterpret_cast<char*>(m.values.data()), std::streamsize(needed));
+    else if (item == 4) read_values<float>(in, m, fortran, [](float v) { return v; });
+    else if (item == 8) read_values<double>(in, m, fortran, [](double v) { return float(v); });
+    else read_values<std::uint16_t>(in, m, fortran, half_to_float);
     if (!in) fail(path, "reading the array data failed");
-    if (!layout.fortran_order) return m;
-    Matrix c_order(layout.rows, layout.cols);
-    for (std::size_t col = 0; col < layout.cols; ++col) {
-        const float* column = m.row(col).data();
-        for (std::size_t r = 0; r < layout.rows; ++r) c_order.values[r * layout.cols + col] = column[r];
-    }
-    return c_order;
+    return m;
 }
 
 void write_npy(const std::string& path, const Matrix& m) {
