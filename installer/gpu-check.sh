@@ -16,8 +16,11 @@
 #      GPU-specific: if the lease runs out, the GPU figures are in already.
 # Run installer/fetch-gpu-deps.sh here first; on the device:
 #   run(command="installer/gpu-check.sh", carry=[".gpu-deps"])
-# Each step has its own time limit so one hang cannot eat the lease; the
-# log and a summary go to $OUT (the device tool's folder) or gpu-check-out/.
+# Each step has its own time limit so one hang cannot eat the lease, and all
+# of them share a deadline (DISTILL_GPU_DEADLINE_S, 570 s: one device call
+# of timeout_s=590) past which the rest are skipped, so the summary is whole
+# whenever the lease ends. The log and the summary go to $OUT (the device
+# tool's folder) or gpu-check-out/.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 deps=$root/.gpu-deps
@@ -28,12 +31,17 @@ mkdir -p "$out"
 log=$out/gpu-check.log summary=$out/summary.txt
 : >"$log"; : >"$summary"
 say() { echo "$*" | tee -a "$summary"; }
-# step SECONDS NAME COMMAND...: runs it with a limit, output to the log.
+deadline=${DISTILL_GPU_DEADLINE_S:-570}
+# step SECONDS NAME COMMAND...: runs it with a limit (cut to what is left
+# before the deadline; skipped under 10 s), output to the log.
 step() {
   local limit=$1 name=$2; shift 2
+  local left=$((deadline - SECONDS))
+  [ "$left" -lt "$limit" ] && limit=$left
+  if [ "$limit" -lt 10 ]; then say "$name: skipped (the ${deadline} s deadline is reached)"; : >"$out/step.txt"; return 1; fi
   echo "=== $name: $*" >>"$log"
   local t0=$SECONDS
-  timeout "$limit" "$@" >"$out/step.txt" 2>&1
+  timeout -k 10 "$limit" "$@" >"$out/step.txt" 2>&1
   local rc=$?
   cat "$out/step.txt" >>"$log"
   say "$name: $([ $rc -eq 0 ] && echo ok || echo "FAILED (exit $rc)") in $((SECONDS - t0)) s"
@@ -44,6 +52,8 @@ step() {
 python=${DISTILL_PYTHON:-python3}
 # The machine has no network: sentence-transformers must not wait for the hub.
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+# libtorch's CMake files look for nvcc, which CUDA keeps outside the PATH.
+[ -d /usr/local/cuda/bin ] && export PATH=$PATH:/usr/local/cuda/bin
 say "machine: $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null || echo 'no nvidia-smi'), $(nproc) cores"
 say "pytorch: $($python -c 'import torch; print(torch.__version__, "cuda", torch.version.cuda, "cxx11abi", torch._C._GLIBCXX_USE_CXX11_ABI)' 2>&1)"
 
@@ -53,13 +63,13 @@ lib=$prefix/usr/lib/x86_64-linux-gnu
 stamp=$(ls -l "$deps"/debs/*.deb | md5sum)
 if [ "$(cat "$prefix/.unpacked" 2>/dev/null)" != "$stamp" ]; then
   rm -rf "$prefix"; mkdir -p "$prefix"
-  for f in "$deps"/debs/*.deb; do dpkg-deb -x "$f" "$prefix"; done
+  for f in "$deps"/debs/*.deb; do dpkg-deb -x "$f" "$prefix" || { echo "gpu-check: cannot unpack $f" >&2; exit 1; }; done
   # faiss's exported target names Debian's BLAS/LAPACK by absolute /usr
   # path; point it at the unpacked OpenBLAS, which carries LAPACK too.
   sed -i "s|/usr/lib/x86_64-linux-gnu/libblas.so|$lib/openblas-pthread/libopenblas.so.0|g;
           s|/usr/lib/x86_64-linux-gnu/liblapack.so|$lib/openblas-pthread/libopenblas.so.0|g" \
-    "$lib/cmake/faiss/faiss-targets.cmake"
-  echo "$stamp" >"$prefix/.unpacked"
+    "$lib/cmake/faiss/faiss-targets.cmake" || { echo "gpu-check: faiss's CMake targets not found in $prefix" >&2; exit 1; }
+  echo "$stamp" >"$prefix/.unpacked"  # only once all of it is in place
 fi
 torch_lib=$($python -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
 torch_cmake=${DISTILL_TORCH_PREFIX:-$($python -c 'import torch; print(torch.utils.cmake_prefix_path)')}
@@ -91,15 +101,19 @@ bench 300 "bench communities 700k" "$distill" bench communities --rows 700000 --
 
 # --- 2. parity on the GPU
 fx=$deps/shared/fixtures tmp=$(mktemp -d) reference=$root/installer/gpu-reference.py
+# The least cosine each precision must reach against the fp32 golden vectors:
+# issue 3's 0.9999 for fp32; half precision keeps about 3 (fp16) or 2 (bf16)
+# significant digits per value.
+declare -A min_cosine=([fp32]=0.9999 [fp16]=0.999 [bf16]=0.99)
 for model in tiny-bert-cls tiny-mpnet-mean; do
   for dtype in fp32 fp16 bf16; do
     step 120 "embed cuda $model $dtype" "$distill" embed --model "$fx/$model" --input "$fx/sentences.jsonl" \
       --output "$tmp/$model.$dtype.npy" --device cuda --dtype "$dtype" &&
-    $python - "$fx/$model/golden_embeddings.npy" "$tmp/$model.$dtype.npy" <<'PY' | tee -a "$summary"
+    $python - "$fx/$model/golden_embeddings.npy" "$tmp/$model.$dtype.npy" "${min_cosine[$dtype]}" <<'PY' | tee -a "$summary"
 import sys, numpy as np
-g, e = np.load(sys.argv[1]), np.load(sys.argv[2])
+g, e, least = np.load(sys.argv[1]), np.load(sys.argv[2]), float(sys.argv[3])
 cos = (e * g).sum(1) / np.linalg.norm(e, axis=1) / np.linalg.norm(g, axis=1)
-print(f"  min cosine to golden {cos.min():.6f} over {len(cos)} rows")
+print(f"  min cosine to golden {cos.min():.6f} over {len(cos)} rows: " + ("ok" if cos.min() >= least else f"FAILED (under {least})"))
 PY
   done
 done
@@ -123,6 +137,37 @@ ok = sum(all(abs(a['score'] - b['score']) < 1e-5 for a, b in zip(r, g)) and len(
 print(f'  {ok}/{len(ref)} queries with the reference scores at every rank')" | tee -a "$summary"
 step 180 "sweep cuda" "$distill" communities --embeddings "$cd_dir/embeddings.npy" --sweep 0.5:0.95:0.05 \
   --min-size 3 --device cuda --output "$tmp/sweep.json"
+# The map's PCA and the few-shot search on CUDA against the same on the CPU:
+# the same projection up to each axis's sign, the same shot scores at every
+# rank (cd-a's duplicate rows may swap which of two equal shots comes first).
+both=1
+for device in cpu cuda; do
+  step 60 "map $device" "$distill" communities --embeddings "$cd_dir/embeddings.npy" --threshold 0.75 --min-size 10 \
+    --device "$device" --output "$tmp/map-c.$device.json" --map "$tmp/map.$device.json" || both=0
+done
+[ $both = 1 ] && $python - "$tmp/map.cpu.json" "$tmp/map.cuda.json" <<'PY' 2>&1 | tee -a "$summary"
+import json, sys, numpy as np
+cpu, cuda = (json.load(open(p))["projection"] for p in sys.argv[1:])
+a, b = np.array(cpu["points"]), np.array(cuda["points"])
+corr = [abs(np.corrcoef(a[:, i], b[:, i])[0, 1]) for i in range(2)]
+ratio = max(abs(x - y) for x, y in zip(cpu["explained_variance_ratio"], cuda["explained_variance_ratio"]))
+ok = min(corr) >= 0.9999 and ratio < 1e-4
+print(f"  PCA cuda vs cpu: |corr| per axis {corr[0]:.6f} {corr[1]:.6f}, variance ratio off by {ratio:.2e}: " + ("ok" if ok else "FAILED"))
+PY
+$python -c "import json; [print(json.dumps({'question': f'question {i}', 'answer': f'#### {i}'})) for i in range(3000)]" >"$tmp/pooled.jsonl"
+$python -c "print(list(range(0, 3000, 7)))" >"$tmp/origins.json"
+both=1
+for device in cpu cuda; do
+  step 60 "fewshot $device" "$distill" fewshot --corpus "$tmp/pooled.jsonl" --embeddings "$cd_dir/embeddings.npy" \
+    --origins "$tmp/origins.json" --k 5 --device "$device" --output "$tmp/fewshot.$device.jsonl" || both=0
+done
+[ $both = 1 ] && $python - "$tmp/fewshot.cpu.jsonl" "$tmp/fewshot.cuda.jsonl" <<'PY' 2>&1 | tee -a "$summary"
+import json, sys
+cpu, cuda = ([json.loads(line) for line in open(p)] for p in sys.argv[1:])
+same = sum(len(a["shot_scores"]) == len(b["shot_scores"]) and all(abs(x - y) < 1e-5 for x, y in zip(a["shot_scores"], b["shot_scores"]))
+           for a, b in zip(cpu, cuda))
+print(f"  fewshot cuda vs cpu: {same}/{len(cpu)} origins with the same shot scores at every rank: " + ("ok" if same == len(cpu) == len(cuda) else "FAILED"))
+PY
 
 # --- 3. the speed targets (SPEC §8 has the reference's figures)
 bench 240 "bench embed fp32 b64" "$distill" bench embed --device cuda --dtype fp32 --batch-size 64 --count 100000
