@@ -19,7 +19,7 @@
 # Each step has its own time limit so one hang cannot eat the lease, and all
 # of them share a deadline (DISTILL_GPU_DEADLINE_S, 570 s: one device call
 # of timeout_s=590) past which the rest are skipped, so the summary is whole
-# whenever the lease ends. The log and the summary go to $OUT (the device
+# when the call ends (not if the lease itself ends sooner). The log and the summary go to $OUT (the device
 # tool's folder) or gpu-check-out/.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,18 +33,19 @@ log=$out/gpu-check.log summary=$out/summary.txt
 say() { echo "$*" | tee -a "$summary"; }
 deadline=${DISTILL_GPU_DEADLINE_S:-570}
 # step SECONDS NAME COMMAND...: runs it with a limit (cut to what is left
-# before the deadline; skipped under 10 s), output to the log.
+# before the deadline, less timeout's 10 s grace; skipped under 10 s),
+# output to the log.
 step() {
   local limit=$1 name=$2; shift 2
-  local left=$((deadline - SECONDS))
-  [ "$left" -lt "$limit" ] && limit=$left
+  local left=$((deadline - SECONDS - 10)) cut=""
+  [ "$left" -lt "$limit" ] && limit=$left cut=" (cut to $left s by the deadline)"
   if [ "$limit" -lt 10 ]; then say "$name: skipped (the ${deadline} s deadline is reached)"; : >"$out/step.txt"; return 1; fi
   echo "=== $name: $*" >>"$log"
   local t0=$SECONDS
   timeout -k 10 "$limit" "$@" >"$out/step.txt" 2>&1
   local rc=$?
   cat "$out/step.txt" >>"$log"
-  say "$name: $([ $rc -eq 0 ] && echo ok || echo "FAILED (exit $rc)") in $((SECONDS - t0)) s"
+  say "$name: $([ $rc -eq 0 ] && echo ok || echo "FAILED (exit $rc$([ $rc -eq 124 ] && echo "$cut"))") in $((SECONDS - t0)) s"
   return $rc
 }
 
@@ -149,10 +150,13 @@ done
 import json, sys, numpy as np
 cpu, cuda = (json.load(open(p))["projection"] for p in sys.argv[1:])
 a, b = np.array(cpu["points"]), np.array(cuda["points"])
-corr = [abs(np.corrcoef(a[:, i], b[:, i])[0, 1]) for i in range(2)]
+# The same plane whatever each axis's sign (or, for two near-equal variances,
+# its rotation): CUDA's points as a 2x2 map of the CPU's, and what is left.
+fit = np.linalg.lstsq(a, b, rcond=None)[0]
+left = np.linalg.norm(a @ fit - b) / np.linalg.norm(b)
 ratio = max(abs(x - y) for x, y in zip(cpu["explained_variance_ratio"], cuda["explained_variance_ratio"]))
-ok = min(corr) >= 0.9999 and ratio < 1e-4
-print(f"  PCA cuda vs cpu: |corr| per axis {corr[0]:.6f} {corr[1]:.6f}, variance ratio off by {ratio:.2e}: " + ("ok" if ok else "FAILED"))
+ok = left < 1e-3 and ratio < 1e-4
+print(f"  PCA cuda vs cpu: same plane to {left:.2e}, variance ratio off by {ratio:.2e}: " + ("ok" if ok else "FAILED"))
 PY
 $python -c "import json; [print(json.dumps({'question': f'question {i}', 'answer': f'#### {i}'})) for i in range(3000)]" >"$tmp/pooled.jsonl"
 $python -c "print(list(range(0, 3000, 7)))" >"$tmp/origins.json"

@@ -22,6 +22,7 @@
 #include "distill/error.h"
 #include "distill/npy.h"
 #include "number_checks.h"
+#include "pooled_corpus.h"
 #include "terminal_progress.h"
 
 namespace distill::cli {
@@ -86,22 +87,9 @@ std::vector<double> parse_thresholds(const std::string& text) {
 // The question text of every row, from the pooled corpus (`distill corpus`
 // output) the embeddings were made from.
 std::vector<std::string> read_questions(const std::string& path) {
-    SourceSpec source;
-    source.name = "questions";
-    source.path = path;
     std::vector<std::string> questions;
-    try {
-        read_source(source, BadInputPolicy::Abort,
-                    [&](Record&& record) { questions.push_back(record.at("question").get<std::string>()); });
-    } catch (const Cancelled&) {
-        throw;
-    } catch (const InputError& e) {
-        // The reader's advice is for a source of the corpus stage; this file
-        // should be that stage's output.
-        throw Error("--questions " + located_message(e.path, e.line, e.problem,
-                                                     "give the pooled corpus the embeddings were made from (the "
-                                                     "JSONL `distill corpus` writes)"));
-    }
+    for_each_pooled_record("--questions", path, nullptr,
+                           [&](Record&& record) { questions.push_back(record.at("question").get<std::string>()); });
     return questions;
 }
 

@@ -14,6 +14,7 @@
 #include "distill/fewshot.h"
 #include "distill/npy.h"
 #include "number_checks.h"
+#include "pooled_corpus.h"
 #include "terminal_progress.h"
 
 namespace distill::cli {
@@ -46,12 +47,8 @@ ordered_json read_json_file(const std::string& path, const char* what) {
 }
 
 std::vector<Record> read_pooled_corpus(const std::string& path, ProgressSink* progress) {
-    SourceSpec spec;
-    spec.name = path;
-    spec.path = path;
-    spec.format = SourceFormat::Jsonl;
     std::vector<Record> records;
-    read_source(spec, BadInputPolicy::Abort, [&](Record&& r) { records.push_back(std::move(r)); }, nullptr, progress);
+    for_each_pooled_record("--corpus", path, progress, [&](Record&& r) { records.push_back(std::move(r)); });
     return records;
 }
 

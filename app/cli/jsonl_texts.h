@@ -13,7 +13,7 @@ namespace distill::cli {
 // blank lines are skipped and an editor's BOM is ignored. Reports bytes read
 // as `stage` and honours cancel every few thousand lines. Throws
 // distill::Error "FILE:LINE: problem; fix" for a line that is not an object
-// with that string field.
+// with that string field, and "FILE: ..." for a file with no lines at all.
 void for_each_jsonl_text(const std::string& path, const std::string& field, ProgressSink& progress,
                          const char* stage, const std::function<void(const std::string& text)>& each);
 

@@ -39,6 +39,10 @@ check "embed refuses an input with no lines and writes no 0-row matrix" \
 "$distill" format --preset math --input "$tmp/blank.jsonl" --output "$tmp/blank.raw.jsonl" 2>"$tmp/err"; rc=$?
 check "format refuses a few-shot file with no lines" \
   "[ $rc -eq 1 ] && grep -q 'blank.jsonl: the file holds no few-shot lines' '$tmp/err' && [ ! -e '$tmp/blank.raw.jsonl' ]"
+"$distill" chat --oasst "$tmp/blank.jsonl" --template llama-2 --output "$tmp/blank.chat.jsonl" \
+  --conversations "$tmp/blank.conv.jsonl" 2>"$tmp/err"; rc=$?
+check "chat refuses a trees file with no lines, writing neither output" \
+  "[ $rc -eq 1 ] && grep -q 'blank.jsonl: the file holds no OASST trees' '$tmp/err' && [ ! -e '$tmp/blank.chat.jsonl' ] && [ ! -e '$tmp/blank.conv.jsonl' ]"
 
 # Counts are read as written: CLI11 alone wraps -1 round into 2^64 - 1, and
 # prints its range checks with 300-digit bounds.
@@ -158,7 +162,10 @@ printf '{"text": "a"}\n' >"$tmp/texts.jsonl"
 "$distill" communities --embeddings "$cda" --threshold 0.9 --output "$tmp/c.json" --map "$tmp/map.json" \
   --questions "$tmp/texts.jsonl" 2>"$tmp/err"; rc=$?
 check "--questions that is not a pooled corpus says to give the corpus, not to fix a column map" \
-  "[ $rc -eq 1 ] && grep -q 'texts.jsonl:1: no column \"question\" .*; give the pooled corpus the embeddings were made from' '$tmp/err' && ! grep -q 'column map' '$tmp/err'"
+  "[ $rc -eq 1 ] && grep -q -- '--questions .*texts.jsonl:1: no column \"question\" .*; give the pooled corpus the embeddings were made from' '$tmp/err' && ! grep -q 'column map' '$tmp/err'"
+"$distill" fewshot --corpus "$tmp/texts.jsonl" --embeddings "$cda" --origins "$tmp/origins.json" --output "$tmp/f.jsonl" 2>"$tmp/err"; rc=$?
+check "so does fewshot --corpus" \
+  "[ $rc -eq 1 ] && grep -q -- '--corpus .*texts.jsonl:1: no column \"question\" .*; give the pooled corpus' '$tmp/err' && ! grep -q 'column map' '$tmp/err'"
 cp "$tmp/ten.jsonl" "$tmp/ten-before.jsonl"
 "$distill" embed --model hashing --input "$tmp/ten.jsonl" --field question --output "$tmp/../$(basename "$tmp")/ten.jsonl" 2>"$tmp/err"; rc=$?
 check "an --output that is the --input is refused, and the input kept" \

@@ -95,13 +95,18 @@ private Q_SLOTS:
                           "np.save(d + '/vector.npy', np.zeros(5, np.float32))\n"
                           "np.save(d + '/full.npy', np.zeros((100, 8), np.float32))\n"
                           "b = open(d + '/full.npy', 'rb').read(); open(d + '/cut.npy', 'wb').write(b[:len(b) // 2])\n"
-                          "open(d + '/text.npy', 'w').write('question,answer\\n')"));
+                          "open(d + '/text.npy', 'w').write('question,answer\\n')\n"
+                          // A header whose byte count wraps 64 bits round to a small number.
+                          "h = b\"{'descr': '<f4', 'fortran_order': True, 'shape': (4611686018427387905, 4), }\"\n"
+                          "h += b' ' * ((64 - (10 + len(h) + 1) % 64) % 64) + b'\\n'\n"
+                          "open(d + '/huge.npy', 'wb').write(b'\\x93NUMPY\\x01\\x00' + len(h).to_bytes(2, 'little') + h + bytes(64))"));
         const std::pair<const char*, const char*> cases[] = {
             {"ints.npy", "dtype is <i8"},
             {"vector.npy", "1 dimension"},
             {"cut.npy", "truncated"},
             {"text.npy", "not a .npy file"},
             {"missing.npy", "cannot open"},
+            {"huge.npy", "too large to be real"},
         };
         // Reading only the shape checks the same: a cut-short file is refused
         // before anyone relies on its vectors being there.

@@ -9,13 +9,14 @@ namespace distill {
 struct ComputeInfo {
     std::string torch_version;
     // The CPUs this process may use (usable_cpu_count()): what clustering,
-    // search, format and export run on. Embedding on the CPU runs on
-    // libtorch's own intra-op pool instead (one thread per physical core, or
-    // OMP_NUM_THREADS; see SentenceEncoder), which may be fewer.
+    // search, format and export run on.
     int usable_cpus = 1;
-    int torch_threads = 1;                // libtorch's intra-op pool
+    // libtorch's intra-op pool, which CPU embedding runs on: one thread per
+    // physical core (or OMP_NUM_THREADS) until the first clustering or
+    // search of the process raises it to the usable CPUs.
+    int torch_threads = 1;
     int cuda_devices = 0;                 // 0 on a CPU-only build or machine
-    std::string summary() const;          // one line per item, for people
+    std::string summary() const;          // one line, for people
 };
 
 ComputeInfo compute_info();

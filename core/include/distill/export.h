@@ -138,7 +138,8 @@ struct ExportReport {
 // (only when valid_fraction > 0; a stale one is removed) and manifest.json
 // into `output_dir`, which is created when missing. Everything is written
 // under temporary names first: on any error or cancel nothing is left
-// behind and a previous export there is untouched.
+// behind and a previous export there is untouched. Files that hold no rows
+// at all are an Error naming them (an empty train.pt only fails training).
 ExportReport export_dataset(const std::vector<std::string>& raw_paths, const SentencePieceTokenizer& tokenizer,
                             const std::string& output_dir, const ExportOptions& options = {},
                             ProgressSink* progress = nullptr);

@@ -229,7 +229,8 @@ FormatReport format_stream(std::istream& in, std::ostream& out, const PromptForm
                            ProgressSink* progress = nullptr, int threads = 0);
 
 // format_stream from a file to a file written atomically: on any error no
-// partial output is left behind.
+// partial output is left behind. An input with no lines is an Error (a wrong
+// file); lines that were all dropped are a result, which the report counts.
 FormatReport format_file(const std::string& input_path, const std::string& output_path,
                          const PromptFormatter& formatter, BadInputPolicy policy = BadInputPolicy::Abort,
                          ProgressSink* progress = nullptr, int threads = 0);
@@ -311,6 +312,7 @@ ChatReport chat_stream(std::istream& trees, std::ostream& out, std::ostream* con
                        ProgressSink* progress = nullptr);
 
 // chat_stream between files written atomically; conversations_path may be "".
+// An input with no lines is an Error, with neither file written.
 ChatReport chat_file(const std::string& trees_path, const std::string& output_path,
                      const std::string& conversations_path, const ChatOptions& options,
                      ProgressSink* progress = nullptr);

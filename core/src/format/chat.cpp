@@ -280,14 +280,17 @@ ChatReport chat_file(const std::string& trees_path, const std::string& output_pa
     std::ifstream in(trees_path, std::ios::binary);
     if (!in) throw Error(trees_path + ": cannot open the OASST trees file; check the path");
     ChatReport report;
+    // Thrown before either commit: an input with no lines is a wrong file,
+    // whose empty outputs would only fail the export.
+    const auto chat = [&](std::ostream& out, std::ostream* conversations) {
+        report = chat_stream(in, out, conversations, options, trees_path, progress);
+        if (report.trees == 0)  // every line read, bad ones too
+            throw Error(trees_path + ": the file holds no OASST trees (it is empty or blank); give the trees JSONL, "
+                                     "e.g. 2023-04-12_oasst_ready.trees.jsonl");
+    };
     write_file_atomically(output_path, [&](std::ostream& out) {
-        if (conversations_path.empty()) {
-            report = chat_stream(in, out, nullptr, options, trees_path, progress);
-            return;
-        }
-        write_file_atomically(conversations_path, [&](std::ostream& conversations) {
-            report = chat_stream(in, out, &conversations, options, trees_path, progress);
-        });
+        if (conversations_path.empty()) return chat(out, nullptr);
+        write_file_atomically(conversations_path, [&](std::ostream& conversations) { chat(out, &conversations); });
     });
     return report;
 }

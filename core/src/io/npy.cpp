@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <regex>
 
 #include "distill/atomic_file.h"
@@ -122,6 +123,9 @@ Layout open_array(const std::string& path, std::ifstream& in) {
     const auto data_start = in.tellg();
     in.seekg(0, std::ios::end);
     const auto available = std::uint64_t(in.tellg() - data_start);
+    // A shape whose byte count overflows is no file anyone could have.
+    if (h.cols != 0 && h.rows > std::numeric_limits<std::uint64_t>::max() / h.cols / item)
+        fail(path, "its shape (" + std::to_string(h.rows) + ", " + std::to_string(h.cols) + ") is too large to be real");
     const std::uint64_t needed = std::uint64_t(h.rows) * h.cols * item;
     if (available < needed)
         fail(path, "the file holds " + std::to_string(available) + " bytes of data but its shape (" +

@@ -610,7 +610,8 @@ PipelineResult run_stages(const Project& project, const OutputFolderLock& output
                     "(installer/fetch-tokenizer.sh keeps Llama-2's in ~/.cache/distill-studio/llama-2/)");
     const SentencePieceTokenizer tokenizer(tokenizer_path);
 
-    if (project.pipeline.embed.device == "cuda" && compute_info().cuda_devices == 0)
+    // A load computes nothing: a run made on a GPU machine opens anywhere.
+    if (!load_only && project.pipeline.embed.device == "cuda" && compute_info().cuda_devices == 0)
         throw Error("project '" + project.name + "': pipeline.device is cuda, but " + compute_info().summary() +
                     "; set it to auto or cpu, or run on a GPU machine with a CUDA build");
 
@@ -644,7 +645,8 @@ PipelineResult load_last_run(const Project& project, const OutputFolderLock& out
 
 LastRunOutdated::LastRunOutdated(const std::string& output_dir, std::string stage)
     : Error(output_dir + ": the last run there is out of date from its " + stage +
-            " stage on (the project or its sources changed since, or it never ran that far); run the pipeline"),
+            " stage on (the project or its sources changed since, an output there was edited, or it never ran that "
+            "far); run the pipeline"),
       stage(std::move(stage)) {}
 
 PipelineResult run_pipeline(const Project& project, const std::string& output_dir, PipelineObserver* observer) {

@@ -10,7 +10,8 @@
 namespace distill::pipeline {
 namespace fs = std::filesystem;
 
-StageCache::StageCache(const OutputFolderLock& folder) : output_dir_(folder.output_dir()) {}
+StageCache::StageCache(const OutputFolderLock& folder)
+    : output_dir_(folder.output_dir()), run_(folder.access() == OutputFolderLock::Access::Run) {}
 
 std::string StageCache::path(const std::string& relative) const { return (fs::path(output_dir_) / relative).string(); }
 
@@ -32,10 +33,17 @@ bool StageCache::fresh(const std::string& stage, const std::string& key,
     std::ifstream in(cache_path(stage + ".key"), std::ios::binary);
     if (!in) return false;
     const std::string stored((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    // A key of another run is told apart before any output is read.
-    if (stored.compare(0, key.size() + 1, key + "\n") != 0) return false;
     for (const auto& output : outputs)
         if (!fs::is_regular_file(path(output))) return false;
+    // A key file written before outputs were hashed holds the key alone: its
+    // outputs are trusted as they are, as they were then, and a run records
+    // their hashes now, so an upgrade re-runs nothing.
+    if (stored == key) {
+        if (run_) commit(stage, key, outputs);
+        return true;
+    }
+    // A key of another run is told apart before any output is read.
+    if (stored.compare(0, key.size() + 1, key + "\n") != 0) return false;
     return stored == record(key, outputs);
 }
 

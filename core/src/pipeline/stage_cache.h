@@ -35,6 +35,7 @@ private:
     std::string record(const std::string& key, const std::vector<std::string>& outputs) const;
 
     std::string output_dir_;
+    bool run_;  // held for a run, so key files may be rewritten (not by a reader)
 };
 
 }  // namespace distill::pipeline
