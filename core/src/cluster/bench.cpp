@@ -49,11 +49,13 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 // Starts the device a benchmark runs on and names it. First, because a
 // missing device should fail before seconds of synthetic data are made, and
 // because creating a CUDA context takes a second or more that is no part of
-// the work measured.
+// the work measured; so does the first matmul, which loads cuBLAS.
 std::string start_device(std::size_t dim, const SimilarityCompute& compute) {
     Matrix unit(1, dim);
     unit.values[0] = 1;
-    return cluster::SimilarityEngine(unit, compute).device();
+    cluster::SimilarityEngine engine(unit, compute);
+    engine.top_k(unit, 1, {}, nullptr);
+    return engine.device();
 }
 
 std::size_t covered_rows(const std::vector<Community>& communities) {
