@@ -6,7 +6,8 @@
 // runs on the CPU (BLAS) and on CUDA; only the scan of a tile differs: a
 // fused loop over the fp32 scores on the CPU; on the GPU tensor ops (ge,
 // nonzero, topk), with threshold tiles computed in fp16 as a filter whose
-// candidates are rescored exactly in fp32. SimilarityCompute::scan =
+// candidates are rescored exactly in fp32; the next tile's filter runs on
+// the device while the host files this tile's hits. SimilarityCompute::scan =
 // "tensor" runs the latter on the CPU (the filter there in fp16-rounded
 // fp32), which is how the CUDA path's logic is tested without a GPU.
 #include <cstdint>

@@ -145,10 +145,16 @@ constexpr float kLowPrecisionMargin = 1.0f / 256;
 // Candidates rescored at once: two gathered [n, d] fp32 blocks (1.5 GiB at d 768).
 constexpr std::int64_t kRescoreChunk = 1 << 18;
 
+// One tile's hits that reach t, on the host: pairs (tile row, tile column)
+// and their exact fp32 scores, in the row-major order nonzero() gives.
+struct TileHits {
+    at::Tensor pairs;   // [h, 2] int64
+    at::Tensor scores;  // [h] float
+};
+
 // `approx` holds the low-precision scores of `rows` (fp32 unit rows, the
-// tile's rows) against `cols` (its columns).
-std::size_t scan_filtered(const at::Tensor& approx, const at::Tensor& rows, const at::Tensor& cols, float t,
-                          const TileSink& sink) {
+// tile's rows) against `cols` (its columns). Waits for the device.
+TileHits filtered_hits(const at::Tensor& approx, const at::Tensor& rows, const at::Tensor& cols, float t) {
     const auto candidates = approx.ge(t - kLowPrecisionMargin).nonzero();  // [m, 2]
     std::vector<at::Tensor> kept_pairs, kept_scores;
     for (std::int64_t begin = 0; begin < candidates.size(0); begin += kRescoreChunk) {
@@ -159,13 +165,17 @@ std::size_t scan_filtered(const at::Tensor& approx, const at::Tensor& rows, cons
         kept_pairs.push_back(pairs.index({keep}));
         kept_scores.push_back(exact.masked_select(keep));
     }
-    if (kept_pairs.empty()) return 0;
-    const auto where = at::cat(kept_pairs).to(at::kCPU).contiguous();
-    const auto scores = at::cat(kept_scores).to(at::kCPU).contiguous();
-    const auto* ij = where.data_ptr<std::int64_t>();
-    const auto* sc = scores.data_ptr<float>();
-    const auto hits = static_cast<std::size_t>(scores.numel());
-    for (std::size_t h = 0; h < hits; ++h) {
+    if (kept_pairs.empty()) return {};
+    return {at::cat(kept_pairs).to(at::kCPU).contiguous(), at::cat(kept_scores).to(at::kCPU).contiguous()};
+}
+
+// Adds a tile's hits to `sink`; returns the member entries added.
+std::size_t merge_hits(const TileHits& hits, const TileSink& sink) {
+    if (!hits.scores.defined()) return 0;
+    const auto* ij = hits.pairs.data_ptr<std::int64_t>();
+    const auto* sc = hits.scores.data_ptr<float>();
+    const auto found = static_cast<std::size_t>(hits.scores.numel());
+    for (std::size_t h = 0; h < found; ++h) {
         const auto i = static_cast<std::size_t>(ij[2 * h]), j = static_cast<std::size_t>(ij[2 * h + 1]);
         ++sink.counts[sink.row_base + i];
         if (sink.column_side) ++sink.counts[sink.col_base + j];
@@ -174,8 +184,14 @@ std::size_t scan_filtered(const at::Tensor& approx, const at::Tensor& rows, cons
         if (sink.column_side)
             sink.members[sink.col_base + j].push_back({static_cast<RowId>(sink.row_base + i), sc[h]});
     }
-    return sink.members ? hits * (sink.column_side ? 2 : 1) : 0;
+    return sink.members ? found * (sink.column_side ? 2 : 1) : 0;
 }
+
+// A tile: rows [r0, r0 + r) of the scanned rows against corpus rows [c0, c0 + c).
+struct TileSpan {
+    std::size_t r0, r, c0, c;
+    bool operator==(const TileSpan&) const = default;
+};
 
 // A query's best k so far, best first.
 class TopK {
@@ -237,20 +253,41 @@ struct SimilarityEngine::Impl {
         return out;
     }
 
-    // Scores at >= t of rows [r0, r0 + r) of `a` (`a_low` its filter copy)
-    // against corpus rows [c0, c0 + c), into `sink`.
-    std::size_t scan_tile(const at::Tensor& a, const at::Tensor& a_low, std::size_t r0, std::size_t r, std::size_t c0,
-                          std::size_t c, float t, const TileSink& sink) {
-        if (fused) return scan_fused(tile_scores(a, r0, r, c0, c).data_ptr<float>(), r, c, t, sink);
-        const auto rows = [&](const at::Tensor& m) {
-            return m.narrow(0, static_cast<std::int64_t>(r0), static_cast<std::int64_t>(r));
-        };
-        const auto cols = [&](const at::Tensor& m) {
-            return m.narrow(0, static_cast<std::int64_t>(c0), static_cast<std::int64_t>(c));
-        };
-        auto approx = at::mm(rows(a_low), cols(x_low).t());
+    // The tensor scan's filter scores of `a_low`'s rows against the corpus.
+    // On CUDA this only queues the work. One tile may be queued ahead, for
+    // the next scan_tile to pick up.
+    at::Tensor low_scores(const at::Tensor& a_low, const TileSpan& span) {
+        auto approx = at::mm(a_low.narrow(0, static_cast<std::int64_t>(span.r0), static_cast<std::int64_t>(span.r)),
+                             x_low.narrow(0, static_cast<std::int64_t>(span.c0), static_cast<std::int64_t>(span.c)).t());
         if (!approx.is_cuda()) approx = approx.to(at::kHalf).to(at::kFloat);  // as CUDA's fp16 result is rounded
-        return scan_filtered(approx, rows(a), cols(x), t, sink);
+        return approx;
+    }
+    at::Tensor queued;       // low_scores(queued_rows, queued_span)
+    at::Tensor queued_rows;  // held, so its memory cannot pass to other rows meanwhile
+    TileSpan queued_span{};
+
+    // Scores at >= t of the tile `span` of `a` (`a_low` its filter copy)
+    // into `sink`. A caller that names the tile it scans next (same `a`) lets
+    // the device compute that tile's filter while the host merges this one's
+    // hits; otherwise each waits for the other.
+    std::size_t scan_tile(const at::Tensor& a, const at::Tensor& a_low, const TileSpan& span, float t,
+                          const TileSink& sink, const TileSpan* next = nullptr) {
+        if (fused) return scan_fused(tile_scores(a, span.r0, span.r, span.c0, span.c).data_ptr<float>(), span.r,
+                                     span.c, t, sink);
+        at::Tensor approx;
+        if (queued.defined() && queued_rows.is_same(a_low) && queued_span == span) approx = std::move(queued);
+        else approx = low_scores(a_low, span);
+        queued = queued_rows = at::Tensor();
+        const auto hits = filtered_hits(
+            approx, a.narrow(0, static_cast<std::int64_t>(span.r0), static_cast<std::int64_t>(span.r)),
+            x.narrow(0, static_cast<std::int64_t>(span.c0), static_cast<std::int64_t>(span.c)), t);
+        approx = at::Tensor();  // freed before the next is made: one filter tile in memory at a time
+        if (next) {
+            queued = low_scores(a_low, *next);
+            queued_rows = a_low;
+            queued_span = *next;
+        }
+        return merge_hits(hits, sink);
     }
 };
 
@@ -307,8 +344,13 @@ ThresholdPass SimilarityEngine::threshold_pass(float threshold, std::size_t keep
         for (std::size_t bj = bi; bj < blocks; ++bj) {
             throw_if_cancelled(progress);
             const std::size_t c0 = bj * b, c = std::min(b, n - c0);
-            stored += m.scan_tile(m.x, m.x_low, r0, r, c0, c, threshold,
-                                  {pass.counts.data(), collecting ? pass.members.data() : nullptr, r0, c0, bi != bj});
+            // Tiles go (bi, bi), (bi, bi + 1), ..., then (bi + 1, bi + 1).
+            const std::size_t next_r0 = bj + 1 < blocks ? r0 : r0 + b, next_c0 = bj + 1 < blocks ? c0 + b : r0 + b;
+            const TileSpan next{next_r0, std::min(b, n - std::min(n, next_r0)), next_c0,
+                                std::min(b, n - std::min(n, next_c0))};
+            stored += m.scan_tile(m.x, m.x_low, {r0, r, c0, c}, threshold,
+                                  {pass.counts.data(), collecting ? pass.members.data() : nullptr, r0, c0, bi != bj},
+                                  next_r0 < n ? &next : nullptr);
             if (collecting && stored > budget) {
                 // Rows from this block on are incomplete: give their partial
                 // lists back; the caller recomputes the seeds among them.
@@ -344,8 +386,9 @@ std::vector<NeighbourList> SimilarityEngine::members_of(std::span<const RowId> r
         const auto queries_low = m.fused ? at::Tensor() : m.x_low.index_select(0, index);
         for (std::size_t c0 = 0; c0 < n; c0 += b) {
             throw_if_cancelled(progress);
-            m.scan_tile(queries, queries_low, 0, r, c0, std::min(b, n - c0), threshold,
-                        {counts.data(), members.data(), q0, c0, false});
+            const TileSpan next{0, r, c0 + b, std::min(b, n - std::min(n, c0 + b))};
+            m.scan_tile(queries, queries_low, {0, r, c0, std::min(b, n - c0)}, threshold,
+                        {counts.data(), members.data(), q0, c0, false}, next.c0 < n ? &next : nullptr);
         }
     }
     return members;
