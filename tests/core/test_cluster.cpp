@@ -95,8 +95,11 @@ QString search_difference(const Matrix& corpus, const Matrix& queries, const std
 
 class TestCluster : public QObject {
     Q_OBJECT
+    int poolAtStart_ = 0;  // libtorch's pool before any test clustered
 
 private Q_SLOTS:
+    void initTestCase() { poolAtStart_ = distill::compute_info().torch_threads; }
+
     // The CPU quota the thread counts respect: cgroup v2 files as the kernel
     // writes them, the tightest limit on the cgroup or any ancestor.
     // The quota is found where mountinfo says each hierarchy is mounted, as
@@ -237,6 +240,31 @@ private Q_SLOTS:
         QCOMPARE(exact.communities.size(), pairs);
         o.compute.scan = "tensor";
         QCOMPARE(distill::detect_communities(x, o).communities, exact.communities);
+    }
+
+    // The scans run on a pool of one thread per usable CPU; CPU embedding
+    // runs slower on that pool, so it must get its own size back after.
+    void cpuPoolIsRaisedOnlyWhileClustering() {
+        if (qEnvironmentVariableIsSet("OMP_NUM_THREADS")) QSKIP("OMP_NUM_THREADS fixes the pool's size");
+        struct PoolWatch : distill::ProgressSink {
+            int during = 0;
+            void update(std::string_view, std::uint64_t, std::uint64_t) override {
+                during = distill::compute_info().torch_threads;
+            }
+            bool cancel_requested() const override { return false; }
+        } watch;
+        // Earlier tests clustered: each gave the pool back.
+        const int before = distill::compute_info().torch_threads;
+        QCOMPARE(before, poolAtStart_);
+        distill::detect_communities(cd_a_embeddings(), distill::CommunityOptions{}, &watch);
+        QCOMPARE(watch.during, static_cast<int>(distill::usable_cpu_count()));
+        QCOMPARE(distill::compute_info().torch_threads, before);
+        distill::SearchOptions search;
+        search.top_k = 2;
+        watch.during = 0;
+        distill::semantic_search(cd_a_embeddings(), cd_a_embeddings(), search, &watch);
+        QCOMPARE(watch.during, static_cast<int>(distill::usable_cpu_count()));
+        QCOMPARE(distill::compute_info().torch_threads, before);
     }
 
     void minimumSizeIsCappedAtTheRowCount() {

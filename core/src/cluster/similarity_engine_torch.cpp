@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <limits>
 #include <mutex>
+#include <optional>
 
 #include "distill/error.h"
 #include "distill/compute_info.h"
@@ -25,17 +26,43 @@ constexpr std::size_t kCudaTile = 8192;
 
 // Debian's libtorch sizes its OpenMP pool by *physical* cores as cpuinfo
 // sees them, which is 1 on this project's 2-vCPU build machine (at::
-// get_num_threads() returned 1): the tile scans would run on one core.
-// OpenBLAS, which does the matmuls, already starts one thread per CPU of its
-// affinity mask. An OMP_NUM_THREADS set by the user wins.
-void use_all_cpu_cores() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        if (std::getenv("OMP_NUM_THREADS")) return;
-        const int cores = static_cast<int>(usable_cpu_count());
-        if (cores != at::get_num_threads()) at::set_num_threads(cores);  // up here; down on a big node's small cpuset
-    });
-}
+// get_num_threads() returned 1): the tile scans would run on one core. So
+// while a CPU engine lives the pool has a thread per usable CPU (OpenBLAS,
+// which does the matmuls, already starts one per CPU of its affinity mask).
+// The last engine to go gives the pool its size back: CPU embedding measured
+// slower on the raised pool (18 against 22 questions/s for MPNet-base on the
+// 2 vCPUs, its OpenMP workers contending with OpenBLAS's threads), and a GUI
+// session embeds again after it has clustered. An OMP_NUM_THREADS set by the
+// user wins throughout.
+class CpuPoolForScans {
+public:
+    CpuPoolForScans() {
+        std::lock_guard lock(mutex_);
+        if (users_++ > 0 || std::getenv("OMP_NUM_THREADS")) return;
+        const int wanted = scan_threads(), before = at::get_num_threads();
+        if (wanted == before) return;
+        at::set_num_threads(wanted);  // up here; down on a big node's small cpuset
+        restore_ = before;
+    }
+    ~CpuPoolForScans() {
+        std::lock_guard lock(mutex_);
+        if (--users_ > 0 || restore_ == 0) return;
+        at::set_num_threads(restore_);
+        restore_ = 0;
+    }
+    CpuPoolForScans(const CpuPoolForScans&) = delete;
+    CpuPoolForScans& operator=(const CpuPoolForScans&) = delete;
+
+    // The pool's size while an engine lives.
+    static int scan_threads() {
+        return std::getenv("OMP_NUM_THREADS") ? at::get_num_threads() : static_cast<int>(usable_cpu_count());
+    }
+
+private:
+    static inline std::mutex mutex_;
+    static inline int users_ = 0;
+    static inline int restore_ = 0;  // the size to give back; 0: none
+};
 
 // A unit-row copy of `x` on `device`.
 at::Tensor normalised_on(const Matrix& x, at::Device device) {
@@ -232,6 +259,7 @@ at::Device pick_device(const std::string& name) {
 }
 
 struct SimilarityEngine::Impl {
+    std::optional<CpuPoolForScans> cpu_pool;  // CPU engines only
     at::Device device{at::kCPU};
     std::string device_name;
     bool fused = true;
@@ -305,7 +333,7 @@ SimilarityEngine::SimilarityEngine(const Matrix& corpus, const SimilarityCompute
     } else {
         throw Error("scan '" + compute.scan + "' is not one of auto, fused, tensor");
     }
-    if (!cuda) use_all_cpu_cores();
+    if (!cuda) m.cpu_pool.emplace();
     m.tile = compute.tile > 0 ? compute.tile : (cuda ? kCudaTile : kCpuTile);
     m.x = normalised_on(corpus, m.device);
     if (!m.fused) m.x_low = cuda ? m.x.to(at::kHalf) : m.x.to(at::kHalf).to(at::kFloat);
@@ -321,10 +349,7 @@ SimilarityEngine::~SimilarityEngine() = default;
 const std::string& SimilarityEngine::device() const { return impl_->device_name; }
 std::size_t SimilarityEngine::rows() const { return impl_->n(); }
 
-int SimilarityEngine::cpu_threads() {
-    use_all_cpu_cores();
-    return at::get_num_threads();
-}
+int SimilarityEngine::cpu_threads() { return CpuPoolForScans::scan_threads(); }
 
 ThresholdPass SimilarityEngine::threshold_pass(float threshold, std::size_t keep_min, std::size_t member_budget_bytes,
                                                ProgressSink* progress) {

@@ -90,8 +90,10 @@ struct TokenRows {
 // of ids in batches of similar length. On the CPU it uses libtorch's own
 // intra-op pool (one thread per physical core; OMP_NUM_THREADS overrides)
 // and OpenBLAS's threads for the matmuls. Raising the pool to every logical
-// CPU was measured 20x slower on the shared 2-vCPU build machine: OpenMP
-// workers spin against OpenBLAS's threads and other processes.
+// CPU was measured slower on the 2-vCPU build machine (18 against 22
+// questions/s for MPNet-base; once 20x slower with other processes busy):
+// OpenMP workers spin against OpenBLAS's threads. Clustering raises it only
+// while it runs (similarity_engine_torch.cpp).
 class SentenceEncoder {
 public:
     // The first `unpooled` positions of each row (a prompt the Pooling
