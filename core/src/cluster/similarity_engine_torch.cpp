@@ -10,7 +10,6 @@
 #include <cstdlib>
 #include <limits>
 #include <mutex>
-#include <optional>
 
 #include "distill/error.h"
 #include "distill/compute_info.h"
@@ -26,9 +25,10 @@ constexpr std::size_t kCudaTile = 8192;
 
 // Debian's libtorch sizes its OpenMP pool by *physical* cores as cpuinfo
 // sees them, which is 1 on this project's 2-vCPU build machine (at::
-// get_num_threads() returned 1): the tile scans would run on one core. So
-// while a CPU engine lives the pool has a thread per usable CPU (OpenBLAS,
-// which does the matmuls, already starts one per CPU of its affinity mask).
+// get_num_threads() returned 1): the tile scans, and on a GPU machine the
+// merge of each tile's hits, would run on one core. So while an engine lives
+// the pool has a thread per usable CPU (OpenBLAS, which does the CPU's
+// matmuls, already starts one per CPU of its affinity mask).
 // The last engine to go gives the pool its size back: CPU embedding measured
 // slower on the raised pool (18 against 22 questions/s for MPNet-base on the
 // 2 vCPUs, its OpenMP workers contending with OpenBLAS's threads), and a GUI
@@ -196,21 +196,51 @@ TileHits filtered_hits(const at::Tensor& approx, const at::Tensor& rows, const a
     return {at::cat(kept_pairs).to(at::kCPU).contiguous(), at::cat(kept_scores).to(at::kCPU).contiguous()};
 }
 
-// Adds a tile's hits to `sink`; returns the member entries added.
-std::size_t merge_hits(const TileHits& hits, const TileSink& sink) {
+// Adds the hits of an r x c tile to `sink`; returns the member entries
+// added. Each hit lands in lists all over memory (the corpus is in no
+// order), so the merge is bound by cache misses, and at 700k rows, with
+// tens of millions of hits, it would take longer than the GPU's work: it
+// runs on every host thread. Thread p owns tile rows and tile columns p of
+// `parts`, so no two threads touch one list or count (an off-diagonal
+// tile's row and column lists are different rows).
+std::size_t merge_hits(const TileHits& hits, std::size_t r, std::size_t c, const TileSink& sink) {
     if (!hits.scores.defined()) return 0;
     const auto* ij = hits.pairs.data_ptr<std::int64_t>();
     const auto* sc = hits.scores.data_ptr<float>();
     const auto found = static_cast<std::size_t>(hits.scores.numel());
-    for (std::size_t h = 0; h < found; ++h) {
-        const auto i = static_cast<std::size_t>(ij[2 * h]), j = static_cast<std::size_t>(ij[2 * h + 1]);
-        ++sink.counts[sink.row_base + i];
-        if (sink.column_side) ++sink.counts[sink.col_base + j];
-        if (!sink.members) continue;
-        sink.members[sink.row_base + i].push_back({static_cast<RowId>(sink.col_base + j), sc[h]});
-        if (sink.column_side)
-            sink.members[sink.col_base + j].push_back({static_cast<RowId>(sink.row_base + i), sc[h]});
-    }
+    // The first hit in tile row `i` or later: hits come row by row.
+    const auto first_hit_from_row = [&](std::size_t i) {
+        std::size_t lo = 0, hi = found;
+        while (lo < hi) {
+            const std::size_t mid = lo + (hi - lo) / 2;
+            if (static_cast<std::size_t>(ij[2 * mid]) < i) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    };
+    const auto parts = static_cast<std::size_t>(std::clamp<std::int64_t>(at::get_num_threads(), 1, r));
+    at::parallel_for(0, static_cast<std::int64_t>(parts), 1, [&](std::int64_t begin, std::int64_t end) {
+        for (auto p = static_cast<std::size_t>(begin); p < static_cast<std::size_t>(end); ++p) {
+            const std::size_t last = first_hit_from_row((p + 1) * r / parts);
+            for (std::size_t h = first_hit_from_row(p * r / parts); h < last; ++h) {
+                const auto i = static_cast<std::size_t>(ij[2 * h]);
+                ++sink.counts[sink.row_base + i];
+                if (sink.members)
+                    sink.members[sink.row_base + i].push_back(
+                        {static_cast<RowId>(sink.col_base + static_cast<std::size_t>(ij[2 * h + 1])), sc[h]});
+            }
+            if (!sink.column_side) continue;
+            const std::size_t j0 = p * c / parts, j1 = (p + 1) * c / parts;
+            for (std::size_t h = 0; h < found; ++h) {
+                const auto j = static_cast<std::size_t>(ij[2 * h + 1]);
+                if (j < j0 || j >= j1) continue;
+                ++sink.counts[sink.col_base + j];
+                if (sink.members)
+                    sink.members[sink.col_base + j].push_back(
+                        {static_cast<RowId>(sink.row_base + static_cast<std::size_t>(ij[2 * h])), sc[h]});
+            }
+        }
+    });
     return sink.members ? found * (sink.column_side ? 2 : 1) : 0;
 }
 
@@ -259,7 +289,7 @@ at::Device pick_device(const std::string& name) {
 }
 
 struct SimilarityEngine::Impl {
-    std::optional<CpuPoolForScans> cpu_pool;  // CPU engines only
+    CpuPoolForScans cpu_pool;
     at::Device device{at::kCPU};
     std::string device_name;
     bool fused = true;
@@ -315,7 +345,7 @@ struct SimilarityEngine::Impl {
             queued_rows = a_low;
             queued_span = *next;
         }
-        return merge_hits(hits, sink);
+        return merge_hits(hits, span.r, span.c, sink);
     }
 };
 
@@ -333,7 +363,6 @@ SimilarityEngine::SimilarityEngine(const Matrix& corpus, const SimilarityCompute
     } else {
         throw Error("scan '" + compute.scan + "' is not one of auto, fused, tensor");
     }
-    if (!cuda) m.cpu_pool.emplace();
     m.tile = compute.tile > 0 ? compute.tile : (cuda ? kCudaTile : kCpuTile);
     m.x = normalised_on(corpus, m.device);
     if (!m.fused) m.x_low = cuda ? m.x.to(at::kHalf) : m.x.to(at::kHalf).to(at::kFloat);
