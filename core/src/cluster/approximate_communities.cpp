@@ -34,6 +34,7 @@
 #include <numeric>
 
 #include "cluster/community_selection.h"
+#include "cluster/cpu_threads.h"
 #include "cluster/faiss_interrupt.h"
 #include "cluster/unit_rows.h"
 #include "distill/error.h"
@@ -207,6 +208,7 @@ void measure_recall(std::span<const NeighbourList> exact, std::span<const Neighb
 
 CommunityResult detect_approximately(const Matrix& embeddings, const CommunityOptions& options,
                                      ProgressSink* progress) {
+    const UsableCpuThreads threads;  // for faiss's loops
     const auto& approx = options.approximate;
     if (approx.nprobe == 0)
         throw Error("approximate search: nprobe 0 scans no list; use 1 or more (nprobe = nlist is exact)");

@@ -8,6 +8,7 @@
 #include <numbers>
 #include <random>
 
+#include "cluster/cpu_threads.h"
 #include "cluster/similarity_engine.h"
 #include "cluster/unit_rows.h"
 #include "distill/cluster.h"
@@ -118,7 +119,7 @@ CommunityBenchResult bench_communities(const CommunityBenchOptions& options, Pro
     r.dim = options.dim;
     r.device = start_device(options.dim, options.detect.compute);
     const Matrix x = synthetic_clustered_embeddings(options.rows, options.dim, options.seed);
-    r.cpu_threads = cluster::SimilarityEngine::cpu_threads();
+    r.cpu_threads = cluster::UsableCpuThreads::count();
 
     const auto start = std::chrono::steady_clock::now();
     const auto found = detect_communities(x, options.detect, progress);
@@ -185,7 +186,7 @@ SearchBenchResult bench_search(const SearchBenchOptions& options, ProgressSink* 
     search.top_k = options.top_k;
     search.compute = options.compute;
     for (std::size_t q = 0; q < options.queries; ++q) search.exclude.push_back(static_cast<std::int64_t>(q));
-    r.cpu_threads = cluster::SimilarityEngine::cpu_threads();
+    r.cpu_threads = cluster::UsableCpuThreads::count();
     const auto start = std::chrono::steady_clock::now();
     semantic_search(corpus, queries, search, progress);
     r.seconds = seconds_since(start);

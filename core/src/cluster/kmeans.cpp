@@ -14,6 +14,7 @@
 #include <cmath>
 #include <limits>
 
+#include "cluster/cpu_threads.h"
 #include "cluster/faiss_interrupt.h"
 #include "cluster/input_checks.h"
 #include "cluster/similarity_engine.h"
@@ -68,6 +69,7 @@ KMeansResult kmeans_clusters(const Matrix& embeddings, const KMeansOptions& opti
 
     std::vector<Idx> assigned(n);
     {
+        const cluster::UsableCpuThreads threads;  // for faiss's loops
         cluster::FaissCancelScope cancel(progress);
         if (progress) progress->update("k-means", 0, 1);
         try {

@@ -71,10 +71,6 @@ public:
     // with no scan: the scale a benchmark compares the passes with.
     double time_full_matmul(ProgressSink* progress);
 
-    // libtorch's intra-op threads while an engine lives: one per usable
-    // CPU, or OMP_NUM_THREADS. The pool's own size comes back after.
-    static int cpu_threads();
-
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;

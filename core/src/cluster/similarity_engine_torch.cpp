@@ -1,4 +1,5 @@
 #include "cluster/similarity_engine.h"
+#include "cluster/cpu_threads.h"
 #include "cluster/torch_support.h"
 
 #include <ATen/ATen.h>
@@ -9,7 +10,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <limits>
-#include <mutex>
 
 #include "distill/error.h"
 #include "distill/compute_info.h"
@@ -22,47 +22,6 @@ namespace {
 // (256 MiB tiles).
 constexpr std::size_t kCpuTile = 2048;
 constexpr std::size_t kCudaTile = 8192;
-
-// Debian's libtorch sizes its OpenMP pool by *physical* cores as cpuinfo
-// sees them, which is 1 on this project's 2-vCPU build machine (at::
-// get_num_threads() returned 1): the tile scans, and on a GPU machine the
-// merge of each tile's hits, would run on one core. So while an engine lives
-// the pool has a thread per usable CPU (OpenBLAS, which does the CPU's
-// matmuls, already starts one per CPU of its affinity mask).
-// The last engine to go gives the pool its size back: CPU embedding measured
-// slower on the raised pool (18 against 22 questions/s for MPNet-base on the
-// 2 vCPUs, its OpenMP workers contending with OpenBLAS's threads), and a GUI
-// session embeds again after it has clustered. An OMP_NUM_THREADS set by the
-// user wins throughout.
-class CpuPoolForScans {
-public:
-    CpuPoolForScans() {
-        std::lock_guard lock(mutex_);
-        if (users_++ > 0 || std::getenv("OMP_NUM_THREADS")) return;
-        const int wanted = scan_threads(), before = at::get_num_threads();
-        if (wanted == before) return;
-        at::set_num_threads(wanted);  // up here; down on a big node's small cpuset
-        restore_ = before;
-    }
-    ~CpuPoolForScans() {
-        std::lock_guard lock(mutex_);
-        if (--users_ > 0 || restore_ == 0) return;
-        at::set_num_threads(restore_);
-        restore_ = 0;
-    }
-    CpuPoolForScans(const CpuPoolForScans&) = delete;
-    CpuPoolForScans& operator=(const CpuPoolForScans&) = delete;
-
-    // The pool's size while an engine lives.
-    static int scan_threads() {
-        return std::getenv("OMP_NUM_THREADS") ? at::get_num_threads() : static_cast<int>(usable_cpu_count());
-    }
-
-private:
-    static inline std::mutex mutex_;
-    static inline int users_ = 0;
-    static inline int restore_ = 0;  // the size to give back; 0: none
-};
 
 // A unit-row copy of `x` on `device`.
 at::Tensor normalised_on(const Matrix& x, at::Device device) {
@@ -173,15 +132,21 @@ constexpr float kLowPrecisionMargin = 1.0f / 256;
 constexpr std::int64_t kRescoreChunk = 1 << 18;
 
 // One tile's hits that reach t, on the host: pairs (tile row, tile column)
-// and their exact fp32 scores, in the row-major order nonzero() gives.
+// and their exact fp32 scores, in the row-major order nonzero() gives (the
+// chunks, the boolean index and masked_select keep it). merge_hits finds
+// each thread's rows by binary search in that order, and its columns in
+// by_column: the hits' indices ordered by column (a stable sort, so by row
+// within a column), made only for tiles whose hits also count for columns.
 struct TileHits {
-    at::Tensor pairs;   // [h, 2] int64
-    at::Tensor scores;  // [h] float
+    at::Tensor pairs;      // [h, 2] int64
+    at::Tensor scores;     // [h] float
+    at::Tensor by_column;  // [h] int64, or undefined
 };
 
 // `approx` holds the low-precision scores of `rows` (fp32 unit rows, the
 // tile's rows) against `cols` (its columns). Waits for the device.
-TileHits filtered_hits(const at::Tensor& approx, const at::Tensor& rows, const at::Tensor& cols, float t) {
+TileHits filtered_hits(const at::Tensor& approx, const at::Tensor& rows, const at::Tensor& cols, float t,
+                       bool column_side) {
     const auto candidates = approx.ge(t - kLowPrecisionMargin).nonzero();  // [m, 2]
     std::vector<at::Tensor> kept_pairs, kept_scores;
     for (std::int64_t begin = 0; begin < candidates.size(0); begin += kRescoreChunk) {
@@ -193,27 +158,39 @@ TileHits filtered_hits(const at::Tensor& approx, const at::Tensor& rows, const a
         kept_scores.push_back(exact.masked_select(keep));
     }
     if (kept_pairs.empty()) return {};
-    return {at::cat(kept_pairs).to(at::kCPU).contiguous(), at::cat(kept_scores).to(at::kCPU).contiguous()};
+    TileHits hits;
+    const auto pairs = at::cat(kept_pairs);
+    if (column_side)
+        hits.by_column = std::get<1>(at::sort(pairs.select(1, 1), c10::optional<bool>(true), /*dim=*/0,
+                                              /*descending=*/false))
+                             .to(at::kCPU)
+                             .contiguous();
+    hits.pairs = pairs.to(at::kCPU).contiguous();
+    hits.scores = at::cat(kept_scores).to(at::kCPU).contiguous();
+    return hits;
 }
 
 // Adds the hits of an r x c tile to `sink`; returns the member entries
 // added. Each hit lands in lists all over memory (the corpus is in no
-// order), so the merge is bound by cache misses, and at 700k rows, with
-// tens of millions of hits, it would take longer than the GPU's work: it
-// runs on every host thread. Thread p owns tile rows and tile columns p of
-// `parts`, so no two threads touch one list or count (an off-diagonal
-// tile's row and column lists are different rows).
+// order), so the merge is bound by cache misses; at 700k rows the bench's
+// tens of millions of hits would take one host thread longer than we expect
+// the GPU's matmuls to take, so it runs on every host thread. Thread p owns
+// tile rows and tile columns p of `parts`, so no two threads touch one list
+// or count (an off-diagonal tile's row and column lists are other rows).
 std::size_t merge_hits(const TileHits& hits, std::size_t r, std::size_t c, const TileSink& sink) {
     if (!hits.scores.defined()) return 0;
     const auto* ij = hits.pairs.data_ptr<std::int64_t>();
     const auto* sc = hits.scores.data_ptr<float>();
+    const std::int64_t* by_column = sink.column_side ? hits.by_column.data_ptr<std::int64_t>() : nullptr;
     const auto found = static_cast<std::size_t>(hits.scores.numel());
-    // The first hit in tile row `i` or later: hits come row by row.
-    const auto first_hit_from_row = [&](std::size_t i) {
+    // The first of the hits, taken in `order` (null: as they are), whose
+    // tile row (side 0) or column (side 1) is `index` or later.
+    const auto first_hit_from = [&](const std::int64_t* order, int side, std::size_t index) {
         std::size_t lo = 0, hi = found;
         while (lo < hi) {
             const std::size_t mid = lo + (hi - lo) / 2;
-            if (static_cast<std::size_t>(ij[2 * mid]) < i) lo = mid + 1;
+            const auto h = order ? static_cast<std::size_t>(order[mid]) : mid;
+            if (static_cast<std::size_t>(ij[2 * h + side]) < index) lo = mid + 1;
             else hi = mid;
         }
         return lo;
@@ -221,19 +198,19 @@ std::size_t merge_hits(const TileHits& hits, std::size_t r, std::size_t c, const
     const auto parts = static_cast<std::size_t>(std::clamp<std::int64_t>(at::get_num_threads(), 1, r));
     at::parallel_for(0, static_cast<std::int64_t>(parts), 1, [&](std::int64_t begin, std::int64_t end) {
         for (auto p = static_cast<std::size_t>(begin); p < static_cast<std::size_t>(end); ++p) {
-            const std::size_t last = first_hit_from_row((p + 1) * r / parts);
-            for (std::size_t h = first_hit_from_row(p * r / parts); h < last; ++h) {
+            const std::size_t last = first_hit_from(nullptr, 0, (p + 1) * r / parts);
+            for (std::size_t h = first_hit_from(nullptr, 0, p * r / parts); h < last; ++h) {
                 const auto i = static_cast<std::size_t>(ij[2 * h]);
                 ++sink.counts[sink.row_base + i];
                 if (sink.members)
                     sink.members[sink.row_base + i].push_back(
                         {static_cast<RowId>(sink.col_base + static_cast<std::size_t>(ij[2 * h + 1])), sc[h]});
             }
-            if (!sink.column_side) continue;
-            const std::size_t j0 = p * c / parts, j1 = (p + 1) * c / parts;
-            for (std::size_t h = 0; h < found; ++h) {
+            if (!by_column) continue;
+            const std::size_t end_k = first_hit_from(by_column, 1, (p + 1) * c / parts);
+            for (std::size_t k = first_hit_from(by_column, 1, p * c / parts); k < end_k; ++k) {
+                const auto h = static_cast<std::size_t>(by_column[k]);
                 const auto j = static_cast<std::size_t>(ij[2 * h + 1]);
-                if (j < j0 || j >= j1) continue;
                 ++sink.counts[sink.col_base + j];
                 if (sink.members)
                     sink.members[sink.col_base + j].push_back(
@@ -288,8 +265,26 @@ at::Device pick_device(const std::string& name) {
     throw Error("device '" + name + "' is not one of auto, cpu, cuda");
 }
 
+UsableCpuThreads::UsableCpuThreads() {
+    const int wanted = count(), before = at::get_num_threads();
+    if (wanted == before) return;
+    at::set_num_threads(wanted);  // up here; down on a big node's small cpuset
+    restore_ = before;
+}
+
+UsableCpuThreads::~UsableCpuThreads() {
+    if (restore_ > 0) at::set_num_threads(restore_);
+}
+
+int UsableCpuThreads::count() {
+    return std::getenv("OMP_NUM_THREADS") ? at::get_num_threads() : static_cast<int>(usable_cpu_count());
+}
+
 struct SimilarityEngine::Impl {
-    CpuPoolForScans cpu_pool;
+    // For the engine's life, not per call: libtorch's set_num_threads costs
+    // (the sweep's test ran 2.5x slower raising it per members_of batch).
+    // Engines live on their caller's stack, so this is the thread they run on.
+    UsableCpuThreads threads;
     at::Device device{at::kCPU};
     std::string device_name;
     bool fused = true;
@@ -325,21 +320,23 @@ struct SimilarityEngine::Impl {
     TileSpan queued_span{};
 
     // Scores at >= t of the tile `span` of `a` (`a_low` its filter copy)
-    // into `sink`. A caller that names the tile it scans next (same `a`) lets
-    // the device compute that tile's filter while the host merges this one's
-    // hits; otherwise each waits for the other.
+    // into `sink`. A caller that names the tile it scans next (of the same
+    // `a_low`) lets the device compute that tile's filter while the host
+    // merges this one's hits; otherwise each waits for the other. A wrong
+    // `next` costs one matmul, never a wrong result.
     std::size_t scan_tile(const at::Tensor& a, const at::Tensor& a_low, const TileSpan& span, float t,
                           const TileSink& sink, const TileSpan* next = nullptr) {
         if (fused) return scan_fused(tile_scores(a, span.r0, span.r, span.c0, span.c).data_ptr<float>(), span.r,
                                      span.c, t, sink);
         at::Tensor approx;
         if (queued.defined() && queued_rows.is_same(a_low) && queued_span == span) approx = std::move(queued);
-        else approx = low_scores(a_low, span);
-        queued = queued_rows = at::Tensor();
+        queued = queued_rows = at::Tensor();  // one filter tile in memory at a time (besides the filter's buffers)
+        if (!approx.defined()) approx = low_scores(a_low, span);
         const auto hits = filtered_hits(
             approx, a.narrow(0, static_cast<std::int64_t>(span.r0), static_cast<std::int64_t>(span.r)),
-            x.narrow(0, static_cast<std::int64_t>(span.c0), static_cast<std::int64_t>(span.c)), t);
-        approx = at::Tensor();  // freed before the next is made: one filter tile in memory at a time
+            x.narrow(0, static_cast<std::int64_t>(span.c0), static_cast<std::int64_t>(span.c)), t,
+            sink.column_side);
+        approx = at::Tensor();
         if (next) {
             queued = low_scores(a_low, *next);
             queued_rows = a_low;
@@ -377,8 +374,6 @@ SimilarityEngine::~SimilarityEngine() = default;
 
 const std::string& SimilarityEngine::device() const { return impl_->device_name; }
 std::size_t SimilarityEngine::rows() const { return impl_->n(); }
-
-int SimilarityEngine::cpu_threads() { return CpuPoolForScans::scan_threads(); }
 
 ThresholdPass SimilarityEngine::threshold_pass(float threshold, std::size_t keep_min, std::size_t member_budget_bytes,
                                                ProgressSink* progress) {
