@@ -12,8 +12,8 @@ struct ComputeInfo {
     // search, format and export run on.
     int usable_cpus = 1;
     // libtorch's intra-op pool, which CPU embedding runs on: one thread per
-    // physical core (or OMP_NUM_THREADS). Clustering and search raise it to
-    // the usable CPUs while they run.
+    // physical core (or OMP_NUM_THREADS). Clustering, search and k-means
+    // raise the calling thread's pool to the usable CPUs while they run.
     int torch_threads = 1;
     int cuda_devices = 0;                 // 0 on a CPU-only build or machine
     std::string summary() const;          // one line, for people

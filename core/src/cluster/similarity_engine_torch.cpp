@@ -8,11 +8,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <limits>
 
 #include "distill/error.h"
-#include "distill/compute_info.h"
 
 namespace distill::cluster {
 namespace {
@@ -181,6 +179,7 @@ std::size_t merge_hits(const TileHits& hits, std::size_t r, std::size_t c, const
     if (!hits.scores.defined()) return 0;
     const auto* ij = hits.pairs.data_ptr<std::int64_t>();
     const auto* sc = hits.scores.data_ptr<float>();
+    // filtered_hits made by_column for the same sink's column_side.
     const std::int64_t* by_column = sink.column_side ? hits.by_column.data_ptr<std::int64_t>() : nullptr;
     const auto found = static_cast<std::size_t>(hits.scores.numel());
     // The first of the hits, taken in `order` (null: as they are), whose
@@ -263,21 +262,6 @@ at::Device pick_device(const std::string& name) {
                     "use --device cpu or auto");
     }
     throw Error("device '" + name + "' is not one of auto, cpu, cuda");
-}
-
-UsableCpuThreads::UsableCpuThreads() {
-    const int wanted = count(), before = at::get_num_threads();
-    if (wanted == before) return;
-    at::set_num_threads(wanted);  // up here; down on a big node's small cpuset
-    restore_ = before;
-}
-
-UsableCpuThreads::~UsableCpuThreads() {
-    if (restore_ > 0) at::set_num_threads(restore_);
-}
-
-int UsableCpuThreads::count() {
-    return std::getenv("OMP_NUM_THREADS") ? at::get_num_threads() : static_cast<int>(usable_cpu_count());
 }
 
 struct SimilarityEngine::Impl {

@@ -92,8 +92,9 @@ struct TokenRows {
 // and OpenBLAS's threads for the matmuls. Raising the pool to every logical
 // CPU was measured slower on the 2-vCPU build machine (18 against 22
 // questions/s for MPNet-base; once 20x slower with other processes busy):
-// OpenMP workers spin against OpenBLAS's threads. Clustering raises it only
-// while it runs (similarity_engine_torch.cpp).
+// OpenMP workers spin against OpenBLAS's threads. Clustering, search and
+// k-means raise it on their own thread only while they run
+// (cluster/cpu_threads.h).
 class SentenceEncoder {
 public:
     // The first `unpooled` positions of each row (a prompt the Pooling
