@@ -265,9 +265,10 @@ at::Device pick_device(const std::string& name) {
 }
 
 struct SimilarityEngine::Impl {
-    // For the engine's life, not per call: libtorch's set_num_threads costs
-    // (the sweep's test ran 2.5x slower raising it per members_of batch).
-    // Engines live on their caller's stack, so this is the thread they run on.
+    // For the engine's life, not per call: members_of runs once per batch of
+    // seeds, and set_num_threads resizes libtorch's pools rather than writing
+    // a number. Engines live on their caller's stack, so this is the thread
+    // they run on.
     UsableCpuThreads threads;
     at::Device device{at::kCPU};
     std::string device_name;
