@@ -179,6 +179,10 @@ private Q_SLOTS:
         QTest::newRow("no budget") << QString("fused") << 0 << qlonglong(0);
         QTest::newRow("budget 2000 B") << QString("fused") << 500 << qlonglong(2000);
         QTest::newRow("tensor, tile 700, budget 100 kB") << QString("tensor") << 700 << qlonglong(100000);
+        QTest::newRow("bf16 scan") << QString("bf16") << 0 << gib;
+        QTest::newRow("bf16, tile 333") << QString("bf16") << 333 << gib;
+        QTest::newRow("bf16, no budget") << QString("bf16") << 0 << qlonglong(0);
+        QTest::newRow("bf16, tile 500, budget 2000 B") << QString("bf16") << 500 << qlonglong(2000);
     }
 
     void everyEngineConfigurationAgrees() {
@@ -201,14 +205,23 @@ private Q_SLOTS:
         }
     }
 
-    // The tensor scan (CUDA's) filters each tile in fp16 and rescores the
-    // pairs it keeps in fp32: pairs just above the threshold, which fp16
-    // rounding can put below it, must all be found, as the exact scan finds them.
-    void tensorScanKeepsPairsJustAboveTheThreshold() {
+    // The tensor scan (CUDA's) filters each tile in fp16, the bf16 scan in
+    // bf16, and both rescore the pairs they keep in fp32: pairs just above
+    // the threshold, which the low precision can put below it, must all be
+    // found, as the exact scan finds them.
+    void filteredScansKeepPairsJustAboveTheThreshold_data() {
+        QTest::addColumn<QString>("scan");
+        QTest::newRow("tensor") << QString("tensor");
+        QTest::newRow("bf16") << QString("bf16");
+    }
+
+    void filteredScansKeepPairsJustAboveTheThreshold() {
+        QFETCH(QString, scan);
         constexpr std::size_t pairs = 500, d = 768;
-        // 0.6003, just above an fp16 value (1229 / 2048): fp16 rounds scores
-        // in [t, t + 0.00004) down below t.
-        constexpr double t = 1229.0 / 2048 + 2e-4;
+        // 0.6018, just above 154 / 256, a value of both bf16 and fp16: bf16
+        // rounds every score in [t, t + 1e-4) down to it, below t, and fp16
+        // about half of them.
+        constexpr double t = 154.0 / 256 + 2e-4;
         std::mt19937 rng(7);
         std::normal_distribution<double> normal;
         std::uniform_real_distribution<double> above(1e-6, 1e-4);
@@ -237,9 +250,10 @@ private Q_SLOTS:
         distill::CommunityOptions o;
         o.threshold = t;
         o.min_size = 2;
+        o.compute.scan = "fused";
         const auto exact = distill::detect_communities(x, o);
         QCOMPARE(exact.communities.size(), pairs);
-        o.compute.scan = "tensor";
+        o.compute.scan = scan.toStdString();
         QCOMPARE(distill::detect_communities(x, o).communities, exact.communities);
     }
 
@@ -548,7 +562,7 @@ private Q_SLOTS:
         QVERIFY(contains(error_of([&] { distill::detect_communities(x, tpu); }), "not one of auto, cpu, cuda"));
         distill::CommunityOptions scan;
         scan.compute.scan = "simd";
-        QVERIFY(contains(error_of([&] { distill::detect_communities(x, scan); }), "not one of auto, fused, tensor"));
+        QVERIFY(contains(error_of([&] { distill::detect_communities(x, scan); }), "not one of auto, fused, bf16, tensor"));
         if (distill::compute_info().cuda_devices == 0) {
             distill::CommunityOptions cuda;
             cuda.compute.device = "cuda";

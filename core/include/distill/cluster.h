@@ -26,11 +26,14 @@ struct SimilarityCompute {
     // Rows and columns per similarity tile; 0 picks a per-device default
     // (CPU 2048: a 16 MiB tile; CUDA 8192). Memory grows with its square.
     std::size_t tile = 0;
-    // How each tile is scanned. "auto": a fused loop over the scores on the
-    // CPU, tensor ops on CUDA (threshold tiles in fp16 as a filter, the
-    // candidates rescored exactly in fp32). "tensor" forces the CUDA path's
-    // tensor ops on the CPU, so that path is tested where no GPU is; "fused"
-    // is CPU only.
+    // How each tile is scanned. "auto": on CUDA tensor ops (threshold tiles
+    // in fp16 as a filter, the candidates rescored exactly in fp32); on a CPU
+    // with bf16 matmul units (AVX512-BF16, AMX) "bf16", a fused loop over a
+    // bf16 filter's scores whose candidates are rescored in fp32; on other
+    // CPUs "fused", the same loop over fp32 scores. "tensor" forces the CUDA
+    // path's tensor ops on the CPU, so that path is tested where no GPU is;
+    // "fused" and "bf16" are CPU only (bf16 runs anywhere, slowly where it is
+    // emulated). Every scan decides on fp32 scores.
     std::string scan = "auto";
 };
 

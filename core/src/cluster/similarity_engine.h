@@ -4,7 +4,9 @@
 // each, into a reused buffer) and every tile is scanned right away, so
 // memory is one tile plus what the caller keeps, never N x N. The same code
 // runs on the CPU (BLAS) and on CUDA; only the scan of a tile differs: a
-// fused loop over the fp32 scores on the CPU; on the GPU tensor ops (ge,
+// fused loop over the fp32 scores on the CPU, or on a CPU with bf16 matmul
+// units over a bf16 filter's scores whose candidates get fp32 dot products
+// (the same filter idea as the GPU's); on the GPU tensor ops (ge,
 // nonzero, topk), with threshold tiles computed in fp16 as a filter whose
 // candidates are rescored exactly in fp32; the next tile's filter runs on
 // the device while the host files this tile's hits. SimilarityCompute::scan =
