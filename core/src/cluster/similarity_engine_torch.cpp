@@ -71,16 +71,19 @@ float row_dot(const float* a, const float* b, std::size_t d) {
 
 // A tile's scores as the fused scan reads them. Exact: the fp32 scores of
 // the tile's matmul, which decide as they are. Filtered: bf16 scores, where
-// a pair below t - kBf16Margin cannot reach t and the pairs left get their
-// fp32 dot product (row_dot), which alone decides and is what lists keep.
+// a pair below t - bf16_margin(d) cannot reach t and the pairs left get
+// their fp32 dot product (row_dot), which alone decides and is what lists
+// keep.
 //
-// The margin bounds the bf16 matmul's error on unit rows: rounding both
-// inputs (unit roundoff u = 2^-8) moves a dot product by at most
-// (2u + u^2) sum |x_i y_i| <= 0.0079, the fp32 accumulation of the exact
-// products adds at most d * 2^-24 (5e-5 at d 768) and rounding the result to
-// bf16 at most u |s| <= 0.0040 (denormals flushed to zero cost under
-// d * 2^-126): under 0.012 in all.
-constexpr float kBf16Margin = 1.0f / 64;
+// The margin bounds how far the bf16 score can sit below row_dot's on unit
+// rows: rounding both inputs (unit roundoff u = 2^-8) moves a dot product
+// by at most (2u + u^2) sum |x_i y_i| <= 0.0079 and rounding the result to
+// bf16 by at most u |s| <= 0.0040 (denormals flushed to zero cost under
+// d * 2^-126); the fp32 accumulations, the matmul's of exact products and
+// row_dot's, each add at most d * 2^-24. That is 0.0119 + 2 d 2^-24 in all
+// (0.0120 at d 768), under the margin at every d. It assumes the bf16 gemm
+// accumulates in fp32, as oneDNN's and ATen's transposed kernel do.
+float bf16_margin(std::size_t d) { return 1.0f / 64 + 2.0f * static_cast<float>(d) * 0x1p-24f; }
 struct ExactTile {
     const float* scores;
     float floor(float t) const { return t; }
@@ -91,7 +94,7 @@ struct FilteredTile {
     const float* rows;  // the tile's rows, fp32 unit rows of d
     const float* cols;  // its columns, likewise
     std::size_t d;
-    float floor(float t) const { return t - kBf16Margin; }
+    float floor(float t) const { return t - bf16_margin(d); }
     float exact(std::size_t i, std::size_t j, std::size_t) const { return row_dot(rows + i * d, cols + j * d, d); }
 };
 
@@ -337,13 +340,26 @@ struct SimilarityEngine::Impl {
     std::size_t tile = kCpuTile;
     at::Tensor x;           // [n, d] unit rows on `device`
     at::Tensor buffer;      // tile * tile scores, reused by every tile
-    at::Tensor buffer_low;  // the bf16 scan's tile * tile filter scores
+    at::Tensor buffer_low;  // the bf16 scan's tile * tile filter scores, made with x_low
     // The filter copy of x: bf16 for the bf16 scan; for the tensor scan fp16
     // on CUDA and, on the CPU, where an fp16 matmul is slow, fp16-rounded
     // fp32, within the same error bound.
     at::Tensor x_low;
 
     std::size_t n() const { return static_cast<std::size_t>(x.size(0)); }
+
+    // x_low, made on the first threshold scan (a search needs none: it
+    // would cost 1 GB at 700k x 768 in bf16). Undefined for the fused scan.
+    const at::Tensor& filter_copy() {
+        if (x_low.defined() || scan == Scan::fused) return x_low;
+        if (scan == Scan::bf16) {
+            x_low = x.to(at::kBFloat16);
+            buffer_low = at::empty({buffer.numel()}, at::TensorOptions().dtype(at::kBFloat16));
+        } else {
+            x_low = x.is_cuda() ? x.to(at::kHalf) : x.to(at::kHalf).to(at::kFloat);
+        }
+        return x_low;
+    }
 
     // Scores of rows [r0, r0 + r) of `a` against corpus rows [c0, c0 + c),
     // into the shared buffer.
@@ -423,14 +439,11 @@ SimilarityEngine::SimilarityEngine(const Matrix& corpus, const SimilarityCompute
     }
     m.tile = compute.tile > 0 ? compute.tile : (cuda ? kCudaTile : kCpuTile);
     m.x = normalised_on(corpus, m.device);
-    if (m.scan == Scan::bf16) m.x_low = m.x.to(at::kBFloat16);
-    if (m.scan == Scan::tensor) m.x_low = cuda ? m.x.to(at::kHalf) : m.x.to(at::kHalf).to(at::kFloat);
     // cuBLAS may otherwise round fp16 GEMMs' split-K partial sums to fp16,
     // which the filter's margin does not cover.
     if (cuda) at::globalContext().setAllowFP16ReductionCuBLAS(false);
     const auto side = static_cast<std::int64_t>(std::min(m.tile, corpus.rows));
     m.buffer = at::empty({side * side}, at::TensorOptions().dtype(at::kFloat).device(m.device));
-    if (m.scan == Scan::bf16) m.buffer_low = at::empty({side * side}, at::TensorOptions().dtype(at::kBFloat16));
 }
 
 SimilarityEngine::~SimilarityEngine() = default;
@@ -460,7 +473,7 @@ ThresholdPass SimilarityEngine::threshold_pass(float threshold, std::size_t keep
             const std::size_t next_r0 = bj + 1 < blocks ? r0 : r0 + b, next_c0 = bj + 1 < blocks ? c0 + b : r0 + b;
             const TileSpan next{next_r0, std::min(b, n - std::min(n, next_r0)), next_c0,
                                 std::min(b, n - std::min(n, next_c0))};
-            stored += m.scan_tile(m.x, m.x_low, {r0, r, c0, c}, threshold,
+            stored += m.scan_tile(m.x, m.filter_copy(), {r0, r, c0, c}, threshold,
                                   {pass.counts.data(), collecting ? pass.members.data() : nullptr, r0, c0, bi != bj},
                                   next_r0 < n ? &next : nullptr);
             if (collecting && stored > budget) {
@@ -495,7 +508,7 @@ std::vector<NeighbourList> SimilarityEngine::members_of(std::span<const RowId> r
         std::vector<std::int64_t> ids(rows.begin() + q0, rows.begin() + q0 + r);
         const auto index = at::from_blob(ids.data(), {static_cast<std::int64_t>(r)}, at::kLong).to(m.device);
         const auto queries = m.x.index_select(0, index);
-        const auto queries_low = m.scan == Impl::Scan::fused ? at::Tensor() : m.x_low.index_select(0, index);
+        const auto queries_low = m.scan == Impl::Scan::fused ? at::Tensor() : m.filter_copy().index_select(0, index);
         for (std::size_t c0 = 0; c0 < n; c0 += b) {
             throw_if_cancelled(progress);
             const TileSpan next{0, r, c0 + b, std::min(b, n - std::min(n, c0 + b))};
