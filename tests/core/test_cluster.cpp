@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 #include <random>
 #include <set>
 
@@ -481,11 +482,13 @@ private Q_SLOTS:
         const auto ref = read_json<nlohmann::json>(kCdA + "semantic_search.json");
         const auto ids = ref.at("query_ids").get<std::vector<std::size_t>>();
         const Matrix queries = rows_of(cd_a_embeddings(), ids);
-        for (const char* scan : {"auto", "tensor"}) {
+        // 200 queries: enough for the bf16 filter (it leaves fewer to fp32).
+        QVERIFY(ids.size() >= 16);
+        for (const char* scan : {"fused", "bf16", "tensor"}) {
             distill::SearchOptions o;
             o.top_k = ref.at("top_k");
             o.compute.scan = scan;
-            o.compute.tile = std::string(scan) == "auto" ? 0 : 256;
+            o.compute.tile = std::string(scan) == "fused" ? 0 : 256;
             const auto hits = distill::semantic_search(cd_a_embeddings(), queries, o);
             QCOMPARE(hits.size(), ids.size());
             for (std::size_t q = 0; q < ids.size(); ++q) {
@@ -499,9 +502,11 @@ private Q_SLOTS:
 
     void searchCanExcludeTheQuerysOwnRow() {
         const auto& x = cd_a_embeddings();
-        const std::vector<std::size_t> ids{0, 5, 17, 1234, 2999};
+        // 80 queries, so the bf16 scan filters (it does from 16 on).
+        std::vector<std::size_t> ids{0, 5, 17, 1234, 2999};
+        for (std::size_t r = 7; ids.size() < 80; r += 37) ids.push_back(r);
         const Matrix queries = rows_of(x, ids);
-        for (const char* scan : {"auto", "tensor"}) {
+        for (const char* scan : {"fused", "bf16", "tensor"}) {
             distill::SearchOptions o;
             o.top_k = 5;
             o.compute.scan = scan;
@@ -521,6 +526,78 @@ private Q_SLOTS:
                 QVERIFY2(diff.isEmpty(), qPrintable(QString(scan) + ": " + diff));
             }
             QCOMPARE(hits[1][0].corpus_id, distill::RowId(5));
+        }
+    }
+
+    // Hits 3e-6 apart, far below bf16's resolution (0.002 near 0.6): the
+    // bf16 filter must still rank them by their fp32 scores, as the exact
+    // scan does, also when a query's candidates span tiles.
+    void searchRanksHitsCloserThanTheFilterCanTell_data() {
+        QTest::addColumn<QString>("scan");
+        QTest::addColumn<int>("tile");
+        QTest::newRow("fused") << QString("fused") << 0;
+        QTest::newRow("bf16") << QString("bf16") << 0;
+        QTest::newRow("bf16, tile 333") << QString("bf16") << 333;
+        QTest::newRow("tensor, tile 333") << QString("tensor") << 333;
+    }
+
+    void searchRanksHitsCloserThanTheFilterCanTell() {
+        QFETCH(QString, scan);
+        QFETCH(int, tile);
+        constexpr std::size_t queries = 80, planted = 10, noise = 1200, d = 384, k = 5;
+        std::mt19937 rng(11);
+        std::normal_distribution<double> normal;
+        const auto random_unit = [&] {
+            std::vector<double> v(d);
+            double norm = 0;
+            for (double& e : v) norm += (e = normal(rng)) * e;
+            for (double& e : v) e /= std::sqrt(norm);
+            return v;
+        };
+        Matrix q{queries, d};
+        Matrix corpus{queries * planted + noise, d};
+        // Corpus rows interleave the queries' planted rows with noise, so
+        // one query's best are in several tiles of 333.
+        std::vector<std::size_t> row_of(corpus.rows);  // where each planted or noise row goes
+        std::iota(row_of.begin(), row_of.end(), 0);
+        std::shuffle(row_of.begin(), row_of.end(), rng);
+        std::vector<std::vector<std::size_t>> want(queries);  // each query's planted rows, best first
+        for (std::size_t i = 0; i < queries; ++i) {
+            const auto a = random_unit();
+            std::copy(a.begin(), a.end(), q.row(i).begin());
+            std::vector<std::size_t> ranks(planted);
+            std::iota(ranks.begin(), ranks.end(), 0);
+            std::shuffle(ranks.begin(), ranks.end(), rng);
+            std::vector<std::pair<double, std::size_t>> scored;
+            for (std::size_t p = 0; p < planted; ++p) {
+                // b = c a + sqrt(1 - c^2) u, u a unit orthogonal to a: cos(a, b) = c.
+                auto u = random_unit();
+                double along = 0;
+                for (std::size_t e = 0; e < d; ++e) along += a[e] * u[e];
+                double norm = 0;
+                for (std::size_t e = 0; e < d; ++e) norm += (u[e] -= along * a[e]) * u[e];
+                const double c = 0.6 + 3e-6 * double(ranks[p]);
+                const std::size_t row = row_of[i * planted + p];
+                for (std::size_t e = 0; e < d; ++e)
+                    corpus.row(row)[e] = static_cast<float>(c * a[e] + std::sqrt(1 - c * c) * u[e] / std::sqrt(norm));
+                scored.push_back({c, row});
+            }
+            std::sort(scored.rbegin(), scored.rend());
+            for (std::size_t h = 0; h < k; ++h) want[i].push_back(scored[h].second);
+        }
+        for (std::size_t r = queries * planted; r < corpus.rows; ++r) {
+            const auto v = random_unit();
+            std::copy(v.begin(), v.end(), corpus.row(row_of[r]).begin());
+        }
+        distill::SearchOptions o;
+        o.top_k = k;
+        o.compute.scan = scan.toStdString();
+        o.compute.tile = static_cast<std::size_t>(tile);
+        const auto hits = distill::semantic_search(corpus, q, o);
+        for (std::size_t i = 0; i < queries; ++i) {
+            std::vector<std::size_t> got;
+            for (const auto& h : hits[i]) got.push_back(h.corpus_id);
+            QVERIFY2(got == want[i], qPrintable(QString("query %1: rank order differs").arg(i)));
         }
     }
 
