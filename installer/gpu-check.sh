@@ -175,6 +175,9 @@ PY
 
 # --- 3. the speed targets (SPEC §8 has the reference's figures)
 bench 240 "bench embed fp32 b64" "$distill" bench embed --device cuda --dtype fp32 --batch-size 64 --count 100000
+# Whether CUDA's default batch (256) leaves the GPU waiting on kernel
+# launches: at ~30 tokens a batch's kernels are tens of microseconds each.
+bench 240 "bench embed fp16 b1024" "$distill" bench embed --device cuda --dtype fp16 --batch-size 1024 --count 100000
 # End to end (reading, tokenizing, encoding, writing) on an MPNet-base-sized
 # model directory, next to sentence-transformers on the same GPU and model.
 mpnet=$tmp/mpnet-base
