@@ -10,19 +10,16 @@ void ShotRankWorker::rank(const std::string& embeddingsFile, std::size_t expecte
     runGuarded([&] {
         if (embeddingsFile != loadedFile_) {
             loadedFile_.clear();
-            embeddings_ = Matrix();  // not the old vectors and the new ones at once
+            index_.reset();  // not the old vectors and the new ones at once
             // The dialog lists corpus rows: vectors of another corpus, or
             // changed since the run, would rank questions that are not the
             // ones shown.
-            embeddings_ = read_cached_embeddings(embeddingsFile, expectedRows);
+            index_.emplace(read_cached_embeddings(embeddingsFile, expectedRows));
             loadedFile_ = embeddingsFile;
         }
-        if (embeddings_.rows != expectedRows || origin >= expectedRows)
-            throw Error(embeddingsFile + ": " + std::to_string(embeddings_.rows) + " rows, but the last run had " +
+        if (index_->rows() != expectedRows || origin >= expectedRows)
+            throw Error(embeddingsFile + ": " + std::to_string(index_->rows()) + " rows, but the last run had " +
                         std::to_string(expectedRows) + " questions; run again");
-        Matrix query(1, embeddings_.cols);
-        const auto row = embeddings_.row(origin);
-        std::copy(row.begin(), row.end(), query.values.begin());
         SearchOptions options;
         options.top_k = std::min(count, expectedRows - 1);
         options.exclude = {std::int64_t(origin)};
@@ -30,7 +27,7 @@ void ShotRankWorker::rank(const std::string& embeddingsFile, std::size_t expecte
         // copying them to a GPU.
         options.compute.device = "cpu";
         auto nearest = std::make_shared<std::vector<SearchHit>>();
-        if (options.top_k > 0) *nearest = std::move(semantic_search(embeddings_, query, options).front());
+        if (options.top_k > 0) *nearest = std::move(index_->search(index_->row(origin), options).front());
         emit ranked(qulonglong(origin), std::move(nearest));
     });
 }

@@ -5,12 +5,12 @@
 // ShotRanker's thread (see BackgroundJob): it reads the run's vectors and
 // goes through core's semantic_search, which the GUI thread never calls.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "background_job.h"
 #include "distill/cluster.h"
-#include "distill/matrix.h"
 
 namespace distill::ui {
 
@@ -21,8 +21,9 @@ public:
 
     // The `count` rows of `embeddingsFile` (a run's, which must hold
     // `expectedRows` rows) nearest to row `origin`, itself left out, best
-    // first. The vectors stay loaded for the next origin of the same file;
-    // the read and the search run to their end (cancel() does not stop them).
+    // first. The vectors stay loaded, as a SearchIndex, for the next origin
+    // of the same file; the read and the search run to their end (cancel()
+    // does not stop them).
     // Emits exactly one of ranked(), failed() or cancelled().
     void rank(const std::string& embeddingsFile, std::size_t expectedRows, std::size_t origin, std::size_t count);
 
@@ -31,7 +32,7 @@ signals:
 
 private:
     std::string loadedFile_;
-    Matrix embeddings_;
+    std::optional<SearchIndex> index_;  // loadedFile_'s vectors
 };
 
 class ShotRanker : public BackgroundJob {

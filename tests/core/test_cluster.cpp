@@ -538,6 +538,7 @@ private Q_SLOTS:
         QTest::newRow("fused") << QString("fused") << 0;
         QTest::newRow("bf16") << QString("bf16") << 0;
         QTest::newRow("bf16, tile 333") << QString("bf16") << 333;
+        QTest::newRow("bf16, tile 33") << QString("bf16") << 33;  // several query tiles too
         QTest::newRow("tensor, tile 333") << QString("tensor") << 333;
     }
 
@@ -599,6 +600,42 @@ private Q_SLOTS:
             for (const auto& h : hits[i]) got.push_back(h.corpus_id);
             QVERIFY2(got == want[i], qPrintable(QString("query %1: rank order differs").arg(i)));
         }
+    }
+
+    // A kept index answers as a one-off search does, to the bit, and its
+    // rows are the corpus's scaled to unit length.
+    void searchIndexAnswersAsSemanticSearch() {
+        const auto& x = cd_a_embeddings();
+        std::vector<std::size_t> ids;
+        for (std::size_t r = 3; r < x.rows; r += 97) ids.push_back(r);
+        const Matrix queries = rows_of(x, ids);
+        const distill::SearchIndex index{Matrix(x)};
+        QCOMPARE(index.rows(), x.rows);
+        QCOMPARE(index.cols(), x.cols);
+        for (const char* scan : {"fused", "bf16"}) {
+            distill::SearchOptions o;
+            o.top_k = 6;
+            o.compute.scan = scan;
+            o.exclude.assign(ids.begin(), ids.end());
+            const auto want = distill::semantic_search(x, queries, o);
+            const auto got = index.search(queries, o);
+            QCOMPARE(got.size(), want.size());
+            for (std::size_t q = 0; q < want.size(); ++q)
+                for (std::size_t h = 0; h < want[q].size(); ++h) {
+                    QCOMPARE(got[q][h].corpus_id, want[q][h].corpus_id);
+                    QVERIFY(got[q][h].score == want[q][h].score);  // QCOMPARE would allow a fuzz
+                }
+        }
+        const Matrix row = index.row(ids[1]);
+        QCOMPARE(row.rows, std::size_t(1));
+        double norm = 0;
+        for (float v : row.values) norm += double(v) * v;
+        QVERIFY(std::abs(norm - 1) < 1e-6);
+        QVERIFY(std::abs(cosine(row.row(0), x.row(ids[1])) - 1) < 1e-6);
+        QVERIFY(contains(error_of([&] { (void)index.row(x.rows); }), "past the corpus"));
+        Matrix nan(4, 3);
+        nan.values[7] = std::numeric_limits<float>::quiet_NaN();
+        QVERIFY(contains(error_of([&] { distill::SearchIndex{std::move(nan)}; }), "row 2 (0-based)"));
     }
 
     void searchReturnsFewerHitsThanAskedOnASmallCorpus() {

@@ -167,11 +167,35 @@ struct SearchOptions {
     SimilarityCompute compute;
 };
 
-// For every query row, its top_k corpus rows by cosine, best first (equal
-// scores by row id); fewer when the corpus is smaller. Like
-// util.semantic_search, except that a query's own row can be excluded.
-// Throws distill::Error on empty input, NaN or infinite values, differing
-// dimensions, top_k 0 or a bad exclude list.
+// A corpus made ready for many searches: checked and scaled to unit rows
+// once, then read in place by each search (on the CPU; CUDA copies it per
+// search). The GUI's Replace Shot… keeps one, so that ranking an origin's
+// neighbours is one pass over the vectors rather than a check and a copy of
+// them (2 GB at 700k x 768) per click.
+class SearchIndex {
+public:
+    // Takes the vectors (move them in: they are scaled where they are).
+    // Throws distill::Error on empty input or NaN or infinite values.
+    explicit SearchIndex(Matrix corpus);
+
+    std::size_t rows() const { return unit_.rows; }
+    std::size_t cols() const { return unit_.cols; }
+    // Corpus row `row`, scaled to unit length: a query for its neighbours.
+    Matrix row(std::size_t row) const;
+
+    // For every query row, its top_k corpus rows by cosine, best first (equal
+    // scores by row id); fewer when the corpus is smaller. Like
+    // util.semantic_search, except that a query's own row can be excluded.
+    // Throws distill::Error on empty or non-finite queries, differing
+    // dimensions, top_k 0 or a bad exclude list.
+    std::vector<std::vector<SearchHit>> search(const Matrix& queries, const SearchOptions& options,
+                                               ProgressSink* progress = nullptr) const;
+
+private:
+    Matrix unit_;
+};
+
+// One search of a corpus, as SearchIndex::search, without keeping it.
 std::vector<std::vector<SearchHit>> semantic_search(const Matrix& corpus, const Matrix& queries,
                                                     const SearchOptions& options,
                                                     ProgressSink* progress = nullptr);
@@ -241,7 +265,8 @@ struct SearchBenchResult {
     std::size_t corpus_rows = 0, queries = 0, dim = 0, top_k = 0;
     std::string device;
     int cpu_threads = 0;
-    double seconds = 0;  // semantic_search, end to end
+    double seconds = 0;           // semantic_search, end to end
+    double one_query_seconds = 0;  // one query against a kept SearchIndex (a GUI click)
     std::string summary() const;
 };
 

@@ -6,10 +6,12 @@
 #include "distill/error.h"
 
 namespace distill {
+namespace {
 
-std::vector<std::vector<SearchHit>> semantic_search(const Matrix& corpus, const Matrix& queries,
-                                                    const SearchOptions& options, ProgressSink* progress) {
-    cluster::check_embeddings(corpus, "corpus embeddings");
+// The search of a checked corpus of `rows` (unit rows: read in place).
+std::vector<std::vector<SearchHit>> search_corpus(const Matrix& corpus, cluster::CorpusRows rows,
+                                                  const Matrix& queries, const SearchOptions& options,
+                                                  ProgressSink* progress) {
     cluster::check_embeddings(queries, "query embeddings");
     if (queries.cols != corpus.cols)
         throw Error("queries have " + std::to_string(queries.cols) + " dimensions but the corpus has " +
@@ -26,12 +28,40 @@ std::vector<std::vector<SearchHit>> semantic_search(const Matrix& corpus, const 
                             ", but the corpus has rows 0.." + std::to_string(corpus.rows - 1) + " (-1: none)");
         }
     }
-    cluster::SimilarityEngine engine(corpus, options.compute);
+    cluster::SimilarityEngine engine(corpus, options.compute, rows);
     const auto lists = engine.top_k(queries, options.top_k, options.exclude, progress);
     std::vector<std::vector<SearchHit>> hits(lists.size());
     for (std::size_t q = 0; q < lists.size(); ++q)
         for (const auto& n : lists[q]) hits[q].push_back({n.id, n.score});
     return hits;
+}
+
+}  // namespace
+
+SearchIndex::SearchIndex(Matrix corpus) : unit_(std::move(corpus)) {
+    cluster::check_embeddings(unit_, "corpus embeddings");
+    cluster::normalise_rows_in_place(unit_);
+}
+
+Matrix SearchIndex::row(std::size_t row) const {
+    if (row >= unit_.rows)
+        throw Error("row " + std::to_string(row) + " is past the corpus's " + std::to_string(unit_.rows) + " rows");
+    Matrix query(1, unit_.cols);
+    const auto from = unit_.row(row);
+    std::copy(from.begin(), from.end(), query.values.begin());
+    return query;
+}
+
+std::vector<std::vector<SearchHit>> SearchIndex::search(const Matrix& queries, const SearchOptions& options,
+                                                        ProgressSink* progress) const {
+    return search_corpus(unit_, cluster::CorpusRows::unit, queries, options, progress);
+}
+
+std::vector<std::vector<SearchHit>> semantic_search(const Matrix& corpus, const Matrix& queries,
+                                                    const SearchOptions& options, ProgressSink* progress) {
+    cluster::check_embeddings(corpus, "corpus embeddings");
+    // The engine's unit-row copy is the only one made.
+    return search_corpus(corpus, cluster::CorpusRows::any, queries, options, progress);
 }
 
 }  // namespace distill

@@ -41,11 +41,23 @@ struct ThresholdPass {
     std::vector<std::uint8_t> complete;  // 1 where members holds them all
 };
 
+// Scales every row of `m` to unit length in place, as SimilarityEngine
+// scales its copy of a corpus (F.normalize: x / max(|x|, 1e-12)).
+void normalise_rows_in_place(Matrix& m);
+
+// What the rows of a corpus given to a SimilarityEngine are.
+enum class CorpusRows {
+    any,   // scaled to unit length in the engine's copy
+    unit,  // scaled already (normalise_rows_in_place): read in place on the
+           // CPU, so the Matrix must outlive the engine
+};
+
 class SimilarityEngine {
 public:
     // Keeps an L2-normalised copy of `corpus` (F.normalize's eps 1e-12) on
-    // the chosen device. The caller has validated it (non-empty, finite).
-    SimilarityEngine(const Matrix& corpus, const SimilarityCompute& compute);
+    // the chosen device, or on the CPU reads unit rows in place. The caller
+    // has validated it (non-empty, finite).
+    SimilarityEngine(const Matrix& corpus, const SimilarityCompute& compute, CorpusRows rows = CorpusRows::any);
     ~SimilarityEngine();
     SimilarityEngine(const SimilarityEngine&) = delete;
     SimilarityEngine& operator=(const SimilarityEngine&) = delete;

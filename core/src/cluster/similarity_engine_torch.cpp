@@ -22,13 +22,15 @@ namespace {
 constexpr std::size_t kCpuTile = 2048;
 constexpr std::size_t kCudaTile = 8192;
 
-// A unit-row copy of `x` on `device`.
-at::Tensor normalised_on(const Matrix& x, at::Device device) {
-    const auto host = at::from_blob(const_cast<float*>(x.values.data()),
-                                    {static_cast<std::int64_t>(x.rows), static_cast<std::int64_t>(x.cols)},
-                                    at::TensorOptions().dtype(at::kFloat));
-    return normalised_rows(host.to(device));
+// `x` as a tensor, sharing its memory (the engine never writes to it).
+at::Tensor host_view(const Matrix& x) {
+    return at::from_blob(const_cast<float*>(x.values.data()),
+                         {static_cast<std::int64_t>(x.rows), static_cast<std::int64_t>(x.cols)},
+                         at::TensorOptions().dtype(at::kFloat));
 }
+
+// A unit-row copy of `x` on `device`.
+at::Tensor normalised_on(const Matrix& x, at::Device device) { return normalised_rows(host_view(x).to(device)); }
 
 // Where one tile's scores at >= threshold go. Row i of the tile is list
 // row_base + i and its neighbours' ids are col_base + j. With column_side
@@ -82,7 +84,9 @@ float row_dot(const float* a, const float* b, std::size_t d) {
 // d * 2^-126); the fp32 accumulations, the matmul's of exact products and
 // row_dot's, each add at most d * 2^-24. That is 0.0119 + 2 d 2^-24 in all
 // (0.0120 at d 768), under the margin at every d. It assumes the bf16 gemm
-// accumulates in fp32, as oneDNN's and ATen's transposed kernel do.
+// accumulates in fp32, as oneDNN's and ATen's transposed kernel do. The
+// bound holds either way round, so top_k uses it too: a column whose bf16
+// score is below a query's k-th best minus the margin cannot enter its best.
 float bf16_margin(std::size_t d) { return 1.0f / 64 + 2.0f * static_cast<float>(d) * 0x1p-24f; }
 struct ExactTile {
     const float* scores;
@@ -347,6 +351,12 @@ void add_progress(ProgressSink* progress, const char* stage, std::uint64_t done,
 
 at::Tensor normalised_rows(const at::Tensor& x) { return x / x.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-12); }
 
+void normalise_rows_in_place(Matrix& m) {
+    UsableCpuThreads threads;
+    auto x = host_view(m);
+    x.div_(x.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-12));  // normalised_rows' arithmetic, in place
+}
+
 at::Device pick_device(const std::string& name) {
     if (name == "cpu") return at::kCPU;
     if (name == "cuda" || name == "auto") {
@@ -454,7 +464,7 @@ struct SimilarityEngine::Impl {
     }
 };
 
-SimilarityEngine::SimilarityEngine(const Matrix& corpus, const SimilarityCompute& compute)
+SimilarityEngine::SimilarityEngine(const Matrix& corpus, const SimilarityCompute& compute, CorpusRows rows)
     : impl_(std::make_unique<Impl>()) {
     auto& m = *impl_;
     m.device = pick_device(compute.device);
@@ -471,7 +481,7 @@ SimilarityEngine::SimilarityEngine(const Matrix& corpus, const SimilarityCompute
         throw Error("scan '" + compute.scan + "' is not one of auto, fused, bf16, tensor");
     }
     m.tile = compute.tile > 0 ? compute.tile : (cuda ? kCudaTile : kCpuTile);
-    m.x = normalised_on(corpus, m.device);
+    m.x = rows == CorpusRows::unit ? host_view(corpus).to(m.device) : normalised_on(corpus, m.device);
     // cuBLAS may otherwise round fp16 GEMMs' split-K partial sums to fp16,
     // which the filter's margin does not cover.
     if (cuda) at::globalContext().setAllowFP16ReductionCuBLAS(false);
@@ -562,6 +572,7 @@ std::vector<NeighbourList> SimilarityEngine::top_k(const Matrix& queries, std::s
     // The bf16 filter converts each corpus tile once (one pass over the
     // corpus, like the matmul's own read) and pays where many queries share
     // it; a few queries are bound by reading the corpus, not by arithmetic.
+    // The queries' bf16 copy is half their size (20 MB for 13k x 768).
     const bool filtered = m.scan == Impl::Scan::bf16 && nq >= kFilteredSearchMinQueries;
     at::Tensor q_low, corpus_tile_low, scores_low;
     if (filtered) {
