@@ -8,7 +8,7 @@ namespace distill::ui {
 void ShotRankWorker::rank(const std::string& embeddingsFile, std::size_t expectedRows, std::size_t origin,
                           std::size_t count) {
     runGuarded([&] {
-        if (embeddingsFile != loadedFile_) {
+        if (!index_ || embeddingsFile != loadedFile_) {
             loadedFile_.clear();
             index_.reset();  // not the old vectors and the new ones at once
             // The dialog lists corpus rows: vectors of another corpus, or
@@ -17,8 +17,11 @@ void ShotRankWorker::rank(const std::string& embeddingsFile, std::size_t expecte
             index_.emplace(read_cached_embeddings(embeddingsFile, expectedRows));
             loadedFile_ = embeddingsFile;
         }
-        if (index_->rows() != expectedRows || origin >= expectedRows)
+        if (index_->rows() != expectedRows)
             throw Error(embeddingsFile + ": " + std::to_string(index_->rows()) + " rows, but the last run had " +
+                        std::to_string(expectedRows) + " questions; run again");
+        if (origin >= expectedRows)
+            throw Error("origin row " + std::to_string(origin) + " is past the last run's " +
                         std::to_string(expectedRows) + " questions; run again");
         SearchOptions options;
         options.top_k = std::min(count, expectedRows - 1);
@@ -27,7 +30,7 @@ void ShotRankWorker::rank(const std::string& embeddingsFile, std::size_t expecte
         // copying them to a GPU.
         options.compute.device = "cpu";
         auto nearest = std::make_shared<std::vector<SearchHit>>();
-        if (options.top_k > 0) *nearest = std::move(index_->search(index_->row(origin), options).front());
+        if (options.top_k > 0) *nearest = std::move(index_->search(index_->query_for(origin), options).front());
         emit ranked(qulonglong(origin), std::move(nearest));
     });
 }

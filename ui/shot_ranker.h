@@ -2,8 +2,8 @@
 // Replace Shot…'s ranking: the corpus questions nearest to an origin, by the
 // cosine of the run's embeddings, so that the dialog lists the natural
 // replacements (the next-nearest neighbours) first. The search runs on a
-// ShotRanker's thread (see BackgroundJob): it reads the run's vectors and
-// goes through core's semantic_search, which the GUI thread never calls.
+// ShotRanker's thread (see BackgroundJob): it reads the run's vectors into
+// core's SearchIndex and searches that, which the GUI thread never does.
 #include <memory>
 #include <optional>
 #include <string>

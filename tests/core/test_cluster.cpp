@@ -620,19 +620,21 @@ private Q_SLOTS:
             const auto want = distill::semantic_search(x, queries, o);
             const auto got = index.search(queries, o);
             QCOMPARE(got.size(), want.size());
-            for (std::size_t q = 0; q < want.size(); ++q)
+            for (std::size_t q = 0; q < want.size(); ++q) {
+                QCOMPARE(got[q].size(), want[q].size());
                 for (std::size_t h = 0; h < want[q].size(); ++h) {
                     QCOMPARE(got[q][h].corpus_id, want[q][h].corpus_id);
                     QVERIFY(got[q][h].score == want[q][h].score);  // QCOMPARE would allow a fuzz
                 }
+            }
         }
-        const Matrix row = index.row(ids[1]);
+        const Matrix row = index.query_for(ids[1]);
         QCOMPARE(row.rows, std::size_t(1));
         double norm = 0;
         for (float v : row.values) norm += double(v) * v;
         QVERIFY(std::abs(norm - 1) < 1e-6);
         QVERIFY(std::abs(cosine(row.row(0), x.row(ids[1])) - 1) < 1e-6);
-        QVERIFY(contains(error_of([&] { (void)index.row(x.rows); }), "past the corpus"));
+        QVERIFY(contains(error_of([&] { (void)index.query_for(x.rows); }), "past the corpus"));
         Matrix nan(4, 3);
         nan.values[7] = std::numeric_limits<float>::quiet_NaN();
         QVERIFY(contains(error_of([&] { distill::SearchIndex{std::move(nan)}; }), "row 2 (0-based)"));

@@ -180,8 +180,8 @@ public:
 
     std::size_t rows() const { return unit_.rows; }
     std::size_t cols() const { return unit_.cols; }
-    // Corpus row `row`, scaled to unit length: a query for its neighbours.
-    Matrix row(std::size_t row) const;
+    // Corpus row `row`, scaled to unit length: the query for its neighbours.
+    Matrix query_for(std::size_t row) const;
 
     // For every query row, its top_k corpus rows by cosine, best first (equal
     // scores by row id); fewer when the corpus is smaller. Like

@@ -1,6 +1,9 @@
 // Top-k cosine search (util.semantic_search), tile by tile: each query
 // keeps its best k in a small sorted buffer that a score below its worst
 // never touches, so a tile costs one read of its scores and no full sort.
+#include <algorithm>
+#include <string>
+
 #include "cluster/input_checks.h"
 #include "cluster/similarity_engine.h"
 #include "distill/error.h"
@@ -43,7 +46,7 @@ SearchIndex::SearchIndex(Matrix corpus) : unit_(std::move(corpus)) {
     cluster::normalise_rows_in_place(unit_);
 }
 
-Matrix SearchIndex::row(std::size_t row) const {
+Matrix SearchIndex::query_for(std::size_t row) const {
     if (row >= unit_.rows)
         throw Error("row " + std::to_string(row) + " is past the corpus's " + std::to_string(unit_.rows) + " rows");
     Matrix query(1, unit_.cols);
