@@ -529,6 +529,38 @@ private Q_SLOTS:
         }
     }
 
+    // Copies of one row scattered over the corpus (edge and inner columns of
+    // BLAS's blocks, several tiles) must score exactly alike, so they rank
+    // by row id, whatever the scan, tile or number of queries: the matmul's
+    // own scores differ in the last bit with a column's place in its block.
+    void searchScoresEqualRowsExactlyAlike() {
+        Matrix x = cd_a_embeddings();
+        const std::size_t source = 5;
+        for (std::size_t r = 1; r < x.rows; r += 71)
+            std::copy(x.row(source).begin(), x.row(source).end(), x.row(r).begin());
+        std::vector<distill::RowId> copies;  // with the fixture's own duplicates of the row
+        for (std::size_t r = 0; r < x.rows; ++r)
+            if (std::equal(x.row(r).begin(), x.row(r).end(), x.row(source).begin()))
+                copies.push_back(static_cast<distill::RowId>(r));
+        for (const std::size_t queries : {1, 40})
+            for (const char* scan : {"fused", "bf16", "tensor"})
+                for (const std::size_t tile : {0, 333}) {
+                    std::vector<std::size_t> ids{source};
+                    for (std::size_t r = 3; ids.size() < queries; r += 53) ids.push_back(r);
+                    distill::SearchOptions o;
+                    o.top_k = copies.size();
+                    o.compute.scan = scan;
+                    o.compute.tile = tile;
+                    const auto hits = distill::semantic_search(x, rows_of(x, ids), o);
+                    const QString where = QString("%1, tile %2, %3 queries").arg(scan).arg(tile).arg(queries);
+                    QCOMPARE(hits[0].size(), copies.size());
+                    for (std::size_t h = 0; h < copies.size(); ++h) {
+                        QVERIFY2(hits[0][h].corpus_id == copies[h], qPrintable(where + ": rank " + QString::number(h)));
+                        QVERIFY2(hits[0][h].score == hits[0][0].score, qPrintable(where + ": scores differ"));
+                    }
+                }
+    }
+
     // Hits 3e-6 apart, far below bf16's resolution (0.002 near 0.6): the
     // bf16 filter must still rank them by their fp32 scores, as the exact
     // scan does, also when a query's candidates span tiles.

@@ -77,9 +77,10 @@ public:
     std::vector<NeighbourList> members_of(std::span<const RowId> rows, float threshold, ProgressSink* progress);
 
     // Each query's k best corpus rows (ranks_before order), leaving out
-    // exclude[q] when exclude is non-empty and exclude[q] >= 0. The bf16
-    // scan filters here too (16 queries or more): a row is rescored in fp32
-    // only if its bf16 score is within the margin of the query's k-th best.
+    // exclude[q] when exclude is non-empty and exclude[q] >= 0. On the CPU
+    // the matmul's scores only filter: a row within the margin of the
+    // query's k-th best is rescored in fp32 in one fixed order, so equal rows
+    // tie exactly. The bf16 scan's filter is bf16 (16 queries or more).
     std::vector<NeighbourList> top_k(const Matrix& queries, std::size_t k, std::span<const std::int64_t> exclude,
                                      ProgressSink* progress);
 

@@ -72,33 +72,39 @@ float row_dot(const float* a, const float* b, std::size_t d) {
 }
 
 // A tile's scores as the fused scan reads them. Exact: the fp32 scores of
-// the tile's matmul, which decide as they are. Filtered: bf16 scores, where
-// a pair below t - bf16_margin(d) cannot reach t and the pairs left get
-// their fp32 dot product (row_dot), which alone decides and is what lists
-// keep.
+// the tile's matmul, which decide as they are. Filtered: a filter's scores
+// (bf16, or the fp32 matmul's), where a pair below t - margin cannot reach t
+// and the pairs left get their fp32 dot product (row_dot), which alone
+// decides and is what lists keep.
 //
-// The margin bounds how far the bf16 score can sit below row_dot's on unit
-// rows: rounding both inputs (unit roundoff u = 2^-8) moves a dot product
-// by at most (2u + u^2) sum |x_i y_i| <= 0.0079 and rounding the result to
-// bf16 by at most u |s| <= 0.0040 (denormals flushed to zero cost under
-// d * 2^-126); the fp32 accumulations, the matmul's of exact products and
-// row_dot's, each add at most d * 2^-24. That is 0.0119 + 2 d 2^-24 in all
-// (0.0120 at d 768), under the margin at every d. It assumes the bf16 gemm
-// accumulates in fp32, as oneDNN's and ATen's transposed kernel do. The
-// bound holds either way round, so top_k uses it too: a column whose bf16
-// score is below a query's k-th best minus the margin cannot enter its best.
+// The bf16 margin bounds how far the bf16 score can sit below row_dot's on
+// unit rows: rounding both inputs (unit roundoff u = 2^-8) moves a dot
+// product by at most (2u + u^2) sum |x_i y_i| <= 0.0079 and rounding the
+// result to bf16 by at most u |s| <= 0.0040 (denormals flushed to zero cost
+// under d * 2^-126); the fp32 accumulations, the matmul's of exact products
+// and row_dot's, each add at most d * 2^-24. That is 0.0119 + 2 d 2^-24 in
+// all (0.0120 at d 768), under the margin at every d. It assumes the bf16
+// gemm accumulates in fp32, as oneDNN's and ATen's transposed kernel do.
+// Without the input and output rounding, the two fp32 accumulations' 2 d
+// 2^-24 bound the fp32 filter (doubled for safety). Either bound holds
+// either way round, so top_k uses them too: a column whose filter score is
+// below a query's k-th best minus the margin cannot enter its best.
 float bf16_margin(std::size_t d) { return 1.0f / 64 + 2.0f * static_cast<float>(d) * 0x1p-24f; }
+float fp32_margin(std::size_t d) { return 4.0f * static_cast<float>(d) * 0x1p-24f; }
 struct ExactTile {
     const float* scores;
     float floor(float t) const { return t; }
     float exact(std::size_t i, std::size_t j, std::size_t c) const { return scores[i * c + j]; }
 };
+template <class Score>
 struct FilteredTile {
-    const at::BFloat16* scores;
+    const Score* scores;
     const float* rows;  // the tile's rows, fp32 unit rows of d
     const float* cols;  // its columns, likewise
     std::size_t d;
-    float floor(float t) const { return t - bf16_margin(d); }
+    float floor(float t) const {
+        return t - (std::is_same_v<Score, float> ? fp32_margin(d) : bf16_margin(d));
+    }
     float exact(std::size_t i, std::size_t j, std::size_t) const { return row_dot(rows + i * d, cols + j * d, d); }
 };
 
@@ -187,6 +193,22 @@ std::size_t scan_fused(const Tile& tile, std::size_t r, std::size_t c, float t, 
 constexpr float kLowPrecisionMargin = 1.0f / 256;
 // Candidates rescored at once: two gathered [n, d] fp32 blocks (1.5 GiB at d 768).
 constexpr std::int64_t kRescoreChunk = 1 << 18;
+
+// The fp32 scores of each of `rows` ([r, d] unit rows) against its `ids`
+// ([r, kk] rows of `corpus`): products summed in one order, so equal corpus
+// rows score the same, which the matmul's scores need not (which blocks of
+// the kernel a column falls in changes the last bit).
+at::Tensor exact_scores(const at::Tensor& rows, const at::Tensor& corpus, const at::Tensor& ids) {
+    const auto r = rows.size(0), kk = ids.size(1);
+    const std::int64_t step = std::max<std::int64_t>(1, kRescoreChunk / std::max<std::int64_t>(kk, 1));
+    std::vector<at::Tensor> parts;
+    for (std::int64_t begin = 0; begin < r; begin += step) {
+        const auto n = std::min(step, r - begin);
+        const auto picked = corpus.index_select(0, ids.narrow(0, begin, n).reshape({-1})).view({n, kk, -1});
+        parts.push_back((picked * rows.narrow(0, begin, n).unsqueeze(1)).sum(2));
+    }
+    return at::cat(parts);
+}
 
 // One tile's hits that reach t, on the host: pairs (tile row, tile column)
 // and their exact fp32 scores, in the row-major order nonzero() gives (the
@@ -442,8 +464,9 @@ struct SimilarityEngine::Impl {
             at::mm_out(low, a_low.narrow(0, static_cast<std::int64_t>(span.r0), static_cast<std::int64_t>(span.r)),
                        x_low.narrow(0, static_cast<std::int64_t>(span.c0), static_cast<std::int64_t>(span.c)).t());
             const auto d = static_cast<std::size_t>(x.size(1));
-            return scan_fused(FilteredTile{low.data_ptr<at::BFloat16>(), a.data_ptr<float>() + span.r0 * d,
-                                           x.data_ptr<float>() + span.c0 * d, d},
+            return scan_fused(FilteredTile<at::BFloat16>{low.data_ptr<at::BFloat16>(),
+                                                         a.data_ptr<float>() + span.r0 * d,
+                                                         x.data_ptr<float>() + span.c0 * d, d},
                               span.r, span.c, t, sink);
         }
         at::Tensor approx;
@@ -598,24 +621,35 @@ std::vector<NeighbourList> SimilarityEngine::top_k(const Matrix& queries, std::s
                                .view({static_cast<std::int64_t>(r), static_cast<std::int64_t>(c)});
                 at::mm_out(low, q_low.narrow(0, static_cast<std::int64_t>(q0), static_cast<std::int64_t>(r)),
                            corpus_low.t());
-                offer_tile(FilteredTile{low.data_ptr<at::BFloat16>(), q.data_ptr<float>() + q0 * d,
+                offer_tile(FilteredTile<at::BFloat16>{low.data_ptr<at::BFloat16>(), q.data_ptr<float>() + q0 * d,
                                         m.x.data_ptr<float>() + c0 * d, d},
                            r, c, c0, best.data() + q0, [&](std::size_t i) { return excluded(q0 + i); });
-            } else if (m.scan != Impl::Scan::tensor) {  // fp32 scores on the CPU
-                offer_tile(ExactTile{m.tile_scores(q, q0, r, c0, c).data_ptr<float>()}, r, c, c0, best.data() + q0,
-                           [&](std::size_t i) { return excluded(q0 + i); });
+            } else if (m.scan != Impl::Scan::tensor) {
+                // fp32 scores on the CPU, as a filter too: the matmul's
+                // scores of two equal rows can differ in the last bit (which
+                // blocks of BLAS's kernel a column falls in), so only
+                // row_dot's make equal rows tie, and ties go by row id,
+                // whatever the CPU, thread count or number of queries.
+                offer_tile(FilteredTile<float>{m.tile_scores(q, q0, r, c0, c).data_ptr<float>(),
+                                               q.data_ptr<float>() + q0 * d, m.x.data_ptr<float>() + c0 * d, d},
+                           r, c, c0, best.data() + q0, [&](std::size_t i) { return excluded(q0 + i); });
             } else {
                 // One spare candidate per row covers an excluded row among them.
                 const auto kk = static_cast<std::int64_t>(std::min(c, k + (exclude.empty() ? 0 : 1)));
-                const auto [values, indices] =
-                    m.tile_scores(q, q0, r, c0, c).topk(kk, 1, /*largest=*/true, /*sorted=*/false);
+                // The tile's k best are rescored, so that equal rows tie and
+                // ties go by row id, as on the CPU.
+                const auto ids =
+                    std::get<1>(m.tile_scores(q, q0, r, c0, c).topk(kk, 1, /*largest=*/true, /*sorted=*/false))
+                        .add_(static_cast<std::int64_t>(c0));
+                const auto queried = q.narrow(0, static_cast<std::int64_t>(q0), static_cast<std::int64_t>(r));
+                const auto values = exact_scores(queried, m.x, ids);
                 const auto v = values.to(at::kCPU).contiguous();
-                const auto ix = indices.to(at::kCPU).contiguous();
+                const auto ix = ids.to(at::kCPU).contiguous();
                 const float* vp = v.data_ptr<float>();
                 const std::int64_t* ip = ix.data_ptr<std::int64_t>();
                 for (std::size_t i = 0; i < r; ++i)
                     for (std::int64_t h = 0; h < kk; ++h) {
-                        const std::int64_t id = static_cast<std::int64_t>(c0) + ip[i * kk + h];
+                        const std::int64_t id = ip[i * kk + h];
                         if (id != excluded(q0 + i)) best[q0 + i].offer({static_cast<RowId>(id), vp[i * kk + h]});
                     }
             }
