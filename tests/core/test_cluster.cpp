@@ -84,13 +84,36 @@ QString search_difference(const Matrix& corpus, const Matrix& queries, const std
     std::set<distill::RowId> ids;
     for (std::size_t h = 0; h < got.size(); ++h) {
         if (!ids.insert(got[h].corpus_id).second) return QString("query %1: row %2 twice").arg(q).arg(got[h].corpus_id);
-        double dot = 0;
-        for (std::size_t k = 0; k < corpus.cols; ++k) dot += double(queries.row(q)[k]) * corpus.row(got[h].corpus_id)[k];
+        const double dot = cosine(queries.row(q), corpus.row(got[h].corpus_id));
         if (std::abs(got[h].score - want_scores[h]) > 1e-5 || std::abs(dot - want_scores[h]) > 1e-5)
             return QString("query %1 rank %2: row %3 scored %4 (true %5), expected %6")
                 .arg(q).arg(h).arg(got[h].corpus_id).arg(got[h].score).arg(dot).arg(want_scores[h]);
     }
     return {};
+}
+
+// tests/support/reference_communities.py's own clustered data (other sizes
+// and lengths than cd-a's, duplicates, singletons) and what
+// sentence-transformers' community_detection and semantic_search, re-typed
+// there in torch, make of it; generated once per test process.
+struct IndependentReference {
+    Matrix embeddings;
+    nlohmann::json communities, search;
+};
+const IndependentReference& independent_reference() {
+    static const IndependentReference reference = [] {
+        IndependentReference r;
+        QTemporaryDir dir;
+        if (!dir.isValid() ||
+            !run_python_script(DISTILL_SOURCE_DIR "/tests/support/reference_communities.py", {dir.path(), "7"}, 120000))
+            return r;
+        const std::string out = dir.path().toStdString() + "/";
+        r.embeddings = distill::read_npy(out + "embeddings.npy");
+        r.communities = read_json<nlohmann::json>(out + "communities.json");
+        r.search = read_json<nlohmann::json>(out + "semantic_search.json");
+        return r;
+    }();
+    return reference;
 }
 
 }  // namespace
@@ -164,6 +187,56 @@ private Q_SLOTS:
         QVERIFY2(diff.isEmpty(), qPrintable(diff));
         QCOMPARE(result.device, std::string("cpu"));
         QCOMPARE(result.recomputed_seeds, std::size_t(0));
+    }
+
+    // Unseen data, not the fixture's: the reference's communities on rows
+    // of any length, clusters from 2 to 500 rows (past the reference's first
+    // top-k of 50), exact and near duplicates, min sizes 1 to 60, on each scan.
+    void reproducesAnIndependentReference_data() {
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QString>("scan");
+        const auto& reference = independent_reference();
+        QVERIFY2(reference.embeddings.rows > 1000, "reference_communities.py ran");
+        for (const auto& [key, setting] : reference.communities.items())
+            for (const char* scan : {"fused", "bf16", "tensor"})
+                QTest::newRow(qPrintable(QString("%1 %2").arg(key.c_str(), scan))) << QString::fromStdString(key)
+                                                                                   << QString(scan);
+    }
+
+    void reproducesAnIndependentReference() {
+        QFETCH(QString, key);
+        QFETCH(QString, scan);
+        const auto& reference = independent_reference();
+        const auto& setting = reference.communities.at(key.toStdString());
+        distill::CommunityOptions o;
+        o.threshold = setting.at("threshold");
+        o.min_size = setting.at("min_community_size");
+        o.compute.scan = scan.toStdString();
+        o.compute.tile = 333;  // ragged edge tiles
+        const auto result = distill::detect_communities(reference.embeddings, o);
+        const QString diff = difference(reference.embeddings, reference_communities(setting), result, o.threshold);
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+    }
+
+    void searchMatchesAnIndependentReference() {
+        const auto& reference = independent_reference();
+        QVERIFY2(reference.embeddings.rows > 1000, "reference_communities.py ran");
+        const auto ids = reference.search.at("query_ids").get<std::vector<std::size_t>>();
+        const Matrix queries = rows_of(reference.embeddings, ids);
+        for (const char* scan : {"fused", "bf16", "tensor"}) {
+            distill::SearchOptions o;
+            o.top_k = reference.search.at("top_k");
+            o.compute.scan = scan;
+            o.compute.tile = 333;
+            const auto hits = distill::semantic_search(reference.embeddings, queries, o);
+            QCOMPARE(hits.size(), ids.size());
+            for (std::size_t q = 0; q < ids.size(); ++q) {
+                std::vector<double> want;
+                for (const auto& h : reference.search.at("hits")[q]) want.push_back(h.at("score"));
+                const QString diff = search_difference(reference.embeddings, queries, want, hits[q], q);
+                QVERIFY2(diff.isEmpty(), qPrintable(QString(scan) + ": " + diff));
+            }
+        }
     }
 
     // The CUDA path's tensor scan (run on the CPU), odd tile sizes that

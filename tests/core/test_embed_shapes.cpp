@@ -73,11 +73,8 @@ std::vector<std::string> texts() {
     return out;
 }
 
-// reference_encoder.py with `args`, through run_python (Debian's python3).
-bool run_reference(const QStringList& args) {
-    const QString code = "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')";
-    return run_python(code, QStringList{kScript} + args, 120000).has_value();
-}
+// reference_encoder.py with `args` (Debian's python3).
+bool run_reference(const QStringList& args) { return run_python_script(kScript, args, 120000).has_value(); }
 
 void write_ids(const std::string& path, const std::vector<std::vector<std::int32_t>>& rows) {
     std::ofstream out(path, std::ios::trunc);

@@ -115,6 +115,13 @@ inline std::optional<QByteArray> run_python(const QString& code, const QStringLi
     return python.readAllStandardOutput();
 }
 
+// Runs the script `path` (tests/support/*.py) with `args` through run_python.
+inline std::optional<QByteArray> run_python_script(const QString& path, const QStringList& args = {},
+                                                   int timeout_ms = 60000) {
+    return run_python("import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')",
+                      QStringList{path} + args, timeout_ms);
+}
+
 // The whole file as bytes; empty when it cannot be read.
 inline std::string read_file(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
