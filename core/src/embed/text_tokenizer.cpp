@@ -84,9 +84,10 @@ namespace {
 struct Scratch {
     std::u32string text;        // the input as code points
     std::u32string normalized;  // one piece after the normalizer
-    std::u32string lowered;     // sentence-transformers' do_lower_case, before the normalizer
+    std::u32string lowered;     // sentence-transformers' do_lower_case, before the tokenizer
     std::u16string utf16;       // ICU's NFD works on UTF-16
     std::u16string decomposed;
+    std::u16string lowered16;   // python_lower's ICU output
     std::string word;           // one pre-token as UTF-8, for vocabulary lookups
     std::vector<std::uint32_t> bounds;  // byte offset of each character of `word`, plus the end
     std::vector<std::int32_t> pieces;   // one word's WordPiece ids
@@ -236,6 +237,39 @@ void append_lowercase_non_ascii(char32_t c, std::u32string& out) {
     }
 }
 
+// Python's str.lower(): the full lowercase mapping with context (a final
+// capital sigma becomes U+03C2), which ICU's root locale applies as Python
+// does, language rules aside.
+void python_lower(std::u32string_view in, std::u32string& out) {
+    out.clear();
+    if (std::all_of(in.begin(), in.end(), [](char32_t c) { return c < 0x80; })) {
+        for (const char32_t c : in) out.push_back(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+        return;
+    }
+    auto& s = scratch();
+    s.utf16.clear();
+    for (const char32_t c : in) {
+        UChar units[2];
+        std::int32_t n = 0;
+        U16_APPEND_UNSAFE(units, n, static_cast<UChar32>(c));
+        s.utf16.append(reinterpret_cast<const char16_t*>(units), static_cast<std::size_t>(n));
+    }
+    // Lowercasing can lengthen a text (U+0130 becomes two code points).
+    s.lowered16.resize(s.utf16.size() * 3 + 8);
+    UErrorCode status = U_ZERO_ERROR;
+    const std::int32_t length =
+        u_strToLower(reinterpret_cast<UChar*>(s.lowered16.data()), static_cast<std::int32_t>(s.lowered16.size()),
+                     reinterpret_cast<const UChar*>(s.utf16.data()), static_cast<std::int32_t>(s.utf16.size()), "",
+                     &status);
+    if (U_FAILURE(status)) throw Error(std::string("lowercasing a text failed: ") + u_errorName(status));
+    const auto* lowered = reinterpret_cast<const UChar*>(s.lowered16.data());
+    for (std::int32_t i = 0; i < length;) {
+        UChar32 c;
+        U16_NEXT(lowered, i, length, c);
+        out.push_back(static_cast<char32_t>(c));
+    }
+}
+
 const UNormalizer2* nfd() {
     static const UNormalizer2* instance = [] {
         UErrorCode status = U_ZERO_ERROR;
@@ -317,23 +351,12 @@ void split_at_added_tokens(std::u32string_view text, const AddedTokenSet& set, O
 
 void WordPieceTokenizer::Impl::normalize(std::u32string_view in, std::u32string& out) const {
     out.clear();
-    if (!has_normalizer && !lowercase_first) {
+    if (!has_normalizer) {
         out.assign(in);
         return;
     }
     auto& s = embed::scratch();
-    // sentence-transformers' do_lower_case puts a Lowercase normalizer in
-    // front of the model's own.
-    std::u32string_view source = in;
-    if (lowercase_first) {
-        s.lowered.clear();
-        for (const char32_t c : in) embed::append_lowercase(c, s.lowered);
-        if (!has_normalizer) {
-            out.assign(s.lowered);
-            return;
-        }
-        source = s.lowered;
-    }
+    const std::u32string_view source = in;
     const auto& n = normalization;
 
     // strip_accents needs the NFD of the whole text (decomposition reorders
@@ -471,6 +494,11 @@ void WordPieceTokenizer::Impl::encode(std::string_view text, std::vector<std::in
     std::u32string_view stripped = s.text;
     while (!stripped.empty() && is_python_space(stripped.front())) stripped.remove_prefix(1);
     while (!stripped.empty() && is_python_space(stripped.back())) stripped.remove_suffix(1);
+
+    if (lower_case_text) {
+        embed::python_lower(stripped, s.lowered);
+        stripped = s.lowered;
+    }
 
     if (raw_added.empty())
         add_text(stripped);

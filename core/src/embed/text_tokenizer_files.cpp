@@ -274,8 +274,10 @@ WordPieceTokenizer WordPieceTokenizer::from_model_dir(const std::string& model_d
             max_length = st.int_at(st.root(), "", "max_seq_length", 0, 1);
             max_length_source = st_config;
         }
-        if (st.bool_at(st.root(), "", "do_lower_case", false))
-            t->lowercase_first = !(t->has_normalizer && t->normalization.lowercase);
+        // Also over a lowercasing normalizer: str.lower() comes before the
+        // special tokens are found ("[CLS]" in a text is then plain text)
+        // and knows a final sigma, which char-wise lowercasing does not.
+        t->lower_case_text = st.bool_at(st.root(), "", "do_lower_case", false);
         if (const json* kwargs = JsonFile::member(st.root(), "processing_kwargs"); kwargs && kwargs->is_object())
             for (const char* group : {"common", "text"}) {
                 const json* g = JsonFile::member(*kwargs, group);

@@ -83,7 +83,7 @@ struct WordPieceTokenizer::Impl {
 
     bool has_normalizer = false;    // false: tokenizer.json's normalizer is null
     embed::BertNormalization normalization;
-    bool lowercase_first = false;   // sentence-transformers' do_lower_case on a non-lowercasing normalizer
+    bool lower_case_text = false;   // sentence-transformers' do_lower_case: str.lower() of the whole text
 
     embed::PieceTable word_starts;    // vocabulary entries, by their text
     embed::PieceTable continuations;  // entries that start with the prefix, by the text after it
