@@ -4,6 +4,7 @@
 // not implement is refused with the file, the JSON path and what is
 // supported, because an approximate tokenization would silently give other
 // embeddings than the reference's.
+#include <algorithm>
 #include <filesystem>
 #include <limits>
 #include <optional>
@@ -123,7 +124,9 @@ void read_added_tokens(const JsonFile& file, WordPieceTokenizer::Impl& t) {
     }
 }
 
-// "[CLS]:0 $A:0 [SEP]:0", the short form a template may be written in.
+// "[CLS]:0 $A:0 [SEP]:0", the short form a template may be written in. As
+// tokenizers reads it: "$", "$A" and "$a" are the first text, "$B" and "$b"
+// the second, and "$" with a number the first text with that type id.
 json template_from_string(const std::string& text) {
     json pieces = json::array();
     std::size_t i = 0;
@@ -136,9 +139,12 @@ json template_from_string(const std::string& text) {
         std::string item = text.substr(i, end - i);
         i = end;
         if (const auto colon = item.rfind(':'); colon != std::string::npos && colon > 0) item.resize(colon);
-        if (item == "$" || item == "$A" || item == "$0")
+        const std::string rest = item.starts_with('$') ? item.substr(1) : std::string();
+        const bool type_id_only =
+            !rest.empty() && std::all_of(rest.begin(), rest.end(), [](char c) { return c >= '0' && c <= '9'; });
+        if (item == "$" || rest == "A" || rest == "a" || type_id_only)
             pieces.push_back({{"Sequence", {{"id", "A"}}}});
-        else if (item == "$B" || item == "$1")
+        else if (rest == "B" || rest == "b")
             pieces.push_back({{"Sequence", {{"id", "B"}}}});
         else
             pieces.push_back({{"SpecialToken", {{"id", item}}}});
