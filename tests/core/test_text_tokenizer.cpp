@@ -348,6 +348,14 @@ private Q_SLOTS:
             {"unk not in vocab", [](json& j) { j["model"]["unk_token"] = "<nope>"; }, "model.unk_token"},
             {"bad flag", [](json& j) { j["normalizer"]["lowercase"] = "yes"; }, "normalizer.lowercase"},
             {"bad id", [](json& j) { j["model"]["vocab"]["hello"] = "x"; }, "model.vocab[\"hello\"]"},
+            // tokenizers would give these tokens type id 1, and BERT would
+            // add another row of token_type_embeddings than ours does.
+            {"type id 1", [](json& j) { j["post_processor"]["single"][2]["SpecialToken"]["type_id"] = 1; },
+             "post_processor.single[2].SpecialToken.type_id"},
+            {"type id 1, as a string", [](json& j) { j["post_processor"]["single"] = "[CLS] $1 [SEP]"; },
+             "post_processor.single[1].Sequence.type_id"},
+            {"type id x, as a string", [](json& j) { j["post_processor"]["single"] = "[CLS] $A:x [SEP]"; },
+             "is \"x\""},
         };
         for (const auto& c : cases) {
             const std::string path = edited("tiny-bert-cls", c.edit);

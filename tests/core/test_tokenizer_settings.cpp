@@ -414,9 +414,9 @@ class TestTokenizerSettings : public QObject {
         }
         add("bert template as a string", kBert,
             [](json& t) { t["post_processor"]["single"] = "[CLS]:0 $A:0 [SEP]:0"; }, 48);
-        // "$1" is the first text with type id 1, "$a" the first text too.
-        add("bert template as a string, $1", kBert,
-            [](json& t) { t["post_processor"]["single"] = "[CLS] $1 [SEP]:1"; }, 48);
+        // "$0" is the first text with type id 0, "$a" the first text too.
+        add("bert template as a string, $0", kBert,
+            [](json& t) { t["post_processor"]["single"] = "[CLS] $0 [SEP]:0"; }, 48);
         add("bert template as a string, $a", kBert,
             [](json& t) { t["post_processor"]["single"] = "[SEP]:0 $a [CLS]"; }, 48);
         add("bert no post-processor", kBert, [](json& t) { t["post_processor"] = nullptr; }, 48);

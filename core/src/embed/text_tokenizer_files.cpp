@@ -124,10 +124,15 @@ void read_added_tokens(const JsonFile& file, WordPieceTokenizer::Impl& t) {
     }
 }
 
-// "[CLS]:0 $A:0 [SEP]:0", the short form a template may be written in. As
+// "[CLS]:0 $A:0 [SEP]:0", the short form a template may be written in, as
 // tokenizers reads it: "$", "$A" and "$a" are the first text, "$B" and "$b"
-// the second, and "$" with a number the first text with that type id.
+// the second, "$" with a number the first text with that type id; ":N"
+// gives a piece type id N. A type id that is not a number is kept as text,
+// for the check that refuses it.
 json template_from_string(const std::string& text) {
+    const auto is_number = [](const std::string& s) {
+        return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
     json pieces = json::array();
     std::size_t i = 0;
     while (i < text.size()) {
@@ -138,18 +143,33 @@ json template_from_string(const std::string& text) {
         const std::size_t end = std::min(text.find(' ', i), text.size());
         std::string item = text.substr(i, end - i);
         i = end;
-        if (const auto colon = item.rfind(':'); colon != std::string::npos && colon > 0) item.resize(colon);
+        json type_id = 0;
+        if (const auto colon = item.rfind(':'); colon != std::string::npos && colon > 0) {
+            const std::string suffix = item.substr(colon + 1);
+            type_id = is_number(suffix) ? json(std::stoll(suffix)) : json(suffix);
+            item.resize(colon);
+        }
         const std::string rest = item.starts_with('$') ? item.substr(1) : std::string();
-        const bool type_id_only =
-            !rest.empty() && std::all_of(rest.begin(), rest.end(), [](char c) { return c >= '0' && c <= '9'; });
-        if (item == "$" || rest == "A" || rest == "a" || type_id_only)
-            pieces.push_back({{"Sequence", {{"id", "A"}}}});
+        if (is_number(rest)) type_id = std::stoll(rest);
+        if (item == "$" || rest == "A" || rest == "a" || is_number(rest))
+            pieces.push_back({{"Sequence", {{"id", "A"}, {"type_id", type_id}}}});
         else if (rest == "B" || rest == "b")
-            pieces.push_back({{"Sequence", {{"id", "B"}}}});
+            pieces.push_back({{"Sequence", {{"id", "B"}, {"type_id", type_id}}}});
         else
-            pieces.push_back({{"SpecialToken", {{"id", item}}}});
+            pieces.push_back({{"SpecialToken", {{"id", item}, {"type_id", type_id}}}});
     }
     return pieces;
+}
+
+// Our encoders feed every position token type 0 (BERT adds that row of
+// token_type_embeddings), so a template that gives another would embed
+// differently from the reference: refused rather than ignored.
+void require_type_id_zero(const JsonFile& file, const json& piece, const std::string& where) {
+    const json* type_id = JsonFile::member(piece, "type_id");
+    if (type_id && !(type_id->is_number_integer() && type_id->get<long long>() == 0))
+        fail(file.path(), where + ".type_id",
+             "is " + shown(*type_id) + "; Distill Studio gives every token type id 0, as single-text templates do",
+             "set it to 0, or re-download the file from the model's repository");
 }
 
 void read_post_processor(const JsonFile& file, WordPieceTokenizer::Impl& t) {
@@ -185,6 +205,7 @@ void read_post_processor(const JsonFile& file, WordPieceTokenizer::Impl& t) {
             if (!sequence->is_object() || file.string_at(*sequence, where + ".Sequence", "id", "A") != "A")
                 fail(file.path(), where, "is " + shown(piece) + ", not the sequence $A",
                      "a single-text template holds the text once, as $A");
+            require_type_id_zero(file, *sequence, where + ".Sequence");
             ++sequences;
             continue;
         }
@@ -192,6 +213,7 @@ void read_post_processor(const JsonFile& file, WordPieceTokenizer::Impl& t) {
         if (!special || !special->is_object())
             fail(file.path(), where, "is " + shown(piece) + ", neither a SpecialToken nor a Sequence",
                  "re-download the file");
+        require_type_id_zero(file, *special, where + ".SpecialToken");
         const std::string name = file.string_at(*special, where + ".SpecialToken", "id", "");
         const json* entry = specials && specials->is_object() ? JsonFile::member(*specials, name.c_str()) : nullptr;
         const json* ids = entry && entry->is_object() ? JsonFile::member(*entry, "ids") : nullptr;
