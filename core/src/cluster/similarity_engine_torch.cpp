@@ -194,20 +194,17 @@ constexpr float kLowPrecisionMargin = 1.0f / 256;
 // Candidates rescored at once: two gathered [n, d] fp32 blocks (1.5 GiB at d 768).
 constexpr std::int64_t kRescoreChunk = 1 << 18;
 
-// The fp32 scores of each of `rows` ([r, d] unit rows) against its `ids`
-// ([r, kk] rows of `corpus`): products summed in one order, so equal corpus
+// The exact fp32 scores of `pairs` ([m, 2]: a row of `rows`, a row of
+// `cols`, unit rows on one device): products summed in one order, so equal
 // rows score the same, which the matmul's scores need not (which blocks of
 // the kernel a column falls in changes the last bit).
-at::Tensor exact_scores(const at::Tensor& rows, const at::Tensor& corpus, const at::Tensor& ids) {
-    const auto r = rows.size(0), kk = ids.size(1);
-    const std::int64_t step = std::max<std::int64_t>(1, kRescoreChunk / std::max<std::int64_t>(kk, 1));
+at::Tensor exact_scores(const at::Tensor& rows, const at::Tensor& cols, const at::Tensor& pairs) {
     std::vector<at::Tensor> parts;
-    for (std::int64_t begin = 0; begin < r; begin += step) {
-        const auto n = std::min(step, r - begin);
-        const auto picked = corpus.index_select(0, ids.narrow(0, begin, n).reshape({-1})).view({n, kk, -1});
-        parts.push_back((picked * rows.narrow(0, begin, n).unsqueeze(1)).sum(2));
+    for (std::int64_t begin = 0; begin < pairs.size(0); begin += kRescoreChunk) {
+        const auto chunk = pairs.narrow(0, begin, std::min(kRescoreChunk, pairs.size(0) - begin));
+        parts.push_back((rows.index_select(0, chunk.select(1, 0)) * cols.index_select(0, chunk.select(1, 1))).sum(1));
     }
-    return at::cat(parts);
+    return parts.empty() ? at::empty({0}, rows.options()) : at::cat(parts);
 }
 
 // One tile's hits that reach t, on the host: pairs (tile row, tile column)
@@ -227,25 +224,18 @@ struct TileHits {
 TileHits filtered_hits(const at::Tensor& approx, const at::Tensor& rows, const at::Tensor& cols, float t,
                        bool column_side) {
     const auto candidates = approx.ge(t - kLowPrecisionMargin).nonzero();  // [m, 2]
-    std::vector<at::Tensor> kept_pairs, kept_scores;
-    for (std::int64_t begin = 0; begin < candidates.size(0); begin += kRescoreChunk) {
-        const auto pairs = candidates.narrow(0, begin, std::min(kRescoreChunk, candidates.size(0) - begin));
-        const auto exact =
-            (rows.index_select(0, pairs.select(1, 0)) * cols.index_select(0, pairs.select(1, 1))).sum(1);
-        const auto keep = exact.ge(t);
-        kept_pairs.push_back(pairs.index({keep}));
-        kept_scores.push_back(exact.masked_select(keep));
-    }
-    if (kept_pairs.empty()) return {};
+    if (candidates.size(0) == 0) return {};
+    const auto exact = exact_scores(rows, cols, candidates);
+    const auto keep = exact.ge(t);
     TileHits hits;
-    const auto pairs = at::cat(kept_pairs);
+    const auto pairs = candidates.index({keep});
     if (column_side)
         hits.by_column = std::get<1>(at::sort(pairs.select(1, 1), c10::optional<bool>(true), /*dim=*/0,
                                               /*descending=*/false))
                              .to(at::kCPU)
                              .contiguous();
     hits.pairs = pairs.to(at::kCPU).contiguous();
-    hits.scores = at::cat(kept_scores).to(at::kCPU).contiguous();
+    hits.scores = exact.masked_select(keep).to(at::kCPU).contiguous();
     return hits;
 }
 
@@ -634,24 +624,29 @@ std::vector<NeighbourList> SimilarityEngine::top_k(const Matrix& queries, std::s
                                                q.data_ptr<float>() + q0 * d, m.x.data_ptr<float>() + c0 * d, d},
                            r, c, c0, best.data() + q0, [&](std::size_t i) { return excluded(q0 + i); });
             } else {
-                // One spare candidate per row covers an excluded row among them.
+                // The matmul's scores filter, as on the CPU: a column below
+                // a row's kk-th best (one spare covers an excluded row) minus
+                // the fp32 margin cannot be among its k best; the columns
+                // left are rescored, so that equal rows tie and ties go by
+                // row id, also where more of them than kk share the top.
                 const auto kk = static_cast<std::int64_t>(std::min(c, k + (exclude.empty() ? 0 : 1)));
-                // The tile's k best are rescored, so that equal rows tie and
-                // ties go by row id, as on the CPU.
-                const auto ids =
-                    std::get<1>(m.tile_scores(q, q0, r, c0, c).topk(kk, 1, /*largest=*/true, /*sorted=*/false))
-                        .add_(static_cast<std::int64_t>(c0));
-                const auto queried = q.narrow(0, static_cast<std::int64_t>(q0), static_cast<std::int64_t>(r));
-                const auto values = exact_scores(queried, m.x, ids);
-                const auto v = values.to(at::kCPU).contiguous();
-                const auto ix = ids.to(at::kCPU).contiguous();
+                const auto scores = m.tile_scores(q, q0, r, c0, c);
+                const auto floor = std::get<0>(scores.topk(kk, 1, /*largest=*/true, /*sorted=*/false))
+                                       .amin(1, /*keepdim=*/true)
+                                       .sub_(fp32_margin(d));
+                const auto pairs = scores.ge(floor).nonzero();  // [m, 2]: tile row, tile column
+                const auto exact =
+                    exact_scores(q.narrow(0, static_cast<std::int64_t>(q0), static_cast<std::int64_t>(r)),
+                                 m.x.narrow(0, static_cast<std::int64_t>(c0), static_cast<std::int64_t>(c)), pairs);
+                const auto v = exact.to(at::kCPU).contiguous();
+                const auto ij = pairs.to(at::kCPU).contiguous();
                 const float* vp = v.data_ptr<float>();
-                const std::int64_t* ip = ix.data_ptr<std::int64_t>();
-                for (std::size_t i = 0; i < r; ++i)
-                    for (std::int64_t h = 0; h < kk; ++h) {
-                        const std::int64_t id = ip[i * kk + h];
-                        if (id != excluded(q0 + i)) best[q0 + i].offer({static_cast<RowId>(id), vp[i * kk + h]});
-                    }
+                const std::int64_t* ip = ij.data_ptr<std::int64_t>();
+                for (std::int64_t h = 0; h < ij.size(0); ++h) {
+                    const auto i = static_cast<std::size_t>(ip[2 * h]);
+                    const std::int64_t id = static_cast<std::int64_t>(c0) + ip[2 * h + 1];
+                    if (id != excluded(q0 + i)) best[q0 + i].offer({static_cast<RowId>(id), vp[h]});
+                }
             }
             add_progress(progress, "search", ++done, tiles);
         }
