@@ -9,7 +9,7 @@
 // they probe, and each list's rows are scored against the batch rows that
 // probe it in one BLAS matmul (faiss's range_search_inner_product, which
 // keeps the scores above a radius), the lists on all threads at once: 100k x
-// 768, nprobe 32 takes 12 s on the 2-core development VM (exact: 58 s with
+// 768, nprobe 32 takes 12 s on the 2-core development VM (exact: 66 s with
 // the fp32 scan). IndexIVF::range_search took 287 s
 // there: it scans the probed lists for each row on its own, with faiss's
 // generic dot products (user time equal to wall time: one core busy) and
@@ -162,9 +162,11 @@ public:
         // The lists are scored side by side, each product on one thread
         // (SingleThreadedBlas: they are too small for OpenBLAS's threads to
         // pay off; measured at 100k x 768, nprobe 32: the pass took 7.6 s
-        // with them, 8.9 s on one thread). Item i runs on thread i % threads
-        // (parallel_for), so each thread fills its own block. A list's hits
-        // are kept apart and filed in list order, as one thread would.
+        // with them, 8.9 s on one thread; SingleThreadedOpenMp: faiss scores
+        // a list probed by fewer than 20 rows in an OpenMP loop instead).
+        // Item i runs on thread i % threads (parallel_for), so each thread
+        // fills its own block. A list's hits are kept apart and filed in
+        // list order, as one thread would.
         const unsigned threads = static_cast<unsigned>(UsableCpuThreads::count());
         std::vector<std::vector<float>> blocks(threads);
         std::vector<std::vector<std::pair<std::uint32_t, Neighbour>>> hits_of_list(index_.nlist);
@@ -175,6 +177,7 @@ public:
                 const std::size_t size = index_.invlists->list_size(list);
                 if (queries.empty() || size == 0) return;
                 throw_if_cancelled(progress);
+                const SingleThreadedOpenMp one_thread;
                 auto& block = blocks[list % threads];
                 block.resize(queries.size() * d);
                 for (std::size_t i = 0; i < queries.size(); ++i)

@@ -1,6 +1,7 @@
 #include "cluster/blas_threads.h"
 
 #include <dlfcn.h>
+#include <omp.h>
 
 namespace distill::cluster {
 namespace {
@@ -28,5 +29,8 @@ SingleThreadedBlas::SingleThreadedBlas() {
 SingleThreadedBlas::~SingleThreadedBlas() {
     if (restore_ > 0) openblas_set()(restore_);
 }
+
+SingleThreadedOpenMp::SingleThreadedOpenMp() : restore_(omp_get_max_threads()) { omp_set_num_threads(1); }
+SingleThreadedOpenMp::~SingleThreadedOpenMp() { omp_set_num_threads(restore_); }
 
 }  // namespace distill::cluster

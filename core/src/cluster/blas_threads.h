@@ -1,6 +1,6 @@
 #pragma once
-// OpenBLAS's own thread count, for work that calls BLAS from several threads
-// at once.
+// OpenBLAS's and OpenMP's thread counts, for work that calls BLAS (or faiss)
+// from several threads at once.
 //
 // A small matmul (a few hundred rows by a few hundred) gains almost nothing
 // from OpenBLAS's threads: its workers are woken, synchronised and put back
@@ -22,6 +22,21 @@ public:
 
 private:
     int restore_ = 0;  // the count to give back; 0: none
+};
+
+// While it lives, OpenMP regions started on the calling thread run on it
+// alone (faiss's loops for small products); its count comes back after. A
+// thread that is not OpenMP's own otherwise starts as many as the machine
+// has CPUs, not the usable count UsableCpuThreads gives its caller.
+class SingleThreadedOpenMp {
+public:
+    SingleThreadedOpenMp();
+    ~SingleThreadedOpenMp();
+    SingleThreadedOpenMp(const SingleThreadedOpenMp&) = delete;
+    SingleThreadedOpenMp& operator=(const SingleThreadedOpenMp&) = delete;
+
+private:
+    int restore_;
 };
 
 }  // namespace distill::cluster
