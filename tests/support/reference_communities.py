@@ -48,8 +48,29 @@ def clustered_embeddings(seed):
     x = torch.cat([x, x[picks[:40]], near])
     # Any length: the engine normalises.
     x = x * (0.01 + 10 * torch.rand(x.shape[0], 1, generator=g))
-    x = x[torch.randperm(x.shape[0], generator=g)]
-    return x.float().contiguous()
+    x = x[torch.randperm(x.shape[0], generator=g)].float().contiguous()
+    return clear_of_thresholds(x, g)
+
+
+def clear_of_thresholds(x, g, clearance=1e-5):
+    """Moves rows a little until no pair's cosine (float64) is within
+    `clearance` of a threshold: there float32 rounding decides, differently
+    in our sums and torch's, and one member more or less can change the
+    greedy step after it. So the communities are the same for any float32
+    arithmetic, also where torch's generator gives other last bits."""
+    thresholds = sorted({t for t, _ in SETTINGS})
+    for _ in range(100):
+        unit = normalize(x.double())
+        cos = unit @ unit.T
+        cos.fill_diagonal_(2.0)
+        close = torch.zeros_like(cos, dtype=torch.bool)
+        for t in thresholds:
+            close |= (cos - t).abs() < clearance
+        rows = close.any(1).nonzero().flatten()
+        if len(rows) == 0:
+            return x
+        x[rows] += 1e-3 * x[rows].norm(dim=1, keepdim=True) * torch.randn(len(rows), x.shape[1], generator=g)
+    raise SystemExit("could not move every pair clear of the thresholds")
 
 
 def normalize(x):
