@@ -356,6 +356,9 @@ private Q_SLOTS:
              "post_processor.single[1].Sequence.type_id"},
             {"type id x, as a string", [](json& j) { j["post_processor"]["single"] = "[CLS] $A:x [SEP]"; },
              "is \"x\""},
+            {"type id past int64, as a string",
+             [](json& j) { j["post_processor"]["single"] = "[CLS] $A:99999999999999999999 [SEP]"; },
+             "post_processor.single[1].Sequence.type_id"},
         };
         for (const auto& c : cases) {
             const std::string path = edited("tiny-bert-cls", c.edit);

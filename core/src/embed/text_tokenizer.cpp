@@ -349,14 +349,13 @@ void split_at_added_tokens(std::u32string_view text, const AddedTokenSet& set, O
 }  // namespace
 }  // namespace embed
 
-void WordPieceTokenizer::Impl::normalize(std::u32string_view in, std::u32string& out) const {
+void WordPieceTokenizer::Impl::normalize(std::u32string_view source, std::u32string& out) const {
     out.clear();
     if (!has_normalizer) {
-        out.assign(in);
+        out.assign(source);
         return;
     }
     auto& s = embed::scratch();
-    const std::u32string_view source = in;
     const auto& n = normalization;
 
     // strip_accents needs the NFD of the whole text (decomposition reorders

@@ -130,8 +130,9 @@ void read_added_tokens(const JsonFile& file, WordPieceTokenizer::Impl& t) {
 // gives a piece type id N. A type id that is not a number is kept as text,
 // for the check that refuses it.
 json template_from_string(const std::string& text) {
-    const auto is_number = [](const std::string& s) {
-        return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const auto is_number = [](const std::string& s) {  // and small enough for stoll
+        return !s.empty() && s.size() <= 9 &&
+               std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
     };
     json pieces = json::array();
     std::size_t i = 0;

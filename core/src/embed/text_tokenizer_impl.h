@@ -105,7 +105,7 @@ struct WordPieceTokenizer::Impl {
     std::size_t prompt_tokens = 0;
 
     // The normalizer alone, on code points (used for normalized added tokens too).
-    void normalize(std::u32string_view in, std::u32string& out) const;
+    void normalize(std::u32string_view source, std::u32string& out) const;
     void encode(std::string_view text, std::vector<std::int32_t>& ids) const;
     // An added token's or vocabulary entry's id.
     std::optional<std::int32_t> id_of(std::string_view token) const;
